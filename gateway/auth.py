@@ -1,0 +1,104 @@
+"""Authentication middleware: a bearer session token, or the HttpOnly session cookie with the
+double-submit CSRF header, becomes a Principal once per request."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
+from starlette.requests import HTTPConnection
+
+from gateway.settings import Settings
+from models.access import Role, effective_permissions
+from models.members import MemberStatus, PermissionGrant
+from models.sessions import SessionPolicy, session_for_token
+from models.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
+from schema.context import Principal
+
+CSRF_HEADER = "x-csrf-token"
+
+
+class PrincipalUser(BaseUser):
+    def __init__(self, principal: Principal | None, cookie_authenticated: bool = False) -> None:
+        self.principal = principal
+        self.cookie_authenticated = cookie_authenticated
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.principal is not None
+
+    @property
+    def display_name(self) -> str:
+        return self.principal.member.display_name if self.principal else ""
+
+
+class SessionBackend(AuthenticationBackend):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.policy = SessionPolicy(settings.session_idle_seconds, settings.session_max_seconds)
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        token, from_cookie = self._token(conn)
+        if token is None:
+            return AuthCredentials(), PrincipalUser(None)
+        principal = await self._principal(token)
+        return AuthCredentials(), PrincipalUser(principal, cookie_authenticated=from_cookie and principal is not None)
+
+    def _token(self, conn: HTTPConnection) -> tuple[str | None, bool]:
+        authorization = conn.headers.get("authorization", "")
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() == "bearer" and credentials.strip():
+            return credentials.strip()[:200], False
+        cookie_token = conn.cookies.get(SESSION_COOKIE)
+        if not cookie_token:
+            return None, False
+        header = conn.headers.get(CSRF_HEADER, "")
+        expected = csrf_token_for(self.settings.secret_key, cookie_token)
+        if not (hmac.compare_digest(header.encode(), expected.encode())
+                and hmac.compare_digest(conn.cookies.get(CSRF_COOKIE, "").encode(), expected.encode())):
+            return None, False
+        return cookie_token[:200], True
+
+    async def _principal(self, token: str) -> Principal | None:
+        session = await session_for_token(token, self.policy)
+        if session is None:
+            return None
+        member = session.member
+        if member.status_enum in (MemberStatus.DISABLED, MemberStatus.INVITED) or member.removed_at is not None:
+            return None
+        role = member.role_enum
+        grants = []
+        if role is Role.STANDARD:
+            grants = await PermissionGrant.filter(member_id=member.id).values_list("permission", flat=True)
+        return Principal(member=member, session=session, permissions=effective_permissions(role, grants))
+
+
+def client_ip(conn: HTTPConnection, trusted_proxies: tuple[str, ...]) -> str | None:
+    """The socket's peer, or the nearest untrusted X-Forwarded-For hop when the peer is a trusted proxy."""
+    peer = conn.client.host if conn.client else None
+    if peer is None or not trusted_proxies or not _in_networks(peer, trusted_proxies):
+        return peer
+    hops = [hop.strip() for hop in conn.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_ip(hop):
+            return peer
+        if not _in_networks(hop, trusted_proxies):
+            return hop
+    return peer
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _in_networks(address: str, networks: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)

@@ -1,0 +1,168 @@
+"""The /graphql endpoint: reads the request, runs the schema, answers JSON (GraphiQL on GET in development).
+
+Expected errors keep their code; anything unexpected is logged with the request id and answered
+as INTERNAL, with no exception text, SQL or stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from graphql import GraphQLError
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry import Schema
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from gateway.auth import PrincipalUser, client_ip
+from gateway.settings import Settings
+from models.outbox import track_written
+from models.passwords import Passwords
+from models.sessions import ClientInfo
+from schema.context import Context
+from schema.errors import RequestErrorCode
+from workers.queue import Queue
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 100_000
+
+
+class GraphQLEndpoint:
+    def __init__(self, schema: Schema, settings: Settings, passwords: Passwords, queue: Queue | None) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.passwords = passwords
+        self.queue = queue
+
+    async def handle(self, request: Request) -> Response:
+        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        if request.method == "GET":
+            if "query" not in request.query_params and not self.settings.is_production:
+                return HTMLResponse(get_graphql_ide_html())
+            params = _get_params(request)
+            allowed = (OperationType.QUERY,)
+        else:
+            params = await _post_params(request)
+            allowed = (OperationType.QUERY, OperationType.MUTATION)
+        if isinstance(params, Response):
+            return params
+        query, variables, operation_name = params
+        context = self._context(request)
+        written = track_written()
+        try:
+            result = await self.schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError:
+            return bad_request("Only queries may be sent with GET; send mutations with POST.", 405)
+        except CannotGetOperationTypeError:
+            return bad_request("`operationName` names no operation of the document.")
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [_format_error(error, request_id) for error in result.errors]
+        background = BackgroundTask(self.queue.deliver, list(written)) if written and self.queue else None
+        response = JSONResponse(body, headers={"x-request-id": request_id}, background=background)
+        for name, value in context.response.raw_headers:
+            if name == b"set-cookie":
+                response.raw_headers.append((name, value))
+        return response
+
+    def _context(self, request: Request) -> Context:
+        user = request.user
+        assert isinstance(user, PrincipalUser)
+        return Context(
+            request=request,
+            response=Response(),
+            settings=self.settings,
+            passwords=self.passwords,
+            principal=user.principal,
+            cookie_authenticated=user.cookie_authenticated,
+            client=ClientInfo(
+                ip_address=client_ip(request, self.settings.trusted_proxies),
+                user_agent=request.headers.get("user-agent"),
+            ),
+        )
+
+
+Params = tuple[str, dict[str, Any] | None, str | None]
+
+
+def bad_request(message: str, status_code: int = 400) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": RequestErrorCode.BAD_REQUEST.value}}]},
+        status_code=status_code,
+    )
+
+
+def _get_params(request: Request) -> Params | Response:
+    raw_variables = request.query_params.get("variables")
+    variables: Any = None
+    if raw_variables:
+        try:
+            variables = json.loads(raw_variables)
+        except ValueError:
+            return bad_request("`variables` is not valid JSON.")
+    return _validate({"query": request.query_params.get("query"), "variables": variables,
+                      "operationName": request.query_params.get("operationName")})
+
+
+async def _post_params(request: Request) -> Params | Response:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return bad_request(f"The request body is larger than {MAX_BODY_BYTES} bytes.", 413)
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            return bad_request(f"The request body is larger than {MAX_BODY_BYTES} bytes.", 413)
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return bad_request("The request body is not JSON.")
+    if not isinstance(payload, dict):
+        return bad_request("The request body must be a JSON object.")
+    return _validate(payload)
+
+
+def _validate(payload: dict[str, Any]) -> Params | Response:
+    query = payload.get("query")
+    if not isinstance(query, str) or not query.strip():
+        return bad_request("`query` must be a non-empty string.")
+    variables = payload.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        return bad_request("`variables` must be a JSON object.")
+    operation_name = payload.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        return bad_request("`operationName` must be a string.")
+    return query, variables, operation_name
+
+
+def _format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
+    original = error.original_error
+    expected = original is None or isinstance(original, (GraphQLError, PermissionError))
+    if not expected:
+        log.error("unexpected error in request %s at %s", request_id, error.path, exc_info=original)
+        return {
+            "message": f"Internal error. Quote request id {request_id} when you report it.",
+            "locations": [loc._asdict() for loc in error.locations or []],
+            "path": error.path,
+            "extensions": {"code": RequestErrorCode.INTERNAL.value, "requestId": request_id},
+        }
+    formatted = dict(error.formatted)
+    extensions = dict(formatted.get("extensions") or {})
+    if "code" not in extensions:
+        is_operation_refusal = original is None and error.path is None
+        extensions["code"] = "GRAPHQL_VALIDATION_FAILED" if is_operation_refusal else "BAD_USER_INPUT"
+    formatted["extensions"] = extensions
+    return formatted

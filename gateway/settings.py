@@ -1,0 +1,132 @@
+"""The one settings object: read once from the environment, frozen, failing fast.
+
+This module is a leaf: anyone may import it, and it imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    data_dir: Path = Path("./var")
+    database_url: str = ""
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "no-reply@localhost"
+    sms_url: str | None = None
+    public_url: str = "http://localhost:8000"
+    secret_key: str = field(default="", repr=False)
+    lockout_threshold: int = 5
+    lockout_seconds: int = 900
+    step_up_seconds: int = 600
+    session_idle_seconds: int = 1800
+    session_max_seconds: int = 43200
+    activation_seconds: int = 72 * 3600
+    code_seconds: int = 600
+    code_max_attempts: int = 5
+    argon2_memory_kib: int = 19456
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
+    trusted_proxies: tuple[str, ...] = ()
+    worker_poll_delay: float = 0.05
+    worker_max_jobs: int = 50
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def sms_file(self) -> Path:
+        return self.data_dir / "sms.jsonl"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        environment = env.get("ENVIRONMENT", "development").strip() or "development"
+        if environment not in ("development", "production", "test"):
+            raise SettingsError(f"ENVIRONMENT must be development, production or test, not {environment!r}")
+        if environment == "production":
+            missing = [name for name in PRODUCTION_REQUIRED if not env.get(name)]
+            if missing:
+                raise SettingsError(f"ENVIRONMENT=production needs {', '.join(missing)} set")
+        data_dir = Path(env.get("DATA_DIR") or "./var")
+        secret_key = env.get("SECRET_KEY") or ""
+        if environment == "production" and len(secret_key) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+        if not secret_key:
+            secret_key = _development_secret(data_dir)
+        return cls(
+            environment=environment,
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL") or f"sqlite://{data_dir / 'gateway.sqlite3'}",
+            redis_url=env.get("REDIS_URL") or None,
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("MAIL_FROM") or "no-reply@localhost",
+            sms_url=env.get("SMS_URL") or None,
+            public_url=(env.get("PUBLIC_URL") or "http://localhost:8000").rstrip("/"),
+            secret_key=secret_key,
+            lockout_threshold=_positive_int(env, "LOCKOUT_THRESHOLD", 5),
+            lockout_seconds=_positive_int(env, "LOCKOUT_SECONDS", 900),
+            step_up_seconds=_positive_int(env, "STEP_UP_SECONDS", 600),
+            session_idle_seconds=_positive_int(env, "SESSION_IDLE_SECONDS", 1800),
+            session_max_seconds=_positive_int(env, "SESSION_MAX_SECONDS", 43200),
+            trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+        )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, not {value}")
+    return value
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    networks = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name} holds {network!r}, which is not an IP address or network") from None
+    return networks
+
+
+def _development_secret(data_dir: Path) -> str:
+    """Generated once and kept in DATA_DIR/secret_key, so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret

@@ -1,0 +1,121 @@
+"""One-time link tokens and six-digit codes: issue, check, use once. Each use is one conditional
+UPDATE, so two requests racing with the same token or code cannot both succeed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+
+from models.clock import utcnow
+from models.security import OneTimeToken, TokenPurpose
+from models.tokens import hash_code, hash_token, new_code, new_token, same_hash
+
+
+async def issue_link_token(
+    member_id: int,
+    purpose: TokenPurpose,
+    seconds: int,
+    *,
+    payload: dict[str, Any] | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> str:
+    """A fresh link token; earlier unused ones of the same purpose stop working."""
+    await _retire(member_id, purpose, None, using_db)
+    token, token_hash = new_token()
+    now = utcnow()
+    await OneTimeToken.create(
+        member_id=member_id,
+        purpose=purpose,
+        token_hash=token_hash,
+        payload=payload or {},
+        created_at=now,
+        expires_at=now + timedelta(seconds=seconds),
+        using_db=using_db,
+    )
+    return token
+
+
+async def find_link_token(token: str, purpose: TokenPurpose) -> OneTimeToken | None:
+    """The valid, unused token row, without using it up."""
+    if not token or len(token) > 200:
+        return None
+    row = await OneTimeToken.filter(token_hash=hash_token(token), purpose=purpose, used_at=None).first()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    return row
+
+
+async def use_token(row: OneTimeToken, using_db: BaseDBAsyncClient | None = None) -> bool:
+    """Mark the token or code used; False when another request used it first."""
+    query = OneTimeToken.filter(id=row.id, used_at=None)
+    if using_db is not None:
+        query = query.using_db(using_db)
+    return await query.update(used_at=utcnow()) == 1
+
+
+async def issue_code(
+    member_id: int,
+    purpose: TokenPurpose,
+    secret_key: str,
+    seconds: int,
+    *,
+    session_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> tuple[str, OneTimeToken]:
+    """A fresh six-digit code; earlier unused codes of the same purpose (and session) stop working."""
+    await _retire(member_id, purpose, session_id, using_db)
+    code = new_code()
+    now = utcnow()
+    row = await OneTimeToken.create(
+        member_id=member_id,
+        purpose=purpose,
+        token_hash=hash_code(secret_key, code),
+        payload=payload or {},
+        session_id=session_id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=seconds),
+        using_db=using_db,
+    )
+    return code, row
+
+
+async def redeem_code(
+    member_id: int,
+    purpose: TokenPurpose,
+    code: str,
+    secret_key: str,
+    max_attempts: int,
+    *,
+    session_id: int | None = None,
+) -> OneTimeToken | None:
+    """The code's row, now used; None when wrong, expired, exhausted or already used (a wrong try counts)."""
+    query = OneTimeToken.filter(member_id=member_id, purpose=purpose, used_at=None, expires_at__gt=utcnow())
+    if session_id is not None:
+        query = query.filter(session_id=session_id)
+    row = await query.order_by("-id").first()
+    if row is None:
+        return None
+    counted = await OneTimeToken.filter(id=row.id, used_at=None, attempts__lt=max_attempts).update(
+        attempts=F("attempts") + 1
+    )
+    if counted != 1:
+        return None
+    candidate = code.strip()
+    if not (len(candidate) == 6 and candidate.isdigit() and same_hash(hash_code(secret_key, candidate), row.token_hash)):
+        return None
+    return row if await use_token(row) else None
+
+
+async def _retire(
+    member_id: int, purpose: TokenPurpose, session_id: int | None, using_db: BaseDBAsyncClient | None
+) -> None:
+    query = OneTimeToken.filter(member_id=member_id, purpose=purpose, used_at=None)
+    if session_id is not None:
+        query = query.filter(session_id=session_id)
+    if using_db is not None:
+        query = query.using_db(using_db)
+    await query.update(used_at=utcnow())

@@ -1,0 +1,56 @@
+"""Tortoise configuration and start-up, shared by the web app, the workers and the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise
+
+MODEL_MODULES = [
+    "models.accounts",
+    "models.members",
+    "models.security",
+    "models.activity",
+    "models.outbox",
+]
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    url = database_url
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    credentials: dict[str, Any] = {}
+    if url.startswith("sqlite://"):
+        # WAL and a busy timeout let the CLI and a running server write at the same time.
+        credentials = {"journal_mode": "WAL", "busy_timeout": 5000}
+    connection: str | dict[str, Any] = url
+    if credentials:
+        connection = {"engine": "tortoise.backends.sqlite", "credentials": {"file_path": url[9:], **credentials}}
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "gateway": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def open_database(database_url: str) -> None:
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(database_url: str) -> None:
+    """Apply tortoise-orm's migrations in models/migrations (what `gateway migrate` runs)."""
+    from tortoise.migrations.api import migrate as run_migrations
+
+    await run_migrations(config=tortoise_config(database_url))
+    await Tortoise.close_connections()

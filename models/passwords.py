@@ -1,0 +1,78 @@
+"""Password and security-answer hashing (argon2id, off the event loop) and the password policy."""
+
+from __future__ import annotations
+
+import asyncio
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+MIN_SCORE = 3
+
+
+@lru_cache(maxsize=4)
+def hasher(memory_kib: int = 19456, time_cost: int = 2, parallelism: int = 1) -> PasswordHasher:
+    """RFC 9106 / OWASP parameters by default: m=19 MiB, t=2, p=1."""
+    return PasswordHasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism)
+
+
+class Passwords:
+    """Hash and verify in a worker thread so a sign-in never stalls other requests."""
+
+    def __init__(self, memory_kib: int = 19456, time_cost: int = 2, parallelism: int = 1) -> None:
+        self._hasher = hasher(memory_kib, time_cost, parallelism)
+        self._dummy_hash = self._hasher.hash("dummy password for unknown usernames")
+
+    async def hash(self, secret: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, secret)
+
+    async def verify(self, stored_hash: str | None, secret: str) -> bool:
+        """False for a wrong secret; with no hash, verifies a dummy so the time is the same."""
+        return await asyncio.to_thread(self._verify, stored_hash, secret)
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(stored_hash)
+
+    def _verify(self, stored_hash: str | None, secret: str) -> bool:
+        try:
+            if stored_hash is None:
+                self._hasher.verify(self._dummy_hash, secret + "\x00never")
+                return False
+            return self._hasher.verify(stored_hash, secret)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def normalise_answer(answer: str) -> str:
+    """Security answers match ignoring case, accents' composition and spacing."""
+    return " ".join(unicodedata.normalize("NFKC", answer).casefold().split())
+
+
+def password_problem(password: str, personal: Iterable[str | None] = ()) -> str | None:
+    """Why the password is refused (a sentence for the member), or None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    user_inputs = _personal_words(personal)
+    result = zxcvbn(password[:100], user_inputs=user_inputs)
+    if result["score"] < MIN_SCORE:
+        warning = result["feedback"].get("warning") or "This password is too easy to guess."
+        return f"{warning} Add more words or characters that are hard to guess."
+    return None
+
+
+def _personal_words(personal: Iterable[str | None]) -> list[str]:
+    words: list[str] = []
+    for value in personal:
+        if not value:
+            continue
+        words.append(value)
+        words.extend(part for part in value.replace("@", " ").replace(".", " ").split() if len(part) > 2)
+    return words

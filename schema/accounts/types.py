@@ -1,0 +1,87 @@
+"""Account and Address types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from models.access import Permission
+from models.accounts import Account
+from schema.errors import unauthenticated
+from schema.ids import to_global_id
+from schema.loaders import PageKey
+from schema.members.types import MemberConnection, MemberEdge, MemberType
+from schema.node import Node, PageInfo, cursor_for, page_arguments
+from schema.permissions import Info, IsMember, Requires
+
+
+@strawberry.type(name="Address")
+class AddressType:
+    line1: str
+    line2: str | None
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+    @classmethod
+    def from_model(cls, address: dict[str, Any]) -> AddressType:
+        return cls(
+            line1=address["line1"],
+            line2=address.get("line2"),
+            city=address["city"],
+            region=address["region"],
+            postal_code=address["postalCode"],
+            country=address["country"],
+        )
+
+
+@strawberry.type(name="Account")
+class AccountType(Node):
+    model: strawberry.Private[Account]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:  # type: ignore[override]
+        return strawberry.ID(to_global_id("Account", self.model.id))
+
+    @strawberry.field(permission_classes=[IsMember])
+    def number(self) -> str:
+        return self.model.number
+
+    @strawberry.field(permission_classes=[IsMember])
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field(permission_classes=[IsMember])
+    def service_address(self) -> AddressType | None:
+        address = self.model.service_address
+        return AddressType.from_model(address) if address else None
+
+    @strawberry.field(permission_classes=[IsMember])
+    def time_zone(self) -> str:
+        return self.model.time_zone
+
+    @strawberry.field(permission_classes=[Requires(Permission.MANAGE_ACCOUNT)])
+    def contact_email(self) -> str | None:
+        return self.model.contact_email
+
+    @strawberry.field(permission_classes=[IsMember])
+    async def primary(self, info: Info) -> MemberType:
+        member = await info.context.loaders.primary_by_account.load(self.model.id)
+        if member is None:
+            raise unauthenticated()
+        return MemberType(model=member)
+
+    @strawberry.field(permission_classes=[Requires(Permission.VIEW_MEMBERS)])
+    async def members(
+        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
+    ) -> MemberConnection | None:
+        first, after_id = page_arguments(first, after, default=20)
+        page = await info.context.loaders.member_page.load(PageKey(self.model.id, first, after_id))
+        edges = [MemberEdge(node=MemberType(model=m), cursor=cursor_for(m.id)) for m in page.rows]
+        return MemberConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+            account_id=self.model.id,
+        )

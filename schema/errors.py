@@ -1,0 +1,80 @@
+"""Error codes, the UserError payload type, and the GraphQL errors for auth, permission and step-up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+
+class ErrorCode(StrEnum):
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    INVALID_CODE = "INVALID_CODE"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_USERNAME = "INVALID_USERNAME"
+    USERNAME_TAKEN = "USERNAME_TAKEN"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_PHONE = "INVALID_PHONE"
+    WRONG_SECURITY_ANSWER = "WRONG_SECURITY_ANSWER"
+    INVALID_PERMISSION = "INVALID_PERMISSION"
+    INVALID_ROLE = "INVALID_ROLE"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_STATUS = "INVALID_STATUS"
+    INVALID_TIME_ZONE = "INVALID_TIME_ZONE"
+    INVALID_CHANNEL = "INVALID_CHANNEL"
+
+
+class RequestErrorCode(StrEnum):
+    """Codes of GraphQL errors (not payload errors)."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    STEP_UP_REQUIRED = "STEP_UP_REQUIRED"
+    RATE_LIMITED = "RATE_LIMITED"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    BAD_REQUEST = "BAD_REQUEST"
+    INTERNAL = "INTERNAL"
+
+
+@strawberry.type
+class UserError:
+    code: str
+    field: str | None
+    message: str
+
+
+def user_error(code: ErrorCode, message: str, field: str | None = None) -> UserError:
+    return UserError(code=code.value, field=field, message=message)
+
+
+class ApiError(GraphQLError):
+    """An expected GraphQL error: shown to the client as it is, with `extensions.code`."""
+
+    def __init__(self, code: RequestErrorCode, message: str, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": code.value, **extensions})
+        self.code = code
+
+
+def unauthenticated() -> ApiError:
+    return ApiError(RequestErrorCode.UNAUTHENTICATED, "Sign in to do this.")
+
+
+def forbidden(message: str = "You do not have permission to do this.") -> ApiError:
+    return ApiError(RequestErrorCode.FORBIDDEN, message)
+
+
+def step_up_required() -> ApiError:
+    return ApiError(
+        RequestErrorCode.STEP_UP_REQUIRED,
+        "Confirm it is you first: request a code with requestStepUpCode and enter it with verifyStepUp.",
+    )
+
+
+def bad_input(message: str) -> ApiError:
+    return ApiError(RequestErrorCode.BAD_USER_INPUT, message)

@@ -1,0 +1,163 @@
+"""Member, Session and NotificationPreferences types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from models.access import Permission, effective_permissions, sorted_permissions
+from models.clock import utcnow
+from models.members import Channel, Member, MemberStatus
+from models.security import Session
+from models.sessions import is_live
+from schema.enums import ChannelEnum, MemberStatusEnum, PermissionEnum, RoleEnum
+from schema.ids import to_global_id
+from schema.node import Node, PageInfo
+from schema.permissions import Info, SelfOr
+
+SELF = SelfOr()
+
+
+@strawberry.type(name="NotificationPreferences")
+class NotificationPreferencesType:
+    billing: list[ChannelEnum]  # type: ignore[valid-type]
+    service_changes: list[ChannelEnum]  # type: ignore[valid-type]
+    outages: list[ChannelEnum]  # type: ignore[valid-type]
+    security: list[ChannelEnum]  # type: ignore[valid-type]
+
+    @classmethod
+    def from_model(cls, preferences: dict[str, list[str]]) -> NotificationPreferencesType:
+        def channels(topic: str) -> list[Channel]:
+            return [Channel(value) for value in preferences.get(topic, [])]
+
+        return cls(
+            billing=channels("billing"),
+            service_changes=channels("serviceChanges"),
+            outages=channels("outages"),
+            security=channels("security"),
+        )
+
+
+@strawberry.type(name="Session")
+class SessionType:
+    model: strawberry.Private[Session]
+    current_session_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("Session", self.model.id))
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.model.created_at
+
+    @strawberry.field
+    def last_seen_at(self) -> datetime:
+        return self.model.last_seen_at
+
+    @strawberry.field
+    def ip_address(self) -> str | None:
+        return self.model.ip_address
+
+    @strawberry.field
+    def user_agent(self) -> str | None:
+        return self.model.user_agent
+
+    @strawberry.field
+    def current(self) -> bool:
+        return self.model.id == self.current_session_id
+
+    @strawberry.field
+    def elevated_until(self) -> datetime | None:
+        until = self.model.elevated_until
+        return until if until is not None and until > utcnow() else None
+
+
+@strawberry.type(name="Member")
+class MemberType(Node):
+    model: strawberry.Private[Member]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:  # type: ignore[override]
+        return strawberry.ID(to_global_id("Member", self.model.id))
+
+    @strawberry.field
+    def username(self) -> str | None:
+        return self.model.username
+
+    @strawberry.field
+    def display_name(self) -> str:
+        return self.model.display_name
+
+    @strawberry.field(permission_classes=[SelfOr(Permission.MANAGE_MEMBERS)])
+    def email(self) -> str | None:
+        return self.model.email
+
+    @strawberry.field(permission_classes=[SelfOr(Permission.MANAGE_MEMBERS)])
+    def phone(self) -> str | None:
+        return self.model.phone
+
+    @strawberry.field(permission_classes=[SELF])
+    def pending_email(self) -> str | None:
+        return self.model.pending_email
+
+    @strawberry.field(permission_classes=[SELF])
+    def pending_phone(self) -> str | None:
+        return self.model.pending_phone
+
+    @strawberry.field
+    def role(self) -> RoleEnum:  # type: ignore[valid-type]
+        return self.model.role_enum
+
+    @strawberry.field
+    def status(self) -> MemberStatusEnum:  # type: ignore[valid-type]
+        status: MemberStatus = self.model.status_at(utcnow())
+        return status
+
+    @strawberry.field
+    async def permissions(self, info: Info) -> list[PermissionEnum]:  # type: ignore[valid-type]
+        grants = await info.context.loaders.grants_by_member.load(self.model.id)
+        return sorted_permissions(effective_permissions(self.model.role_enum, grants))
+
+    @strawberry.field(permission_classes=[SelfOr(Permission.VIEW_MEMBERS)])
+    def last_sign_in_at(self) -> datetime | None:
+        return self.model.last_sign_in_at
+
+    @strawberry.field(permission_classes=[SelfOr(Permission.MANAGE_MEMBERS)])
+    def two_factor_enabled(self) -> bool | None:
+        return self.model.totp_enabled_at is not None
+
+    @strawberry.field(permission_classes=[SELF])
+    def security_question(self) -> str | None:
+        return self.model.security_question
+
+    @strawberry.field(permission_classes=[SELF])
+    async def sessions(self, info: Info) -> list[SessionType] | None:
+        sessions = await info.context.loaders.sessions_by_member.load(self.model.id)
+        principal = info.context.principal
+        current = principal.session.id if principal else None
+        now = utcnow()
+        policy = info.context.session_policy
+        return [SessionType(model=s, current_session_id=current) for s in sessions if is_live(s, policy, now)]
+
+    @strawberry.field(permission_classes=[SELF])
+    def notification_preferences(self) -> NotificationPreferencesType | None:
+        return NotificationPreferencesType.from_model(self.model.notification_preferences)
+
+
+@strawberry.type
+class MemberEdge:
+    node: MemberType
+    cursor: str
+
+
+@strawberry.type
+class MemberConnection:
+    edges: list[MemberEdge]
+    page_info: PageInfo
+    account_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def total_count(self, info: Info) -> int:
+        return await info.context.loaders.member_count_by_account.load(self.account_id)

@@ -1,0 +1,52 @@
+"""The Node interface, PageInfo, and cursor pagination helpers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import TypeVar
+
+import strawberry
+
+from schema.errors import bad_input
+
+MAX_PAGE_SIZE = 100
+T = TypeVar("T")
+
+
+@strawberry.interface
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def cursor_for(pk: int) -> str:
+    return base64.urlsafe_b64encode(f"cursor:{pk}".encode()).decode().rstrip("=")
+
+
+def given(value: T | None) -> T | None:
+    """An optional argument or input field: None when it was left out (UNSET) or null."""
+    return None if value is None or value is strawberry.UNSET else value
+
+
+def page_arguments(first: int | None, after: str | None, default: int) -> tuple[int, int | None]:
+    """Validated `first` and the id after which the page starts; BAD_USER_INPUT otherwise."""
+    first = default if first is None else first
+    after = given(after)
+    if first < 0 or first > MAX_PAGE_SIZE:
+        raise bad_input(f"`first` must be between 0 and {MAX_PAGE_SIZE}.")
+    if after is None:
+        return first, None
+    try:
+        decoded = base64.urlsafe_b64decode((after + "=" * (-len(after) % 4)).encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise bad_input("`after` is not a cursor this API gave out.") from None
+    prefix, _, raw_pk = decoded.partition(":")
+    if prefix != "cursor" or not raw_pk.isdigit() or len(raw_pk) > 18:
+        raise bad_input("`after` is not a cursor this API gave out.")
+    return first, int(raw_pk)

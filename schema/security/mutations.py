@@ -1,0 +1,279 @@
+"""Sign-in, activation, sessions, step-up and password change."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import strawberry
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import activity, messages
+from models.clock import utcnow
+from models.codes import find_link_token, issue_code, redeem_code, use_token
+from models.members import USERNAME_PATTERN, Channel, Member, MemberStatus, fold_username
+from models.notify import email_member, send_code
+from models.passwords import MAX_LENGTH, normalise_answer, password_problem
+from models.security import Session, TokenPurpose
+from models.sessions import revoke_sessions
+from schema.enums import ChannelEnum
+from schema.errors import ErrorCode, user_error
+from schema.ids import pk_of, to_global_id
+from schema.members.types import MemberType, SessionType
+from schema.node import given
+from schema.permissions import Info, IsMember, principal_of
+from schema.security.sessions import MAX_DEVICE_ID, clear_session_cookies, establish_session
+from schema.security.types import (
+    ActivateMemberInput,
+    Challenge,
+    ChangePasswordInput,
+    OkPayload,
+    SignInInput,
+    SignInPayload,
+    StepUpPayload,
+    ok,
+    refused,
+)
+
+MAX_QUESTION = 200
+MAX_ANSWER = 200
+STEP_UP_PURPOSE = "confirm it is you"
+
+
+async def member_for_username(username: str) -> Member | None:
+    """The member whose username is exactly `username` (credentials are case-sensitive)."""
+    if not USERNAME_PATTERN.fullmatch(username):
+        return None
+    member = await Member.filter(username_folded=fold_username(username)).first()
+    return member if member is not None and member.username == username else None
+
+
+def invalid_device_id(device_id: str | None) -> bool:
+    return given(device_id) is not None and not (0 < len(device_id) <= MAX_DEVICE_ID)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
+        context = info.context
+        if invalid_device_id(input.device_id):
+            return SignInPayload(errors=[user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")])
+        member = await member_for_username(input.username)
+        password = input.password if len(input.password) <= MAX_LENGTH else ""
+        verified = await context.passwords.verify(member.password_hash if member else None, password)
+        if member is None or not verified or member.status_enum is MemberStatus.INVITED:
+            if member is not None:
+                await activity.record(
+                    member.account_id,  # type: ignore[attr-defined]
+                    "SIGN_IN_FAILED",
+                    f"Failed sign-in for {member.username}",
+                    actor_id=member.id,
+                    ip_address=context.client.ip_address,
+                )
+            return SignInPayload(
+                errors=[user_error(ErrorCode.INVALID_CREDENTIALS, "The username or password is not right.")]
+            )
+        if member.status_enum is MemberStatus.DISABLED or member.removed_at is not None:
+            return SignInPayload(
+                errors=[user_error(ErrorCode.ACCOUNT_DISABLED, "This member can no longer sign in.")]
+            )
+        if member.password_hash and context.passwords.needs_rehash(member.password_hash):
+            member.password_hash = await context.passwords.hash(password)
+            await Member.filter(id=member.id).update(password_hash=member.password_hash)
+        token = await establish_session(context, member, given(input.device_id), "password")
+        return SignInPayload(token=token, member=MemberType(model=member))
+
+    @strawberry.mutation
+    async def activate_member(self, info: Info, input: ActivateMemberInput) -> SignInPayload:
+        context = info.context
+        row = await find_link_token(input.token, TokenPurpose.ACTIVATION)
+        member = await Member.get_or_none(id=row.member_id) if row else None  # type: ignore[attr-defined]
+        if row is None or member is None or member.status_enum is not MemberStatus.INVITED:
+            return SignInPayload(errors=[user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.")])
+        problem = await _activation_problem(member, input)
+        if problem is not None:
+            return SignInPayload(errors=[problem])
+        password_hash, answer_hash = await asyncio.gather(
+            context.passwords.hash(input.password), context.passwords.hash(normalise_answer(input.security_answer))
+        )
+        try:
+            async with in_transaction() as connection:
+                if not await use_token(row, using_db=connection):
+                    return SignInPayload(
+                        errors=[user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.")]
+                    )
+                member.username = input.username
+                member.username_folded = fold_username(input.username)
+                member.password_hash = password_hash
+                member.security_question = input.security_question.strip()
+                member.security_answer_hash = answer_hash
+                member.status = MemberStatus.ACTIVE
+                member.password_changed_at = utcnow()
+                await member.save(using_db=connection)
+                await activity.record(
+                    member.account_id,  # type: ignore[attr-defined]
+                    "MEMBER_ACTIVATED",
+                    f"{member.display_name} activated their membership as {member.username}",
+                    actor_id=member.id,
+                    ip_address=context.client.ip_address,
+                    using_db=connection,
+                )
+        except IntegrityError:
+            return SignInPayload(errors=[_username_taken()])
+        token = await establish_session(context, member, given(input.device_id), "activation")
+        return SignInPayload(token=token, member=MemberType(model=member))
+
+    @strawberry.mutation(permission_classes=[IsMember])
+    async def sign_out(self, info: Info) -> OkPayload:
+        principal = principal_of(info)
+        await Session.filter(id=principal.session.id).update(revoked_at=utcnow())
+        clear_session_cookies(info.context)
+        await _log(info, "SIGN_OUT", f"{principal.member.display_name} signed out")
+        return ok()
+
+    @strawberry.mutation(permission_classes=[IsMember])
+    async def revoke_session(self, info: Info, id: strawberry.ID) -> OkPayload:
+        principal = principal_of(info)
+        pk = pk_of(str(id), "Session")
+        revoked = 0
+        if pk is not None:
+            revoked = await Session.filter(id=pk, member_id=principal.member.id, revoked_at=None).update(
+                revoked_at=utcnow()
+            )
+        if not revoked:
+            return refused(user_error(ErrorCode.NOT_FOUND, "No such session of yours.", "id"))
+        if pk == principal.session.id:
+            clear_session_cookies(info.context)
+        await _log(info, "SESSION_REVOKED", f"{principal.member.display_name} ended a session")
+        return ok()
+
+    @strawberry.mutation(permission_classes=[IsMember])
+    async def sign_out_everywhere(self, info: Info) -> OkPayload:
+        principal = principal_of(info)
+        count = await revoke_sessions(principal.member.id)
+        clear_session_cookies(info.context)
+        await _log(info, "SIGNED_OUT_EVERYWHERE", f"{principal.member.display_name} ended all {count} sessions")
+        return ok()
+
+    @strawberry.mutation(permission_classes=[IsMember])
+    async def request_step_up_code(self, info: Info, channel: ChannelEnum | None = Channel.EMAIL) -> StepUpPayload:  # type: ignore[valid-type]
+        context = info.context
+        principal = principal_of(info)
+        member = principal.member
+        channel = channel or Channel.EMAIL
+        if channel is Channel.SMS and not (member.phone and member.phone_confirmed):
+            return StepUpPayload(
+                errors=[user_error(ErrorCode.INVALID_CHANNEL, "You have no confirmed phone for codes.", "channel")]
+            )
+        minutes = context.settings.code_seconds // 60
+        async with in_transaction() as connection:
+            code, row = await issue_code(
+                member.id,
+                TokenPurpose.STEP_UP,
+                context.settings.secret_key,
+                context.settings.code_seconds,
+                session_id=principal.session.id,
+                using_db=connection,
+            )
+            sent_to = await send_code(member, channel, STEP_UP_PURPOSE, code, minutes, using_db=connection)
+            await _log(info, "STEP_UP_REQUESTED", f"Step-up code sent to {sent_to}", using_db=connection)
+        return StepUpPayload(challenge=_challenge(row.id, member, sent_to))
+
+    @strawberry.mutation(permission_classes=[IsMember])
+    async def verify_step_up(self, info: Info, code: str) -> StepUpPayload:
+        context = info.context
+        principal = principal_of(info)
+        session = principal.session
+        row = await redeem_code(
+            principal.member.id,
+            TokenPurpose.STEP_UP,
+            code[:20],
+            context.settings.secret_key,
+            context.settings.code_max_attempts,
+            session_id=session.id,
+        )
+        if row is None:
+            await _log(info, "STEP_UP_FAILED", "A wrong, expired or used step-up code was entered")
+            return StepUpPayload(
+                errors=[user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")]
+            )
+        session.elevated_until = utcnow() + timedelta(seconds=context.settings.step_up_seconds)
+        await Session.filter(id=session.id).update(elevated_until=session.elevated_until)
+        await _log(info, "STEP_UP_VERIFIED", f"{principal.member.display_name} confirmed it was them")
+        return StepUpPayload(session=SessionType(model=session, current_session_id=session.id))
+
+    @strawberry.mutation(permission_classes=[IsMember])
+    async def change_password(self, info: Info, input: ChangePasswordInput) -> OkPayload:
+        context = info.context
+        principal = principal_of(info)
+        member = principal.member
+        current = input.current_password if len(input.current_password) <= MAX_LENGTH else ""
+        if not await context.passwords.verify(member.password_hash, current):
+            await _log(info, "PASSWORD_CHANGE_FAILED", "A password change gave the wrong current password")
+            return refused(
+                user_error(ErrorCode.INVALID_CREDENTIALS, "The current password is not right.", "currentPassword")
+            )
+        problem = password_problem(input.new_password, [member.display_name, member.username, member.email])
+        if problem is not None:
+            return refused(user_error(ErrorCode.WEAK_PASSWORD, problem, "newPassword"))
+        new_hash = await context.passwords.hash(input.new_password)
+        async with in_transaction() as connection:
+            await Member.filter(id=member.id).using_db(connection).update(
+                password_hash=new_hash, password_changed_at=utcnow()
+            )
+            await revoke_sessions(member.id, keep_session_id=principal.session.id, using_db=connection)
+            await email_member(
+                member,
+                messages.notice(member.display_name, "Your password was changed",
+                                "The password of your account was just changed, and your other sessions ended."),
+                "PASSWORD_CHANGED",
+                using_db=connection,
+            )
+            await _log(info, "PASSWORD_CHANGED", f"{member.display_name} changed their password", using_db=connection)
+        return ok()
+
+
+async def _activation_problem(member: Member, input: ActivateMemberInput):  # type: ignore[no-untyped-def]
+    if not USERNAME_PATTERN.fullmatch(input.username):
+        return user_error(
+            ErrorCode.INVALID_USERNAME, "Use 3 to 32 letters, digits, dots, underscores or dashes.", "username"
+        )
+    if await Member.filter(username_folded=fold_username(input.username)).exists():
+        return _username_taken()
+    problem = password_problem(input.password, [member.display_name, input.username, member.email])
+    if problem is not None:
+        return user_error(ErrorCode.WEAK_PASSWORD, problem, "password")
+    if not input.security_question.strip() or len(input.security_question) > MAX_QUESTION:
+        return user_error(
+            ErrorCode.INVALID_INPUT, f"Give a question of 1 to {MAX_QUESTION} characters.", "securityQuestion"
+        )
+    if not normalise_answer(input.security_answer) or len(input.security_answer) > MAX_ANSWER:
+        return user_error(
+            ErrorCode.INVALID_INPUT, f"Give an answer of 1 to {MAX_ANSWER} characters.", "securityAnswer"
+        )
+    if invalid_device_id(input.device_id):
+        return user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")
+    return None
+
+
+def _username_taken():  # type: ignore[no-untyped-def]
+    return user_error(ErrorCode.USERNAME_TAKEN, "This username is taken.", "username")
+
+
+def _challenge(row_id: int, member: Member, sent_to: str) -> Challenge:
+    channels = [Channel.EMAIL.value] + ([Channel.SMS.value] if member.phone and member.phone_confirmed else [])
+    return Challenge(id=strawberry.ID(to_global_id("Challenge", row_id)), channels=channels, sent_to=sent_to)
+
+
+async def _log(info: Info, kind: str, summary: str, using_db=None) -> None:  # type: ignore[no-untyped-def]
+    principal = principal_of(info)
+    await activity.record(
+        principal.account_id,
+        kind,
+        summary,
+        actor_id=principal.member.id,
+        ip_address=info.context.client.ip_address,
+        using_db=using_db,
+    )

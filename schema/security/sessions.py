@@ -1,0 +1,50 @@
+"""Issuing a session to a member who proved who they are, and the cookies that carry it."""
+
+from __future__ import annotations
+
+from models import activity
+from models.clock import utcnow
+from models.members import Member
+from models.sessions import ClientInfo, start_session
+from models.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
+from schema.context import Context
+
+MAX_DEVICE_ID = 128
+
+
+async def establish_session(context: Context, member: Member, device_id: str | None, how: str) -> str:
+    """A new session for `member` from this request; sets the cookies, logs `how`, returns the token."""
+    client = ClientInfo(context.client.ip_address, context.client.user_agent, device_id)
+    token, _session = await start_session(member, client, context.session_policy)
+    member.last_sign_in_at = utcnow()
+    await Member.filter(id=member.id).update(last_sign_in_at=member.last_sign_in_at)
+    await activity.record(
+        member.account_id,  # type: ignore[attr-defined]
+        "SIGN_IN",
+        f"{member.display_name} signed in ({how})",
+        actor_id=member.id,
+        ip_address=client.ip_address,
+    )
+    set_session_cookies(context, token)
+    return token
+
+
+def set_session_cookies(context: Context, token: str) -> None:
+    settings = context.settings
+    secure = settings.public_url.startswith("https://")
+    context.response.set_cookie(
+        SESSION_COOKIE, token, max_age=settings.session_max_seconds, httponly=True, secure=secure, samesite="lax"
+    )
+    context.response.set_cookie(
+        CSRF_COOKIE,
+        csrf_token_for(settings.secret_key, token),
+        max_age=settings.session_max_seconds,
+        httponly=False,
+        secure=secure,
+        samesite="lax",
+    )
+
+
+def clear_session_cookies(context: Context) -> None:
+    context.response.delete_cookie(SESSION_COOKIE)
+    context.response.delete_cookie(CSRF_COOKIE)

@@ -1,0 +1,128 @@
+"""Helpers for tests: GraphQL calls, factories that build members directly, codes from the outbox."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from models.access import Permission, Role
+from models.accounts import Account, new_account_number
+from models.members import Member, MemberStatus, PermissionGrant, fold_username
+from models.outbox import OutboxMessage
+from models.passwords import Passwords
+
+STRONG_PASSWORD = "correct horse battery staple 42"
+OTHER_STRONG_PASSWORD = "violet tractor mountain sonnet 7"
+CODE_LINE = re.compile(r"^(\d{6})$", re.MULTILINE)
+TOKEN_LINK = re.compile(r"\?token=([A-Za-z0-9_\-]+)")
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    all_headers = dict(headers or {})
+    if token:
+        all_headers["authorization"] = f"Bearer {token}"
+    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+async def make_account(name: str = "The Smiths", number: str | None = None) -> Account:
+    return await Account.create(
+        number=number or new_account_number(), name=name, contact_email="smiths@example.com",
+        time_zone="America/Chicago",
+    )
+
+
+async def make_member(
+    account: Account,
+    username: str,
+    *,
+    role: Role = Role.STANDARD,
+    password: str = STRONG_PASSWORD,
+    grants: tuple[Permission, ...] = (),
+    passwords: Passwords | None = None,
+    phone: str | None = None,
+    status: MemberStatus = MemberStatus.ACTIVE,
+    answer: str = "Rex",
+) -> Member:
+    hasher = passwords or Passwords()
+    member = await Member.create(
+        account_id=account.id,
+        role=role,
+        status=status,
+        username=username,
+        username_folded=fold_username(username),
+        display_name=username.title(),
+        email=f"{username.lower()}@example.com",
+        phone=phone,
+        phone_confirmed=phone is not None,
+        password_hash=await hasher.hash(password),
+        security_question="First pet?",
+        security_answer_hash=await hasher.hash(answer.lower()),
+    )
+    for permission in grants:
+        await PermissionGrant.create(member_id=member.id, permission=permission)
+    return member
+
+
+SIGN_IN = """
+mutation SignIn($input: SignInInput!) {
+  signIn(input: $input) { token lockedUntil member { id username } challenge { id channels sentTo }
+    errors { code field message } }
+}
+"""
+
+REQUEST_STEP_UP = "mutation { requestStepUpCode { challenge { id sentTo } errors { code } } }"
+VERIFY_STEP_UP = (
+    "mutation($code: String!) { verifyStepUp(code: $code) { session { elevatedUntil } errors { code field } } }"
+)
+
+
+async def sign_in(client: httpx.AsyncClient, username: str, password: str = STRONG_PASSWORD, **extra: Any) -> str:
+    body = await gql(client, SIGN_IN, {"input": {"username": username, "password": password, **extra}})
+    payload = body["data"]["signIn"]
+    assert payload["errors"] == [], payload
+    token: str = payload["token"]
+    return token
+
+
+async def last_message(recipient: str, kind: str | None = None) -> OutboxMessage:
+    query = OutboxMessage.filter(recipient=recipient)
+    if kind:
+        query = query.filter(kind=kind)
+    message = await query.order_by("-id").first()
+    assert message is not None, f"no message to {recipient}"
+    return message
+
+
+async def last_code(recipient: str) -> str:
+    message = await last_message(recipient, "CODE")
+    match = CODE_LINE.search(message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def token_in(body: str) -> str:
+    match = TOKEN_LINK.search(body)
+    assert match, body
+    return match.group(1)
+
+
+async def step_up(client: httpx.AsyncClient, token: str, email: str) -> None:
+    body = await gql(client, REQUEST_STEP_UP, token=token)
+    assert body["data"]["requestStepUpCode"]["errors"] == [], body
+    body = await gql(client, VERIFY_STEP_UP, {"code": await last_code(email)}, token=token)
+    assert body["data"]["verifyStepUp"]["errors"] == [], body

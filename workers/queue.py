@@ -1,0 +1,68 @@
+"""Enqueueing jobs. This module and workers/settings.py are the only ones that know arq."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import msgpack
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+from redis.exceptions import RedisError
+
+from models.members import Channel
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "gateway:queue"
+DELIVERY_TASKS = {Channel.EMAIL: "send_email", Channel.SMS: "send_sms"}
+
+
+def serialize(job: dict[str, Any]) -> bytes:
+    packed: bytes = msgpack.packb(job, datetime=True)
+    return packed
+
+
+def deserialize(data: bytes) -> dict[str, Any]:
+    unpacked: dict[str, Any] = msgpack.unpackb(data, raw=False, timestamp=3)
+    return unpacked
+
+
+def redis_settings(redis_url: str) -> RedisSettings:
+    settings = RedisSettings.from_dsn(redis_url)
+    settings.conn_retries = 0
+    settings.conn_timeout = 1
+    return settings
+
+
+class Queue:
+    """A connection to the job queue; enqueue failures are logged, never raised (the sweeper re-queues)."""
+
+    def __init__(self, pool: ArqRedis) -> None:
+        self.pool = pool
+
+    @classmethod
+    async def connect(cls, redis_url: str) -> Queue:
+        pool = await create_pool(
+            redis_settings(redis_url),
+            job_serializer=serialize,
+            job_deserializer=deserialize,
+            default_queue_name=QUEUE_NAME,
+        )
+        return cls(pool)
+
+    async def close(self) -> None:
+        await self.pool.aclose()
+
+    async def deliver(self, messages: Iterable[tuple[int, Channel]]) -> int:
+        """Queue delivery of outbox messages; returns how many were queued."""
+        queued = 0
+        for message_id, channel in messages:
+            try:
+                job = await self.pool.enqueue_job(DELIVERY_TASKS[channel], message_id, _job_id=f"outbox:{message_id}")
+            except (RedisError, OSError) as error:
+                log.warning("queue unavailable, outbox message %s waits for the sweeper: %s", message_id, error)
+                return queued
+            queued += job is not None
+        return queued
