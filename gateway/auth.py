@@ -10,7 +10,7 @@ from starlette.authentication import AuthCredentials, AuthenticationBackend, Bas
 from starlette.requests import HTTPConnection
 
 from gateway.settings import Settings
-from models.access import Role, effective_permissions
+from models.access import Permission, Role, effective_permissions
 from models.members import MemberStatus, PermissionGrant
 from models.sessions import SessionPolicy, session_for_token
 from models.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
@@ -43,7 +43,9 @@ class SessionBackend(AuthenticationBackend):
         if token is None:
             return AuthCredentials(), PrincipalUser(None)
         principal = await self._principal(token)
-        return AuthCredentials(), PrincipalUser(principal, cookie_authenticated=from_cookie and principal is not None)
+        return AuthCredentials(), PrincipalUser(
+            principal, cookie_authenticated=from_cookie and principal is not None
+        )
 
     def _token(self, conn: HTTPConnection) -> tuple[str | None, bool]:
         authorization = conn.headers.get("authorization", "")
@@ -55,8 +57,10 @@ class SessionBackend(AuthenticationBackend):
             return None, False
         header = conn.headers.get(CSRF_HEADER, "")
         expected = csrf_token_for(self.settings.secret_key, cookie_token)
-        if not (hmac.compare_digest(header.encode(), expected.encode())
-                and hmac.compare_digest(conn.cookies.get(CSRF_COOKIE, "").encode(), expected.encode())):
+        if not (
+            hmac.compare_digest(header.encode(), expected.encode())
+            and hmac.compare_digest(conn.cookies.get(CSRF_COOKIE, "").encode(), expected.encode())
+        ):
             return None, False
         return cookie_token[:200], True
 
@@ -65,12 +69,16 @@ class SessionBackend(AuthenticationBackend):
         if session is None:
             return None
         member = session.member
-        if member.status_enum in (MemberStatus.DISABLED, MemberStatus.INVITED) or member.removed_at is not None:
+        if (
+            member.status_enum in (MemberStatus.DISABLED, MemberStatus.INVITED)
+            or member.removed_at is not None
+        ):
             return None
         role = member.role_enum
-        grants = []
+        grants: list[Permission] = []
         if role is Role.STANDARD:
-            grants = await PermissionGrant.filter(member_id=member.id).values_list("permission", flat=True)
+            rows = await PermissionGrant.filter(member_id=member.id).values_list("permission", flat=True)
+            grants = [Permission(str(row)) for row in rows]
         return Principal(member=member, session=session, permissions=effective_permissions(role, grants))
 
 

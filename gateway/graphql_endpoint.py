@@ -47,7 +47,7 @@ class GraphQLEndpoint:
             if "query" not in request.query_params and not self.settings.is_production:
                 return HTMLResponse(get_graphql_ide_html())
             params = _get_params(request)
-            allowed = (OperationType.QUERY,)
+            allowed: tuple[OperationType, ...] = (OperationType.QUERY,)
         else:
             params = await _post_params(request)
             allowed = (OperationType.QUERY, OperationType.MUTATION)
@@ -113,8 +113,13 @@ def _get_params(request: Request) -> Params | Response:
             variables = json.loads(raw_variables)
         except ValueError:
             return bad_request("`variables` is not valid JSON.")
-    return _validate({"query": request.query_params.get("query"), "variables": variables,
-                      "operationName": request.query_params.get("operationName")})
+    return _validate(
+        {
+            "query": request.query_params.get("query"),
+            "variables": variables,
+            "operationName": request.query_params.get("operationName"),
+        }
+    )
 
 
 async def _post_params(request: Request) -> Params | Response:
@@ -159,8 +164,8 @@ def _format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
             "path": error.path,
             "extensions": {"code": RequestErrorCode.INTERNAL.value, "requestId": request_id},
         }
-    formatted = dict(error.formatted)
-    extensions = dict(formatted.get("extensions") or {})
+    formatted: dict[str, Any] = dict(error.formatted)
+    extensions: dict[str, Any] = dict(formatted.get("extensions") or {})
     if "code" not in extensions:
         is_operation_refusal = original is None and error.path is None
         extensions["code"] = "GRAPHQL_VALIDATION_FAILED" if is_operation_refusal else "BAD_USER_INPUT"

@@ -16,7 +16,7 @@ class Account(Model):
     id = fields.BigIntField(primary_key=True)
     number = fields.CharField(max_length=16, unique=True)
     name = fields.CharField(max_length=200)
-    service_address: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    service_address: dict[str, Any] | None = fields.JSONField(null=True)
     time_zone = fields.CharField(max_length=64, default="America/New_York")
     contact_email = fields.CharField(max_length=254, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

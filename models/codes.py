@@ -105,7 +105,11 @@ async def redeem_code(
     if counted != 1:
         return None
     candidate = code.strip()
-    if not (len(candidate) == 6 and candidate.isdigit() and same_hash(hash_code(secret_key, candidate), row.token_hash)):
+    if not (
+        len(candidate) == 6
+        and candidate.isdigit()
+        and same_hash(hash_code(secret_key, candidate), row.token_hash)
+    ):
         return None
     return row if await use_token(row) else None
 

@@ -25,7 +25,10 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         credentials = {"journal_mode": "WAL", "busy_timeout": 5000}
     connection: str | dict[str, Any] = url
     if credentials:
-        connection = {"engine": "tortoise.backends.sqlite", "credentials": {"file_path": url[9:], **credentials}}
+        connection = {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {"file_path": url[9:], **credentials},
+        }
     return {
         "connections": {"default": connection},
         "apps": {

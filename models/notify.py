@@ -56,7 +56,10 @@ async def send_code(
         return mask_phone(phone)
     address = to or member.email
     await email_member(
-        member, messages.one_time_code(member.display_name, purpose, code, minutes), "CODE", to=address,
+        member,
+        messages.one_time_code(member.display_name, purpose, code, minutes),
+        "CODE",
+        to=address,
         using_db=using_db,
     )
     return mask_email(address)

@@ -56,7 +56,9 @@ async def start_session(
 async def session_for_token(token: str, policy: SessionPolicy, now: datetime | None = None) -> Session | None:
     """The live session for a token, with its member loaded; None when unknown, revoked or expired."""
     now = now or utcnow()
-    session = await Session.filter(token_hash=hash_token(token), revoked_at=None).select_related("member").first()
+    session = (
+        await Session.filter(token_hash=hash_token(token), revoked_at=None).select_related("member").first()
+    )
     if session is None or not is_live(session, policy, now):
         return None
     if now - session.last_seen_at >= TOUCH_INTERVAL:

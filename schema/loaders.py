@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
 
 from models.access import Permission
 from models.accounts import Account
+from models.activity import ActivityEvent
 from models.members import Member, PermissionGrant
 from models.security import Session
+
+
+RowT = TypeVar("RowT")
 
 
 class PageKey(NamedTuple):
@@ -24,8 +28,8 @@ class PageKey(NamedTuple):
     after_id: int | None
 
 
-class Page(NamedTuple):
-    rows: list[Member]
+class Page(NamedTuple, Generic[RowT]):
+    rows: list[RowT]
     has_next: bool
 
 
@@ -67,7 +71,7 @@ def visible_members(account_ids: Sequence[int]):  # type: ignore[no-untyped-def]
     return Member.filter(account_id__in=set(account_ids), removed_at=None)
 
 
-async def _member_pages(keys: Sequence[PageKey]) -> list[Page]:
+async def _member_pages(keys: Sequence[PageKey]) -> list[Page[Member]]:
     # A request asks for one page of one account; different pages are separate queries.
     pages = []
     for key in keys:
@@ -90,12 +94,37 @@ async def _member_counts(ids: Sequence[int]) -> list[int]:
     return [counts.get(pk, 0) for pk in ids]
 
 
+async def _activity_pages(keys: Sequence[PageKey]) -> list[Page[ActivityEvent]]:
+    # Newest first: the page holds the events older than the cursor's.
+    pages = []
+    for key in keys:
+        query = ActivityEvent.filter(account_id=key.parent_id).order_by("-id")
+        if key.after_id is not None:
+            query = query.filter(id__lt=key.after_id)
+        rows = await query.limit(key.first + 1)
+        pages.append(Page(rows=rows[: key.first], has_next=len(rows) > key.first))
+    return pages
+
+
+async def _activity_counts(ids: Sequence[int]) -> list[int]:
+    rows = (
+        await ActivityEvent.filter(account_id__in=set(ids))
+        .annotate(total=Count("id"))
+        .group_by("account_id")
+        .values_list("account_id", "total")
+    )
+    counts = {int(account_id): int(total) for account_id, total in rows}
+    return [counts.get(pk, 0) for pk in ids]
+
+
 @dataclass
 class Loaders:
     account_by_id: DataLoader[int, Account | None] = field(
         default_factory=lambda: DataLoader(load_fn=_accounts_by_id)
     )
-    member_by_id: DataLoader[int, Member | None] = field(default_factory=lambda: DataLoader(load_fn=_members_by_id))
+    member_by_id: DataLoader[int, Member | None] = field(
+        default_factory=lambda: DataLoader(load_fn=_members_by_id)
+    )
     primary_by_account: DataLoader[int, Member | None] = field(
         default_factory=lambda: DataLoader(load_fn=_primary_by_account)
     )
@@ -105,7 +134,13 @@ class Loaders:
     sessions_by_member: DataLoader[int, list[Session]] = field(
         default_factory=lambda: DataLoader(load_fn=_sessions_by_member)
     )
-    member_page: DataLoader[PageKey, Page] = field(default_factory=lambda: DataLoader(load_fn=_member_pages))
+    member_page: DataLoader[PageKey, Page[Member]] = field(default_factory=lambda: DataLoader(load_fn=_member_pages))
     member_count_by_account: DataLoader[int, int] = field(
         default_factory=lambda: DataLoader(load_fn=_member_counts)
+    )
+    activity_page: DataLoader[PageKey, Page[ActivityEvent]] = field(
+        default_factory=lambda: DataLoader(load_fn=_activity_pages)
+    )
+    activity_count_by_account: DataLoader[int, int] = field(
+        default_factory=lambda: DataLoader(load_fn=_activity_counts)
     )

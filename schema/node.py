@@ -16,7 +16,9 @@ T = TypeVar("T")
 
 @strawberry.interface
 class Node:
-    id: strawberry.ID
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        raise NotImplementedError
 
 
 @strawberry.type

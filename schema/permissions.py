@@ -56,7 +56,7 @@ def _is_self(source: Any, principal: Principal) -> bool:
 
 
 @cache
-def Requires(*permissions: Permission) -> type[BasePermission]:  # noqa: N802 - reads like a class
+def Requires(*permissions: Permission) -> type[BasePermission]:
     """Allowed with any one of `permissions`."""
     names = " or ".join(p.value for p in permissions)
     return type(
@@ -67,7 +67,7 @@ def Requires(*permissions: Permission) -> type[BasePermission]:  # noqa: N802 - 
 
 
 @cache
-def SelfOr(*permissions: Permission) -> type[BasePermission]:  # noqa: N802
+def SelfOr(*permissions: Permission) -> type[BasePermission]:
     """Allowed for the member themself, or with any one of `permissions`."""
     names = " or ".join(p.value for p in permissions) or "no"
     return type(

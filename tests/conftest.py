@@ -96,7 +96,7 @@ async def clean_state(database: None, redis_url: str) -> AsyncIterator[None]:
     client = aioredis.from_url(redis_url)
     await client.flushdb()
     await client.aclose()
-    yield
+    return
 
 
 @pytest.fixture
@@ -106,7 +106,9 @@ def app_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def client(app_settings: Settings, passwords: Passwords, queue: Queue) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    app_settings: Settings, passwords: Passwords, queue: Queue
+) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(app_settings, Resources(passwords=passwords, queue=queue))
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 51000))
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:

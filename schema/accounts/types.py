@@ -8,6 +8,7 @@ import strawberry
 
 from models.access import Permission
 from models.accounts import Account
+from schema.accounts.activity import ActivityConnection, ActivityEdge, ActivityEventType
 from schema.errors import unauthenticated
 from schema.ids import to_global_id
 from schema.loaders import PageKey
@@ -42,7 +43,7 @@ class AccountType(Node):
     model: strawberry.Private[Account]
 
     @strawberry.field
-    def id(self) -> strawberry.ID:  # type: ignore[override]
+    def id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id("Account", self.model.id))
 
     @strawberry.field(permission_classes=[IsMember])
@@ -81,6 +82,19 @@ class AccountType(Node):
         page = await info.context.loaders.member_page.load(PageKey(self.model.id, first, after_id))
         edges = [MemberEdge(node=MemberType(model=m), cursor=cursor_for(m.id)) for m in page.rows]
         return MemberConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+            account_id=self.model.id,
+        )
+
+    @strawberry.field(permission_classes=[Requires(Permission.VIEW_ACTIVITY)])
+    async def activity(
+        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
+    ) -> ActivityConnection | None:
+        first, after_id = page_arguments(first, after, default=20)
+        page = await info.context.loaders.activity_page.load(PageKey(self.model.id, first, after_id))
+        edges = [ActivityEdge(node=ActivityEventType(model=e), cursor=cursor_for(e.id)) for e in page.rows]
+        return ActivityConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
             account_id=self.model.id,

@@ -66,7 +66,7 @@ class SessionType:
 
     @strawberry.field
     def current(self) -> bool:
-        return self.model.id == self.current_session_id
+        return bool(self.model.id == self.current_session_id)
 
     @strawberry.field
     def elevated_until(self) -> datetime | None:
@@ -79,7 +79,7 @@ class MemberType(Node):
     model: strawberry.Private[Member]
 
     @strawberry.field
-    def id(self) -> strawberry.ID:  # type: ignore[override]
+    def id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id("Member", self.model.id))
 
     @strawberry.field

@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import strawberry
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -18,7 +19,7 @@ from models.passwords import MAX_LENGTH, normalise_answer, password_problem
 from models.security import Session, TokenPurpose
 from models.sessions import revoke_sessions
 from schema.enums import ChannelEnum
-from schema.errors import ErrorCode, user_error
+from schema.errors import ErrorCode, UserError, user_error
 from schema.ids import pk_of, to_global_id
 from schema.members.types import MemberType, SessionType
 from schema.node import given
@@ -50,7 +51,8 @@ async def member_for_username(username: str) -> Member | None:
 
 
 def invalid_device_id(device_id: str | None) -> bool:
-    return given(device_id) is not None and not (0 < len(device_id) <= MAX_DEVICE_ID)
+    value = given(device_id)
+    return value is not None and not (0 < len(value) <= MAX_DEVICE_ID)
 
 
 @strawberry.type
@@ -59,7 +61,9 @@ class Mutation:
     async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
         context = info.context
         if invalid_device_id(input.device_id):
-            return SignInPayload(errors=[user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")])
+            return SignInPayload(
+                errors=[user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")]
+            )
         member = await member_for_username(input.username)
         password = input.password if len(input.password) <= MAX_LENGTH else ""
         verified = await context.passwords.verify(member.password_hash if member else None, password)
@@ -91,12 +95,15 @@ class Mutation:
         row = await find_link_token(input.token, TokenPurpose.ACTIVATION)
         member = await Member.get_or_none(id=row.member_id) if row else None  # type: ignore[attr-defined]
         if row is None or member is None or member.status_enum is not MemberStatus.INVITED:
-            return SignInPayload(errors=[user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.")])
+            return SignInPayload(
+                errors=[user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.")]
+            )
         problem = await _activation_problem(member, input)
         if problem is not None:
             return SignInPayload(errors=[problem])
         password_hash, answer_hash = await asyncio.gather(
-            context.passwords.hash(input.password), context.passwords.hash(normalise_answer(input.security_answer))
+            context.passwords.hash(input.password),
+            context.passwords.hash(normalise_answer(input.security_answer)),
         )
         try:
             async with in_transaction() as connection:
@@ -154,18 +161,24 @@ class Mutation:
         principal = principal_of(info)
         count = await revoke_sessions(principal.member.id)
         clear_session_cookies(info.context)
-        await _log(info, "SIGNED_OUT_EVERYWHERE", f"{principal.member.display_name} ended all {count} sessions")
+        await _log(
+            info, "SIGNED_OUT_EVERYWHERE", f"{principal.member.display_name} ended all {count} sessions"
+        )
         return ok()
 
     @strawberry.mutation(permission_classes=[IsMember])
-    async def request_step_up_code(self, info: Info, channel: ChannelEnum | None = Channel.EMAIL) -> StepUpPayload:  # type: ignore[valid-type]
+    async def request_step_up_code(
+        self, info: Info, channel: ChannelEnum | None = Channel.EMAIL
+    ) -> StepUpPayload:  # type: ignore[valid-type]
         context = info.context
         principal = principal_of(info)
         member = principal.member
         channel = channel or Channel.EMAIL
         if channel is Channel.SMS and not (member.phone and member.phone_confirmed):
             return StepUpPayload(
-                errors=[user_error(ErrorCode.INVALID_CHANNEL, "You have no confirmed phone for codes.", "channel")]
+                errors=[
+                    user_error(ErrorCode.INVALID_CHANNEL, "You have no confirmed phone for codes.", "channel")
+                ]
             )
         minutes = context.settings.code_seconds // 60
         async with in_transaction() as connection:
@@ -213,32 +226,43 @@ class Mutation:
         if not await context.passwords.verify(member.password_hash, current):
             await _log(info, "PASSWORD_CHANGE_FAILED", "A password change gave the wrong current password")
             return refused(
-                user_error(ErrorCode.INVALID_CREDENTIALS, "The current password is not right.", "currentPassword")
+                user_error(
+                    ErrorCode.INVALID_CREDENTIALS, "The current password is not right.", "currentPassword"
+                )
             )
         problem = password_problem(input.new_password, [member.display_name, member.username, member.email])
         if problem is not None:
             return refused(user_error(ErrorCode.WEAK_PASSWORD, problem, "newPassword"))
         new_hash = await context.passwords.hash(input.new_password)
         async with in_transaction() as connection:
-            await Member.filter(id=member.id).using_db(connection).update(
-                password_hash=new_hash, password_changed_at=utcnow()
+            await (
+                Member.filter(id=member.id)
+                .using_db(connection)
+                .update(password_hash=new_hash, password_changed_at=utcnow())
             )
             await revoke_sessions(member.id, keep_session_id=principal.session.id, using_db=connection)
             await email_member(
                 member,
-                messages.notice(member.display_name, "Your password was changed",
-                                "The password of your account was just changed, and your other sessions ended."),
+                messages.notice(
+                    member.display_name,
+                    "Your password was changed",
+                    "The password of your account was just changed, and your other sessions ended.",
+                ),
                 "PASSWORD_CHANGED",
                 using_db=connection,
             )
-            await _log(info, "PASSWORD_CHANGED", f"{member.display_name} changed their password", using_db=connection)
+            await _log(
+                info, "PASSWORD_CHANGED", f"{member.display_name} changed their password", using_db=connection
+            )
         return ok()
 
 
-async def _activation_problem(member: Member, input: ActivateMemberInput):  # type: ignore[no-untyped-def]
+async def _activation_problem(member: Member, input: ActivateMemberInput) -> UserError | None:
     if not USERNAME_PATTERN.fullmatch(input.username):
         return user_error(
-            ErrorCode.INVALID_USERNAME, "Use 3 to 32 letters, digits, dots, underscores or dashes.", "username"
+            ErrorCode.INVALID_USERNAME,
+            "Use 3 to 32 letters, digits, dots, underscores or dashes.",
+            "username",
         )
     if await Member.filter(username_folded=fold_username(input.username)).exists():
         return _username_taken()
@@ -258,16 +282,18 @@ async def _activation_problem(member: Member, input: ActivateMemberInput):  # ty
     return None
 
 
-def _username_taken():  # type: ignore[no-untyped-def]
+def _username_taken() -> UserError:
     return user_error(ErrorCode.USERNAME_TAKEN, "This username is taken.", "username")
 
 
 def _challenge(row_id: int, member: Member, sent_to: str) -> Challenge:
-    channels = [Channel.EMAIL.value] + ([Channel.SMS.value] if member.phone and member.phone_confirmed else [])
+    channels = [Channel.EMAIL.value] + (
+        [Channel.SMS.value] if member.phone and member.phone_confirmed else []
+    )
     return Challenge(id=strawberry.ID(to_global_id("Challenge", row_id)), channels=channels, sent_to=sent_to)
 
 
-async def _log(info: Info, kind: str, summary: str, using_db=None) -> None:  # type: ignore[no-untyped-def]
+async def _log(info: Info, kind: str, summary: str, using_db: BaseDBAsyncClient | None = None) -> None:
     principal = principal_of(info)
     await activity.record(
         principal.account_id,

@@ -33,7 +33,12 @@ def set_session_cookies(context: Context, token: str) -> None:
     settings = context.settings
     secure = settings.public_url.startswith("https://")
     context.response.set_cookie(
-        SESSION_COOKIE, token, max_age=settings.session_max_seconds, httponly=True, secure=secure, samesite="lax"
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_max_seconds,
+        httponly=True,
+        secure=secure,
+        samesite="lax",
     )
     context.response.set_cookie(
         CSRF_COOKIE,

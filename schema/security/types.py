@@ -48,7 +48,8 @@ class SignInInput:
     username: str
     password: str
     device_id: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Stable id of the client device (the SPA keeps one in local storage)."
+        default=strawberry.UNSET,
+        description="Stable id of the client device (the SPA keeps one in local storage).",
     )
 
 

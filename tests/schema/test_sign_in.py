@@ -29,8 +29,12 @@ async def test_unknown_user_and_wrong_password_answer_alike(client: httpx.AsyncC
     account = await make_account()
     await make_member(account, "alice", role=Role.PRIMARY)
     answers = []
-    for username, password in [("alice", "wrong password here"), ("nobody", STRONG_PASSWORD),
-                               ("Alice", STRONG_PASSWORD), ("alice", STRONG_PASSWORD.upper())]:
+    for username, password in [
+        ("alice", "wrong password here"),
+        ("nobody", STRONG_PASSWORD),
+        ("Alice", STRONG_PASSWORD),
+        ("alice", STRONG_PASSWORD.upper()),
+    ]:
         body = await gql(client, SIGN_IN, {"input": {"username": username, "password": password}})
         answers.append(body["data"]["signIn"])
     assert all(answer["token"] is None for answer in answers)

@@ -1,0 +1,56 @@
+"""Password hashing never blocks the event loop, and old hashes are upgraded at sign-in."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+from argon2 import PasswordHasher
+
+from models.access import Role
+from models.members import Member
+from models.passwords import Passwords
+from tests.support import SIGN_IN, STRONG_PASSWORD, gql, make_account, make_member, sign_in
+
+
+async def test_twenty_sign_ins_do_not_stall_a_cheap_request(client: httpx.AsyncClient) -> None:
+    # given
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    ticks: list[float] = []
+    done = asyncio.Event()
+
+    async def heartbeat() -> None:
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            await asyncio.sleep(0.005)
+
+    # when 20 sign-ins hash at once while a heartbeat and a cheap request run
+    beat = asyncio.create_task(heartbeat())
+    sign_ins = [
+        gql(client, SIGN_IN, {"input": {"username": "alice", "password": STRONG_PASSWORD}}) for _ in range(20)
+    ]
+    cheap = gql(client, "{ me { username } }")
+    results = await asyncio.gather(cheap, *sign_ins)
+    done.set()
+    await beat
+    # then the loop kept turning: no gap near one argon2 verify (~20-60 ms) between heartbeats
+    gaps = [later - earlier for earlier, later in zip(ticks, ticks[1:], strict=False)]
+    assert results[0] == {"data": {"me": None}}
+    assert all(r["data"]["signIn"]["errors"] == [] for r in results[1:])
+    assert len(ticks) > 10
+    assert max(gaps) < 0.05, f"event loop stalled for {max(gaps) * 1000:.0f} ms"
+
+
+async def test_hash_with_old_parameters_is_upgraded_at_sign_in(client: httpx.AsyncClient) -> None:
+    account = await make_account()
+    member = await make_member(account, "alice", role=Role.PRIMARY)
+    weak = PasswordHasher(memory_cost=8192, time_cost=1, parallelism=1).hash(STRONG_PASSWORD)
+    await Member.filter(id=member.id).update(password_hash=weak)
+    await sign_in(client, "alice")
+    upgraded = (await Member.get(id=member.id)).password_hash
+    assert upgraded != weak
+    assert upgraded is not None
+    assert "m=19456,t=2,p=1" in upgraded
+    assert not Passwords().needs_rehash(upgraded)
