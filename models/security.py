@@ -46,7 +46,7 @@ class OneTimeToken(Model):
     )
     purpose = fields.CharEnumField(TokenPurpose, max_length=32)
     token_hash = fields.CharField(max_length=64, db_index=True)
-    payload: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    payload: dict[str, Any] = fields.JSONField(default=dict)
     session_id = fields.BigIntField(null=True)
     attempts = fields.IntField(default=0)
     created_at = fields.DatetimeField()
