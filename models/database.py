@@ -12,6 +12,8 @@ MODEL_MODULES = [
     "models.security",
     "models.activity",
     "models.outbox",
+    "models.lockout",
+    "models.devices",
 ]
 
 

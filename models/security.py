@@ -35,6 +35,7 @@ class TokenPurpose(StrEnum):
     ACTIVATION = "ACTIVATION"
     STEP_UP = "STEP_UP"
     CONTACT_CHANGE = "CONTACT_CHANGE"
+    UNLOCK = "UNLOCK"
 
 
 class OneTimeToken(Model):

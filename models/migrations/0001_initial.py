@@ -73,11 +73,22 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='KnownDevice',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('member', fields.ForeignKeyField('gateway.Member', source_field='member_id', db_index=True, db_constraint=True, to_field='id', related_name='known_devices', on_delete=OnDelete.CASCADE)),
+                ('device_hash', fields.CharField(max_length=64)),
+                ('first_seen_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'known_device', 'app': 'gateway', 'unique_together': (('member', 'device_hash'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='OneTimeToken',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('member', fields.ForeignKeyField('gateway.Member', source_field='member_id', db_index=True, db_constraint=True, to_field='id', related_name='one_time_tokens', on_delete=OnDelete.CASCADE)),
-                ('purpose', fields.CharEnumField(description='ACTIVATION: ACTIVATION\nSTEP_UP: STEP_UP\nCONTACT_CHANGE: CONTACT_CHANGE', enum_type=TokenPurpose, max_length=32)),
+                ('purpose', fields.CharEnumField(description='ACTIVATION: ACTIVATION\nSTEP_UP: STEP_UP\nCONTACT_CHANGE: CONTACT_CHANGE\nUNLOCK: UNLOCK', enum_type=TokenPurpose, max_length=32)),
                 ('token_hash', fields.CharField(db_index=True, max_length=64)),
                 ('payload', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('session_id', fields.BigIntField(null=True)),
@@ -137,6 +148,19 @@ class Migration(migrations.Migration):
                 ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'session', 'app': 'gateway', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SignInThrottle',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('key', fields.CharField(unique=True, max_length=120)),
+                ('failures', fields.IntField(default=0)),
+                ('locked_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('lock_level', fields.IntField(default=0)),
+                ('last_locked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'sign_in_throttle', 'app': 'gateway', 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import strawberry
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -12,12 +12,22 @@ from tortoise.transactions import in_transaction
 
 from models import activity, messages
 from models.clock import utcnow
-from models.codes import find_link_token, issue_code, redeem_code, use_token
+from models.codes import find_link_token, issue_code, issue_link_token, redeem_code, use_token
+from models.devices import is_familiar
+from models.lockout import (
+    LockoutPolicy,
+    locked_until,
+    register_failure,
+    register_success,
+    throttle_key,
+    unlock,
+)
 from models.members import USERNAME_PATTERN, Channel, Member, MemberStatus, fold_username
 from models.notify import email_member, send_code
 from models.passwords import MAX_LENGTH, normalise_answer, password_problem
 from models.security import Session, TokenPurpose
 from models.sessions import revoke_sessions
+from schema.context import Context
 from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, user_error
 from schema.ids import pk_of, to_global_id
@@ -40,6 +50,7 @@ from schema.security.types import (
 MAX_QUESTION = 200
 MAX_ANSWER = 200
 STEP_UP_PURPOSE = "confirm it is you"
+MAX_LOCK_SECONDS = 24 * 3600
 
 
 async def member_for_username(username: str) -> Member | None:
@@ -64,21 +75,16 @@ class Mutation:
             return SignInPayload(
                 errors=[user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")]
             )
+        device_id = given(input.device_id)
         member = await member_for_username(input.username)
+        familiar = member is not None and await is_familiar(member.id, device_id)
+        key = throttle_key(input.username, device_id if familiar else None)
+        if (until := await locked_until(key)) is not None:
+            return _locked(until)
         password = input.password if len(input.password) <= MAX_LENGTH else ""
         verified = await context.passwords.verify(member.password_hash if member else None, password)
         if member is None or not verified or member.status_enum is MemberStatus.INVITED:
-            if member is not None:
-                await activity.record(
-                    member.account_id,  # type: ignore[attr-defined]
-                    "SIGN_IN_FAILED",
-                    f"Failed sign-in for {member.username}",
-                    actor_id=member.id,
-                    ip_address=context.client.ip_address,
-                )
-            return SignInPayload(
-                errors=[user_error(ErrorCode.INVALID_CREDENTIALS, "The username or password is not right.")]
-            )
+            return await _failed_sign_in(context, member, key, familiar)
         if member.status_enum is MemberStatus.DISABLED or member.removed_at is not None:
             return SignInPayload(
                 errors=[user_error(ErrorCode.ACCOUNT_DISABLED, "This member can no longer sign in.")]
@@ -86,7 +92,8 @@ class Mutation:
         if member.password_hash and context.passwords.needs_rehash(member.password_hash):
             member.password_hash = await context.passwords.hash(password)
             await Member.filter(id=member.id).update(password_hash=member.password_hash)
-        token = await establish_session(context, member, given(input.device_id), "password")
+        await register_success(key)
+        token = await establish_session(context, member, device_id, "password")
         return SignInPayload(token=token, member=MemberType(model=member))
 
     @strawberry.mutation
@@ -131,6 +138,23 @@ class Mutation:
             return SignInPayload(errors=[_username_taken()])
         token = await establish_session(context, member, given(input.device_id), "activation")
         return SignInPayload(token=token, member=MemberType(model=member))
+
+    @strawberry.mutation(description="Self-unlock link from the lockout e-mail.")
+    async def unlock_member(self, info: Info, token: str) -> OkPayload:
+        row = await find_link_token(token, TokenPurpose.UNLOCK)
+        member = await Member.get_or_none(id=row.member_id) if row else None  # type: ignore[attr-defined]
+        if row is None or member is None or member.username is None or not await use_token(row):
+            return refused(user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token"))
+        await unlock(member.username)
+        await Member.filter(id=member.id).update(locked_until=None)
+        await activity.record(
+            member.account_id,  # type: ignore[attr-defined]
+            "MEMBER_UNLOCKED",
+            f"{member.display_name} unlocked sign-in with the e-mailed link",
+            actor_id=member.id,
+            ip_address=info.context.client.ip_address,
+        )
+        return ok()
 
     @strawberry.mutation(permission_classes=[IsMember])
     async def sign_out(self, info: Info) -> OkPayload:
@@ -255,6 +279,70 @@ class Mutation:
                 info, "PASSWORD_CHANGED", f"{member.display_name} changed their password", using_db=connection
             )
         return ok()
+
+
+async def _failed_sign_in(context: Context, member: Member | None, key: str, familiar: bool) -> SignInPayload:
+    """Count the failure; the one that reaches the threshold locks, logs it and e-mails the unlock link."""
+    settings = context.settings
+    outcome = await register_failure(key, LockoutPolicy(settings.lockout_threshold, settings.lockout_seconds))
+    if member is not None:
+        account_id = member.account_id  # type: ignore[attr-defined]
+        ip_address = context.client.ip_address
+        await activity.record(
+            account_id,
+            "SIGN_IN_FAILED",
+            f"Failed sign-in for {member.username}",
+            actor_id=member.id,
+            ip_address=ip_address,
+        )
+        if outcome.just_locked and outcome.locked_until is not None:
+            await _notify_lock(context, member, outcome.locked_until, familiar)
+    if outcome.locked_until is not None:
+        return _locked(outcome.locked_until)
+    return SignInPayload(
+        errors=[user_error(ErrorCode.INVALID_CREDENTIALS, "The username or password is not right.")]
+    )
+
+
+async def _notify_lock(context: Context, member: Member, until: datetime, familiar: bool) -> None:
+    settings = context.settings
+    where = "on one of your devices" if familiar else "for new devices"
+    async with in_transaction() as connection:
+        if not familiar:
+            await Member.filter(id=member.id).using_db(connection).update(locked_until=until)
+        token = await issue_link_token(
+            member.id,
+            TokenPurpose.UNLOCK,
+            MAX_LOCK_SECONDS,
+            payload={"familiar": familiar},
+            using_db=connection,
+        )
+        until_text = until.strftime("%H:%M UTC on %d %b %Y")
+        await email_member(
+            member,
+            messages.lockout(settings.public_url, member.display_name, token, until_text),
+            "LOCKOUT",
+            using_db=connection,
+        )
+        await activity.record(
+            member.account_id,  # type: ignore[attr-defined]
+            "MEMBER_LOCKED",
+            f"Sign-in for {member.username} locked {where} until {until_text}",
+            actor_id=member.id,
+            ip_address=context.client.ip_address,
+            using_db=connection,
+        )
+
+
+def _locked(until: datetime) -> SignInPayload:
+    return SignInPayload(
+        locked_until=until,
+        errors=[
+            user_error(
+                ErrorCode.ACCOUNT_LOCKED, "Too many wrong passwords: signing in is locked for a while."
+            )
+        ],
+    )
 
 
 async def _activation_problem(member: Member, input: ActivateMemberInput) -> UserError | None:

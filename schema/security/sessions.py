@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from models import activity
 from models.clock import utcnow
+from models.devices import remember
 from models.members import Member
 from models.sessions import ClientInfo, start_session
 from models.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
@@ -16,6 +17,7 @@ async def establish_session(context: Context, member: Member, device_id: str | N
     """A new session for `member` from this request; sets the cookies, logs `how`, returns the token."""
     client = ClientInfo(context.client.ip_address, context.client.user_agent, device_id)
     token, _session = await start_session(member, client, context.session_policy)
+    await remember(member.id, device_id)
     member.last_sign_in_at = utcnow()
     await Member.filter(id=member.id).update(last_sign_in_at=member.last_sign_in_at)
     await activity.record(

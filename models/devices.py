@@ -1,0 +1,49 @@
+"""Familiar devices: a device id that completed a sign-in (or activation) for a member."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+
+from models.clock import utcnow
+
+if TYPE_CHECKING:
+    from models.members import Member
+
+
+class KnownDevice(Model):
+    id = fields.BigIntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gateway.Member", related_name="known_devices", on_delete=fields.CASCADE, db_index=True
+    )
+    device_hash = fields.CharField(max_length=64)
+    first_seen_at = fields.DatetimeField()
+
+    class Meta:
+        table = "known_device"
+        unique_together = (("member", "device_hash"),)
+
+
+def _device_hash(device_id: str) -> str:
+    return hashlib.sha256(device_id.encode()).hexdigest()
+
+
+async def is_familiar(member_id: int, device_id: str | None) -> bool:
+    if not device_id:
+        return False
+    return await KnownDevice.exists(member_id=member_id, device_hash=_device_hash(device_id))
+
+
+async def remember(member_id: int, device_id: str | None) -> None:
+    if not device_id or await is_familiar(member_id, device_id):
+        return
+    try:
+        await KnownDevice.create(
+            member_id=member_id, device_hash=_device_hash(device_id), first_seen_at=utcnow()
+        )
+    except IntegrityError:
+        pass  # remembered by a concurrent sign-in from the same device

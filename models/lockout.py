@@ -1,0 +1,108 @@
+"""The lockout policy, in one place: consecutive failures per login (and per familiar device) lock
+sign-in for LOCKOUT_SECONDS, doubling for each lock within 24 hours of the previous one, up to 24 h.
+
+Counters are rows keyed by the folded username, not by member, so unknown usernames lock the same
+way (a phantom lock) and lockout reveals nothing. A familiar device has its own row, so a stranger's
+guesses cannot lock the member out of their own phone. Each change runs in a transaction holding the
+row lock, so 50 parallel failures lock exactly once, at the threshold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise import fields
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from models.clock import utcnow
+
+MAX_LOCK = timedelta(hours=24)
+ESCALATION_WINDOW = timedelta(hours=24)
+
+
+class SignInThrottle(Model):
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=120, unique=True)
+    failures = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)
+    lock_level = fields.IntField(default=0)
+    last_locked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "sign_in_throttle"
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    threshold: int
+    lock_seconds: int
+
+
+@dataclass(frozen=True)
+class FailureOutcome:
+    locked_until: datetime | None
+    just_locked: bool
+
+
+def throttle_key(username: str, familiar_device_id: str | None = None) -> str:
+    """The member-wide counter, or the counter of one familiar device."""
+    folded = username.casefold()[:64]
+    if familiar_device_id is None:
+        return f"u:{folded}"
+    device = hashlib.sha256(familiar_device_id.encode()).hexdigest()[:32]
+    return f"d:{folded}:{device}"
+
+
+async def locked_until(key: str, now: datetime | None = None) -> datetime | None:
+    """When the lock on `key` ends, or None when it is not locked."""
+    now = now or utcnow()
+    row = await SignInThrottle.get_or_none(key=key)
+    if row is None or row.locked_until is None or row.locked_until <= now:
+        return None
+    return row.locked_until
+
+
+async def register_failure(key: str, policy: LockoutPolicy, now: datetime | None = None) -> FailureOutcome:
+    """Count a failure; the one that reaches the threshold locks (just_locked), later ones see the lock."""
+    now = now or utcnow()
+    await _ensure_row(key)
+    async with in_transaction() as connection:
+        row = await SignInThrottle.select_for_update().using_db(connection).get(key=key)
+        if row.locked_until is not None and row.locked_until > now:
+            return FailureOutcome(locked_until=row.locked_until, just_locked=False)
+        row.failures += 1
+        just_locked = row.failures >= policy.threshold
+        if just_locked:
+            recent = row.last_locked_at is not None and now - row.last_locked_at < ESCALATION_WINDOW
+            row.lock_level = row.lock_level + 1 if recent else 1
+            duration = min(timedelta(seconds=policy.lock_seconds * 2 ** (row.lock_level - 1)), MAX_LOCK)
+            row.locked_until = now + duration
+            row.last_locked_at = now
+            row.failures = 0
+        await row.save(using_db=connection)
+        return FailureOutcome(locked_until=row.locked_until if just_locked else None, just_locked=just_locked)
+
+
+async def register_success(key: str) -> None:
+    """A successful sign-in resets the failure count, not the lock level."""
+    await SignInThrottle.filter(key=key).update(failures=0)
+
+
+async def unlock(username: str) -> None:
+    """End the member-wide lock and every device lock of this login (the lock level stays)."""
+    folded = username.casefold()[:64]
+    await SignInThrottle.filter(key=f"u:{folded}").update(failures=0, locked_until=None)
+    await SignInThrottle.filter(key__startswith=f"d:{folded}:").update(failures=0, locked_until=None)
+
+
+async def _ensure_row(key: str) -> None:
+    if await SignInThrottle.exists(key=key):
+        return
+    try:
+        await SignInThrottle.create(key=key)
+    except IntegrityError:
+        pass  # created by a concurrent failure: the row lock below orders us

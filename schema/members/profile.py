@@ -1,0 +1,175 @@
+"""The member's own profile: display name, contact changes confirmed by code, notification preferences."""
+
+from __future__ import annotations
+
+import strawberry
+from tortoise.transactions import in_transaction
+
+from models import activity, profile
+from models.contact import normal_email, normal_phone
+from models.members import Channel, Member
+from schema.enums import ChannelEnum
+from schema.errors import ErrorCode, UserError, user_error
+from schema.members.payloads import MemberPayload
+from schema.members.types import MemberType, NotificationPreferencesType
+from schema.node import given
+from schema.permissions import Info, IsMember, principal_of, require_step_up
+
+MAX_DISPLAY_NAME = 100
+# Input field names of NotificationPreferencesInput, as stored in Member.notification_preferences.
+TOPIC_FIELDS = {
+    "billing": "billing",
+    "service_changes": "serviceChanges",
+    "outages": "outages",
+    "security": "security",
+}
+
+
+@strawberry.input
+class UpdateProfileInput:
+    display_name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class NotificationPreferencesInput:
+    billing: list[ChannelEnum] | None = strawberry.UNSET  # type: ignore[valid-type]
+    service_changes: list[ChannelEnum] | None = strawberry.UNSET  # type: ignore[valid-type]
+    outages: list[ChannelEnum] | None = strawberry.UNSET  # type: ignore[valid-type]
+    security: list[ChannelEnum] | None = strawberry.UNSET  # type: ignore[valid-type]
+
+
+@strawberry.type
+class NotificationPreferencesPayload:
+    notification_preferences: NotificationPreferencesType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def code_policy(info: Info) -> profile.CodePolicy:
+    settings = info.context.settings
+    return profile.CodePolicy(settings.secret_key, settings.code_seconds, settings.code_max_attempts)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        permission_classes=[IsMember],
+        description="Changing email or phone is (S); the new one is confirmed by a code sent to it.",
+    )
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> MemberPayload:
+        member = principal_of(info).member
+        display_name, contact, errors = _profile_changes(member, input)
+        if errors:
+            return MemberPayload(errors=errors)
+        if contact is not None:
+            require_step_up(info)
+        ip_address = info.context.client.ip_address
+        async with in_transaction() as connection:
+            if display_name is not None and display_name != member.display_name:
+                old_name, member.display_name = member.display_name, display_name
+                await Member.filter(id=member.id).using_db(connection).update(display_name=display_name)
+                await activity.record(
+                    member.account_id,  # type: ignore[attr-defined]
+                    "PROFILE_UPDATED",
+                    f"{old_name} changed their display name to {display_name}",
+                    actor_id=member.id,
+                    ip_address=ip_address,
+                    using_db=connection,
+                )
+            if contact is not None:
+                await profile.request_contact_change(
+                    member,
+                    contact[0],
+                    contact[1],
+                    code_policy(info),
+                    ip_address=ip_address,
+                    using_db=connection,
+                )
+        return MemberPayload(member=MemberType(model=member))
+
+    @strawberry.mutation(permission_classes=[IsMember])
+    async def confirm_contact_change(self, info: Info, code: str) -> MemberPayload:
+        member = principal_of(info).member
+        changed = await profile.confirm_contact_change(
+            member, code, code_policy(info), ip_address=info.context.client.ip_address
+        )
+        if changed is None:
+            return MemberPayload(
+                errors=[user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")]
+            )
+        return MemberPayload(member=MemberType(model=member))
+
+    @strawberry.mutation(permission_classes=[IsMember])
+    async def update_notification_preferences(
+        self, info: Info, input: NotificationPreferencesInput
+    ) -> NotificationPreferencesPayload:
+        member = principal_of(info).member
+        changes: dict[str, list[Channel]] = {}
+        for name, topic in TOPIC_FIELDS.items():
+            channels = given(getattr(input, name))
+            if channels is not None:
+                changes[topic] = [Channel(channel) for channel in channels]
+        errors = _preference_errors(member, changes)
+        if errors:
+            return NotificationPreferencesPayload(errors=errors)
+        preferences = profile.merged_preferences(member.notification_preferences, changes)
+        await profile.save_preferences(member, preferences, ip_address=info.context.client.ip_address)
+        return NotificationPreferencesPayload(
+            notification_preferences=NotificationPreferencesType.from_model(preferences)
+        )
+
+
+def _profile_changes(
+    member: Member, input: UpdateProfileInput
+) -> tuple[str | None, tuple[profile.Contact, str] | None, list[UserError]]:
+    """The new display name, the contact change asked for, and what is wrong with the input."""
+    errors: list[UserError] = []
+    display_name = given(input.display_name)
+    if display_name is not None:
+        display_name = display_name.strip()
+        if not 0 < len(display_name) <= MAX_DISPLAY_NAME:
+            errors.append(
+                user_error(ErrorCode.INVALID_INPUT, f"Use 1 to {MAX_DISPLAY_NAME} characters.", "displayName")
+            )
+    changes: list[tuple[profile.Contact, str]] = []
+    raw_email = given(input.email)
+    if raw_email is not None:
+        email = normal_email(raw_email)
+        if email is None:
+            errors.append(user_error(ErrorCode.INVALID_EMAIL, "This is not an e-mail address.", "email"))
+        elif email != member.email:
+            changes.append((profile.Contact.EMAIL, email))
+    raw_phone = given(input.phone)
+    if raw_phone is not None:
+        phone = normal_phone(raw_phone)
+        if phone is None:
+            errors.append(user_error(ErrorCode.INVALID_PHONE, "This is not a valid phone number.", "phone"))
+        elif phone != member.phone or not member.phone_confirmed:
+            changes.append((profile.Contact.PHONE, phone))
+    if len(changes) > 1:
+        errors.append(
+            user_error(
+                ErrorCode.INVALID_INPUT,
+                "Change your e-mail address and phone number one at a time: each has its own code.",
+                "phone",
+            )
+        )
+    return display_name, (changes[0] if changes else None), errors
+
+
+def _preference_errors(member: Member, changes: dict[str, list[Channel]]) -> list[UserError]:
+    errors: list[UserError] = []
+    if "security" in changes and Channel.EMAIL not in changes["security"]:
+        errors.append(
+            user_error(
+                ErrorCode.INVALID_CHANNEL, "Security notices always go by e-mail; keep EMAIL.", "security"
+            )
+        )
+    has_phone = bool(member.phone and member.phone_confirmed)
+    for topic, channels in changes.items():
+        if Channel.SMS in channels and not has_phone:
+            errors.append(
+                user_error(ErrorCode.INVALID_PHONE, "Confirm a phone number before choosing SMS.", topic)
+            )
+    return errors
