@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "models.outbox",
     "models.lockout",
     "models.devices",
+    "models.throttle",
 ]
 
 

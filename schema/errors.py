@@ -76,5 +76,13 @@ def step_up_required() -> ApiError:
     )
 
 
+def rate_limited(retry_after: int) -> ApiError:
+    return ApiError(
+        RequestErrorCode.RATE_LIMITED,
+        f"Too many failed attempts from your network. Try again in {retry_after} seconds.",
+        retryAfter=retry_after,
+    )
+
+
 def bad_input(message: str) -> ApiError:
     return ApiError(RequestErrorCode.BAD_USER_INPUT, message)

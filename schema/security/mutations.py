@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import activity, messages
+from models import activity, messages, throttle
 from models.clock import utcnow
 from models.codes import find_link_token, issue_code, issue_link_token, redeem_code, use_token
 from models.devices import is_familiar
@@ -29,7 +29,7 @@ from models.security import Session, TokenPurpose
 from models.sessions import revoke_sessions
 from schema.context import Context
 from schema.enums import ChannelEnum
-from schema.errors import ErrorCode, UserError, user_error
+from schema.errors import ErrorCode, UserError, rate_limited, user_error
 from schema.ids import pk_of, to_global_id
 from schema.members.types import MemberType, SessionType
 from schema.node import given
@@ -75,6 +75,7 @@ class Mutation:
             return SignInPayload(
                 errors=[user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")]
             )
+        await refuse_throttled_ip(context)
         device_id = given(input.device_id)
         member = await member_for_username(input.username)
         familiar = member is not None and await is_familiar(member.id, device_id)
@@ -197,6 +198,7 @@ class Mutation:
         context = info.context
         principal = principal_of(info)
         member = principal.member
+        await refuse_throttled_ip(context)
         channel = channel or Channel.EMAIL
         if channel is Channel.SMS and not (member.phone and member.phone_confirmed):
             return StepUpPayload(
@@ -223,6 +225,7 @@ class Mutation:
         context = info.context
         principal = principal_of(info)
         session = principal.session
+        await refuse_throttled_ip(context)
         row = await redeem_code(
             principal.member.id,
             TokenPurpose.STEP_UP,
@@ -285,6 +288,7 @@ async def _failed_sign_in(context: Context, member: Member | None, key: str, fam
     """Count the failure; the one that reaches the threshold locks, logs it and e-mails the unlock link."""
     settings = context.settings
     outcome = await register_failure(key, LockoutPolicy(settings.lockout_threshold, settings.lockout_seconds))
+    await throttle.record_failure(context.client.ip_address)
     if member is not None:
         account_id = member.account_id  # type: ignore[attr-defined]
         ip_address = context.client.ip_address
@@ -332,6 +336,13 @@ async def _notify_lock(context: Context, member: Member, until: datetime, famili
             ip_address=context.client.ip_address,
             using_db=connection,
         )
+
+
+async def refuse_throttled_ip(context: Context) -> None:
+    """RATE_LIMITED for an address with too many recent failed sign-ins (sign-in, reset, step-up)."""
+    wait = await throttle.retry_after(context.client.ip_address)
+    if wait is not None:
+        raise rate_limited(wait)
 
 
 def _locked(until: datetime) -> SignInPayload:

@@ -57,9 +57,15 @@ async def test_five_failures_lock_then_unlock_link_then_escalation(client: httpx
     assert len(mails) == 1
     assert "http://portal.test/unlock?token=" in mails[0].body
     link_token = token_in(mails[0].body)
-    assert (await gql(client, UNLOCK, {"token": link_token}))["data"]["unlockMember"] == {"ok": True, "errors": []}
+    assert (await gql(client, UNLOCK, {"token": link_token}))["data"]["unlockMember"] == {
+        "ok": True,
+        "errors": [],
+    }
     again = await gql(client, UNLOCK, {"token": link_token})
-    assert again["data"]["unlockMember"] == {"ok": False, "errors": [{"code": "INVALID_TOKEN", "field": "token"}]}
+    assert again["data"]["unlockMember"] == {
+        "ok": False,
+        "errors": [{"code": "INVALID_TOKEN", "field": "token"}],
+    }
     await sign_in(client, "alice")
     # a second lock within 24 hours lasts twice as long; after it ends, sign-in works
     for _ in range(4):
@@ -69,7 +75,9 @@ async def test_five_failures_lock_then_unlock_link_then_escalation(client: httpx
     assert 29.9 < lock_minutes(second) <= 30
     await expire_locks()
     await sign_in(client, "alice")
-    kinds = await ActivityEvent.filter(kind__in=["MEMBER_LOCKED", "MEMBER_UNLOCKED"]).values_list("kind", flat=True)
+    kinds = await ActivityEvent.filter(kind__in=["MEMBER_LOCKED", "MEMBER_UNLOCKED"]).values_list(
+        "kind", flat=True
+    )
     assert sorted(kinds) == ["MEMBER_LOCKED", "MEMBER_LOCKED", "MEMBER_UNLOCKED"]
 
 
@@ -85,7 +93,9 @@ async def test_fifty_parallel_failures_lock_once_with_one_email(client: httpx.As
     assert await ActivityEvent.filter(kind="MEMBER_LOCKED").count() == 1
 
 
-async def test_a_familiar_device_keeps_working_while_strangers_are_locked_out(client: httpx.AsyncClient) -> None:
+async def test_a_familiar_device_keeps_working_while_strangers_are_locked_out(
+    client: httpx.AsyncClient,
+) -> None:
     # given alice signed in on her phone before
     account = await make_account()
     await make_member(account, "alice", role=Role.PRIMARY)
@@ -113,4 +123,7 @@ async def test_unknown_usernames_lock_the_same_way(client: httpx.AsyncClient) ->
 async def test_bad_unlock_tokens_are_refused(client: httpx.AsyncClient) -> None:
     for token in ["", "nope", "x" * 1000]:
         body = await gql(client, UNLOCK, {"token": token})
-        assert body["data"]["unlockMember"] == {"ok": False, "errors": [{"code": "INVALID_TOKEN", "field": "token"}]}
+        assert body["data"]["unlockMember"] == {
+            "ok": False,
+            "errors": [{"code": "INVALID_TOKEN", "field": "token"}],
+        }
