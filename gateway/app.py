@@ -18,7 +18,7 @@ from gateway.graphql_endpoint import GraphQLEndpoint
 from gateway.settings import Settings
 from models.database import close_database, open_database
 from models.passwords import Passwords
-from schema import schema
+from schema import build_schema, schema
 from workers.queue import Queue
 
 
@@ -36,7 +36,8 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         if resources
         else Passwords(settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism)
     )
-    endpoint = GraphQLEndpoint(schema, settings, passwords, resources.queue if resources else None)
+    served_schema = build_schema(introspection=False) if settings.is_production else schema
+    endpoint = GraphQLEndpoint(served_schema, settings, passwords, resources.queue if resources else None)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

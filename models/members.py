@@ -54,9 +54,7 @@ class Member(Model):
     password_hash = fields.CharField(max_length=255, null=True)
     security_question = fields.CharField(max_length=200, null=True)
     security_answer_hash = fields.CharField(max_length=255, null=True)
-    notification_preferences: dict[str, Any] = fields.JSONField(
-        default=default_notification_preferences
-    )
+    notification_preferences: dict[str, Any] = fields.JSONField(default=default_notification_preferences)
     last_sign_in_at = fields.DatetimeField(null=True)
     locked_until = fields.DatetimeField(null=True)
     totp_secret = fields.CharField(max_length=64, null=True)

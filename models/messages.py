@@ -58,7 +58,8 @@ def lockout(public_url: str, display_name: str, token: str, until_text: str) -> 
     return Text(
         subject="Sign-in to your account is locked",
         body=(
-            f"Hello {display_name},\n\nAfter several wrong passwords, signing in is locked until {until_text}.\n\n"
+            f"Hello {display_name},\n\n"
+            f"After several wrong passwords, signing in is locked until {until_text}.\n\n"
             f"If it was you, unlock it now with this link (it works once):\n{link}\n\n"
             "If it was not you, someone may be guessing your password: keep the lock, "
             "and choose a new password once you are back in.\n"

@@ -1,4 +1,4 @@
-"""The contract's enums, exposed from the domain's own enums."""
+"""The contract's enums: the domain's own enums, registered with Strawberry under the contract's names."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ import strawberry
 from models.access import Permission, Role
 from models.members import Channel, MemberStatus
 
-RoleEnum = strawberry.enum(Role, name="Role")
-PermissionEnum = strawberry.enum(Permission, name="Permission")
-MemberStatusEnum = strawberry.enum(MemberStatus, name="MemberStatus")
-ChannelEnum = strawberry.enum(Channel, name="Channel")
+strawberry.enum(Role, name="Role")
+strawberry.enum(Permission, name="Permission")
+strawberry.enum(MemberStatus, name="MemberStatus")
+strawberry.enum(Channel, name="Channel")
+
+RoleEnum = Role
+PermissionEnum = Permission
+MemberStatusEnum = MemberStatus
+ChannelEnum = Channel

@@ -16,7 +16,6 @@ from models.activity import ActivityEvent
 from models.members import Member, PermissionGrant
 from models.security import Session
 
-
 RowT = TypeVar("RowT")
 
 
@@ -134,7 +133,9 @@ class Loaders:
     sessions_by_member: DataLoader[int, list[Session]] = field(
         default_factory=lambda: DataLoader(load_fn=_sessions_by_member)
     )
-    member_page: DataLoader[PageKey, Page[Member]] = field(default_factory=lambda: DataLoader(load_fn=_member_pages))
+    member_page: DataLoader[PageKey, Page[Member]] = field(
+        default_factory=lambda: DataLoader(load_fn=_member_pages)
+    )
     member_count_by_account: DataLoader[int, int] = field(
         default_factory=lambda: DataLoader(load_fn=_member_counts)
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
+from gateway.settings import Settings
 from models.access import Permission, Role
 from models.accounts import Account, new_account_number
 from models.members import Member, MemberStatus, PermissionGrant, fold_username
@@ -29,7 +33,9 @@ async def gql(
     all_headers = dict(headers or {})
     if token:
         all_headers["authorization"] = f"Bearer {token}"
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers)
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers
+    )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -41,7 +47,9 @@ def error_codes(body: dict[str, Any]) -> list[str]:
 
 async def make_account(name: str = "The Smiths", number: str | None = None) -> Account:
     return await Account.create(
-        number=number or new_account_number(), name=name, contact_email="smiths@example.com",
+        number=number or new_account_number(),
+        name=name,
+        contact_email="smiths@example.com",
         time_zone="America/Chicago",
     )
 
@@ -86,12 +94,14 @@ mutation SignIn($input: SignInInput!) {
 """
 
 REQUEST_STEP_UP = "mutation { requestStepUpCode { challenge { id sentTo } errors { code } } }"
-VERIFY_STEP_UP = (
-    "mutation($code: String!) { verifyStepUp(code: $code) { session { elevatedUntil } errors { code field } } }"
-)
+VERIFY_STEP_UP = """
+mutation($code: String!) { verifyStepUp(code: $code) { session { elevatedUntil } errors { code field } } }
+"""
 
 
-async def sign_in(client: httpx.AsyncClient, username: str, password: str = STRONG_PASSWORD, **extra: Any) -> str:
+async def sign_in(
+    client: httpx.AsyncClient, username: str, password: str = STRONG_PASSWORD, **extra: Any
+) -> str:
     body = await gql(client, SIGN_IN, {"input": {"username": username, "password": password, **extra}})
     payload = body["data"]["signIn"]
     assert payload["errors"] == [], payload
@@ -126,3 +136,36 @@ async def step_up(client: httpx.AsyncClient, token: str, email: str) -> None:
     assert body["data"]["requestStepUpCode"]["errors"] == [], body
     body = await gql(client, VERIFY_STEP_UP, {"code": await last_code(email)}, token=token)
     assert body["data"]["verifyStepUp"]["errors"] == [], body
+
+
+class _QueryCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not message.startswith(("Created connection", "Closed connection")):
+            self.statements.append(message)
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """The SQL statements run inside the block, as tortoise logs them (one DEBUG record each)."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter = _QueryCounter()
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter.statements
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+
+
+async def run_worker_burst(settings: Settings) -> None:
+    """Deliver every due outbox message with a real arq worker in burst mode (the database is open)."""
+    from workers.runner import run_burst
+
+    await run_burst(settings, database_open=True)

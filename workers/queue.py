@@ -1,4 +1,4 @@
-"""Enqueueing jobs. This module and workers/settings.py are the only ones that know arq."""
+"""Enqueueing jobs (msgpack, never pickle). Only workers/ knows arq; the rest of the project uses Queue."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import msgpack
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
+from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 
 from models.members import Channel
@@ -52,6 +53,17 @@ class Queue:
         )
         return cls(pool)
 
+    @classmethod
+    def unchecked(cls, redis_url: str) -> Queue:
+        """A queue that connects on first use, so a process can start while Redis is down."""
+        pool = ArqRedis(
+            ConnectionPool.from_url(redis_url, socket_connect_timeout=1),
+            job_serializer=serialize,
+            job_deserializer=deserialize,
+            default_queue_name=QUEUE_NAME,
+        )
+        return cls(pool)
+
     async def close(self) -> None:
         await self.pool.aclose()
 
@@ -60,9 +72,13 @@ class Queue:
         queued = 0
         for message_id, channel in messages:
             try:
-                job = await self.pool.enqueue_job(DELIVERY_TASKS[channel], message_id, _job_id=f"outbox:{message_id}")
+                job = await self.pool.enqueue_job(
+                    DELIVERY_TASKS[channel], message_id, _job_id=f"outbox:{message_id}"
+                )
             except (RedisError, OSError) as error:
-                log.warning("queue unavailable, outbox message %s waits for the sweeper: %s", message_id, error)
+                log.warning(
+                    "queue unavailable, outbox message %s waits for the sweeper: %s", message_id, error
+                )
                 return queued
             queued += job is not None
         return queued

@@ -34,10 +34,10 @@ class UpdateProfileInput:
 
 @strawberry.input
 class NotificationPreferencesInput:
-    billing: list[ChannelEnum] | None = strawberry.UNSET  # type: ignore[valid-type]
-    service_changes: list[ChannelEnum] | None = strawberry.UNSET  # type: ignore[valid-type]
-    outages: list[ChannelEnum] | None = strawberry.UNSET  # type: ignore[valid-type]
-    security: list[ChannelEnum] | None = strawberry.UNSET  # type: ignore[valid-type]
+    billing: list[ChannelEnum] | None = strawberry.UNSET
+    service_changes: list[ChannelEnum] | None = strawberry.UNSET
+    outages: list[ChannelEnum] | None = strawberry.UNSET
+    security: list[ChannelEnum] | None = strawberry.UNSET
 
 
 @strawberry.type

@@ -21,10 +21,10 @@ SELF = SelfOr()
 
 @strawberry.type(name="NotificationPreferences")
 class NotificationPreferencesType:
-    billing: list[ChannelEnum]  # type: ignore[valid-type]
-    service_changes: list[ChannelEnum]  # type: ignore[valid-type]
-    outages: list[ChannelEnum]  # type: ignore[valid-type]
-    security: list[ChannelEnum]  # type: ignore[valid-type]
+    billing: list[ChannelEnum]
+    service_changes: list[ChannelEnum]
+    outages: list[ChannelEnum]
+    security: list[ChannelEnum]
 
     @classmethod
     def from_model(cls, preferences: dict[str, list[str]]) -> NotificationPreferencesType:
@@ -107,16 +107,16 @@ class MemberType(Node):
         return self.model.pending_phone
 
     @strawberry.field
-    def role(self) -> RoleEnum:  # type: ignore[valid-type]
+    def role(self) -> RoleEnum:
         return self.model.role_enum
 
     @strawberry.field
-    def status(self) -> MemberStatusEnum:  # type: ignore[valid-type]
+    def status(self) -> MemberStatusEnum:
         status: MemberStatus = self.model.status_at(utcnow())
         return status
 
     @strawberry.field
-    async def permissions(self, info: Info) -> list[PermissionEnum]:  # type: ignore[valid-type]
+    async def permissions(self, info: Info) -> list[PermissionEnum]:
         grants = await info.context.loaders.grants_by_member.load(self.model.id)
         return sorted_permissions(effective_permissions(self.model.role_enum, grants))
 

@@ -194,7 +194,7 @@ class Mutation:
     @strawberry.mutation(permission_classes=[IsMember])
     async def request_step_up_code(
         self, info: Info, channel: ChannelEnum | None = Channel.EMAIL
-    ) -> StepUpPayload:  # type: ignore[valid-type]
+    ) -> StepUpPayload:
         context = info.context
         principal = principal_of(info)
         member = principal.member

@@ -54,7 +54,9 @@ async def test_only_view_activity_sees_the_log(client: httpx.AsyncClient) -> Non
     await make_member(account, "sam")
     await make_member(account, "greta", grants=(Permission.VIEW_BILLING,))
     for username in ("sam", "greta"):
-        body = await gql(client, "{ account { number activity { totalCount } } }", token=await sign_in(client, username))
+        body = await gql(
+            client, "{ account { number activity { totalCount } } }", token=await sign_in(client, username)
+        )
         assert body["data"]["account"] == {"number": account.number, "activity": None}
         assert body["errors"][0]["path"] == ["account", "activity"]
         assert error_codes(body) == ["FORBIDDEN"]

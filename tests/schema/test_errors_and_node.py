@@ -9,7 +9,9 @@ from models.access import Permission, Role
 from schema.ids import to_global_id
 from tests.support import error_codes, gql, make_account, make_member, sign_in
 
-NODE = "query($id: ID!) { node(id: $id) { id __typename ... on Member { username } ... on Account { number } } }"
+NODE = (
+    "query($id: ID!) { node(id: $id) { id __typename ... on Member { username } ... on Account { number } } }"
+)
 
 
 async def test_an_unexpected_exception_answers_internal_without_details(
@@ -52,15 +54,28 @@ async def test_node_resolves_own_account_objects_only(client: httpx.AsyncClient)
 
     own_account = await gql(client, NODE, {"id": to_global_id("Account", account.id)}, token=token)
     assert own_account == {
-        "data": {"node": {"id": to_global_id("Account", account.id), "__typename": "Account", "number": account.number}}
+        "data": {
+            "node": {
+                "id": to_global_id("Account", account.id),
+                "__typename": "Account",
+                "number": account.number,
+            }
+        }
     }
     member = await gql(client, NODE, {"id": to_global_id("Member", sam.id)}, token=token)
     assert member["data"]["node"]["username"] == "sam"
-    for foreign in (to_global_id("Member", stranger.id), to_global_id("Account", stranger_account.id), "junk", ""):
+    for foreign in (
+        to_global_id("Member", stranger.id),
+        to_global_id("Account", stranger_account.id),
+        "junk",
+        "",
+    ):
         assert await gql(client, NODE, {"id": foreign}, token=token) == {"data": {"node": None}}
     # a STANDARD member sees themself, and others only with VIEW_MEMBERS
     sam_token = await sign_in(client, "sam")
-    assert (await gql(client, NODE, {"id": to_global_id("Member", alice.id)}, token=sam_token))["data"]["node"] is None
+    assert (await gql(client, NODE, {"id": to_global_id("Member", alice.id)}, token=sam_token))["data"][
+        "node"
+    ] is None
     own = await gql(client, NODE, {"id": to_global_id("Member", sam.id)}, token=sam_token)
     assert own["data"]["node"]["username"] == "sam"
     vera_token = await sign_in(client, "vera")

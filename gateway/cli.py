@@ -1,0 +1,206 @@
+"""The `gateway` operator command: serve, worker, migrate, create-account, seed-demo, export-schema.
+
+Commands that create something print one JSON object on stdout. Bad input is one line on stderr
+and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NoReturn
+
+from redis.exceptions import RedisError
+
+from gateway.settings import Settings, SettingsError
+from models.database import close_database, migrate, open_database, tortoise_config
+from models.members import Channel
+from models.onboarding import OnboardingError, checked_account, create_account, seed_demo
+from models.outbox import track_written
+from models.passwords import Passwords
+from schema import schema
+from schema.ids import to_global_id
+from workers.queue import Queue
+
+USAGE_ERROR = 2
+JSON = dict[str, Any]
+
+# For `tortoise -c gateway.cli.TORTOISE_ORM makemigrations` (`make migrations`): the models, no database.
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+
+
+class UsageError(Exception):
+    """A command cannot run as asked; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gateway", description="Operate the account gateway.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    serve = commands.add_parser("serve", help="serve the API (and, unless --no-worker, the worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-worker", action="store_true", help="do not run the worker in this process")
+    serve.set_defaults(run=_serve)
+
+    commands.add_parser("worker", help="run the arq worker (needs REDIS_URL)").set_defaults(run=_worker)
+    commands.add_parser("migrate", help="apply the database migrations").set_defaults(run=_migrate)
+
+    create = commands.add_parser("create-account", help="create an account and e-mail its activation link")
+    create.add_argument("--name", required=True, help="the account's name, e.g. 'The Smiths'")
+    create.add_argument("--email", required=True, help="the primary member's e-mail address")
+    create.add_argument("--phone", help="the primary member's phone number (counts as confirmed)")
+    create.add_argument("--time-zone", default="America/New_York", help="IANA time zone of the account")
+    create.add_argument(
+        "--display-name", help="how messages greet the primary (default: e-mail's local part)"
+    )
+    create.set_defaults(run=_create_account)
+
+    commands.add_parser("seed-demo", help="create the demo account; prints its login").set_defaults(
+        run=_seed_demo
+    )
+    commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except (SettingsError, OnboardingError, UsageError) as error:
+        sys.stderr.write(f"gateway {args.command}: {error}\n")
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _serve(args: argparse.Namespace) -> int:
+    # Imported here: only serve and worker need the web server and the arq stack.
+    from gateway.dev import serve
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port} is not a TCP port")
+    settings = Settings.from_env()
+    _configure_logging()
+    asyncio.run(serve(settings, args.host, args.port, with_worker=not args.no_worker))
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from gateway.dev import work
+
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        raise UsageError("REDIS_URL is not set (in development, `gateway serve` runs the worker itself)")
+    _configure_logging()
+    asyncio.run(work(settings))
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    asyncio.run(_prepared(Settings.from_env()))
+    sys.stderr.write("gateway migrate: the database is up to date\n")
+    return 0
+
+
+def _create_account(args: argparse.Namespace) -> int:
+    # Checked before anything else, so bad input touches neither DATA_DIR nor the database.
+    checked_account(args.name, args.email, args.phone, args.time_zone, args.display_name)
+    settings = Settings.from_env()
+
+    async def create() -> JSON:
+        account, member = await create_account(
+            name=args.name,
+            email=args.email,
+            phone=args.phone,
+            time_zone=args.time_zone,
+            display_name=args.display_name,
+            public_url=settings.public_url,
+            activation_seconds=settings.activation_seconds,
+        )
+        return {
+            "accountId": to_global_id("Account", account.id),
+            "accountNumber": account.number,
+            "primaryMemberId": to_global_id("Member", member.id),
+        }
+
+    return _print_json(asyncio.run(_with_database(settings, create)))
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+
+    async def seed() -> JSON:
+        passwords = Passwords(
+            settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
+        )
+        login = await seed_demo(passwords)
+        return {"username": login.username, "password": login.password, "accountNumber": login.account.number}
+
+    return _print_json(asyncio.run(_with_database(settings, seed)))
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema.as_str() + "\n")
+    return 0
+
+
+async def _prepared(settings: Settings) -> None:
+    """Migrate; in development also create DATA_DIR, so a fresh clone works whatever runs first."""
+    if not settings.is_production:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await migrate(settings.database_url)
+
+
+async def _with_database(settings: Settings, action: Callable[[], Awaitable[JSON]]) -> JSON:
+    """Run `action` on an open database, then wake delivery of the messages it queued."""
+    if not settings.is_production:
+        await _prepared(settings)
+    await open_database(settings.database_url)
+    try:
+        written = track_written()
+        result = await action()
+    finally:
+        await close_database()
+    await _wake_delivery(settings, written)
+    return result
+
+
+async def _wake_delivery(settings: Settings, written: list[tuple[int, Channel]]) -> None:
+    """Queue the new messages at once when Redis is known; otherwise the worker's sweeper takes them."""
+    if not written or not settings.redis_url:
+        return
+    try:
+        queue = await Queue.connect(settings.redis_url)
+    except (RedisError, OSError):
+        sys.stderr.write(
+            "gateway: Redis is not answering; the worker will send the messages when it sweeps\n"
+        )
+        return
+    try:
+        await queue.deliver(written)
+    finally:
+        await queue.close()
+
+
+def _print_json(value: JSON) -> int:
+    sys.stdout.write(json.dumps(value) + "\n")
+    return 0
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Settings: defaults, production refusals with one line naming what is wrong, the kept development secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.settings import Settings, SettingsError
+
+LONG_SECRET = "s" * 40
+
+
+def test_defaults_in_development(tmp_path: Path) -> None:
+    # given an environment that names only the data directory
+    environ = {"DATA_DIR": str(tmp_path)}
+    # when
+    settings = Settings.from_env(environ)
+    # then
+    assert settings.environment == "development"
+    assert settings.database_url == f"sqlite://{tmp_path / 'gateway.sqlite3'}"
+    assert settings.redis_url is None
+    assert settings.smtp_url is None
+    assert settings.sms_url is None
+    assert settings.mail_from == "no-reply@localhost"
+    assert settings.public_url == "http://localhost:8000"
+    assert (settings.lockout_threshold, settings.lockout_seconds) == (5, 900)
+    assert settings.step_up_seconds == 600
+    assert (settings.session_idle_seconds, settings.session_max_seconds) == (1800, 43200)
+    assert settings.activation_seconds == 72 * 3600
+    assert settings.trusted_proxies == ()
+    assert settings.mail_dir == tmp_path / "mail"
+    assert settings.sms_file == tmp_path / "sms.jsonl"
+
+
+def test_values_are_read_from_the_environment(tmp_path: Path) -> None:
+    environ = {
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://db/gateway",
+        "REDIS_URL": "redis://cache:6379/1",
+        "PUBLIC_URL": "https://portal.example.com/",
+        "LOCKOUT_THRESHOLD": "7",
+        "STEP_UP_SECONDS": "120",
+        "TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1",
+    }
+    settings = Settings.from_env(environ)
+    assert settings.database_url == "postgres://db/gateway"
+    assert settings.redis_url == "redis://cache:6379/1"
+    assert settings.public_url == "https://portal.example.com"
+    assert settings.lockout_threshold == 7
+    assert settings.step_up_seconds == 120
+    assert settings.trusted_proxies == ("10.0.0.0/8", "192.0.2.1")
+
+
+def test_production_names_every_missing_setting_in_one_line() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"ENVIRONMENT": "production"})
+    assert str(refused.value) == "ENVIRONMENT=production needs SECRET_KEY, DATABASE_URL, REDIS_URL set"
+
+
+def test_production_names_only_what_is_missing() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(
+            {"ENVIRONMENT": "production", "SECRET_KEY": LONG_SECRET, "DATABASE_URL": "postgres://db/x"}
+        )
+    assert str(refused.value) == "ENVIRONMENT=production needs REDIS_URL set"
+
+
+def test_production_refuses_a_short_secret() -> None:
+    environ = {
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": "short",
+        "DATABASE_URL": "postgres://db/x",
+        "REDIS_URL": "redis://cache",
+    }
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(environ)
+    assert str(refused.value) == "SECRET_KEY must be at least 32 characters in production"
+
+
+def test_production_starts_with_everything_set() -> None:
+    environ = {
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": LONG_SECRET,
+        "DATABASE_URL": "postgres://db/x",
+        "REDIS_URL": "redis://cache",
+    }
+    settings = Settings.from_env(environ)
+    assert settings.is_production
+    assert settings.secret_key == LONG_SECRET
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        ("LOCKOUT_THRESHOLD", "five", "LOCKOUT_THRESHOLD must be a whole number, not 'five'"),
+        ("LOCKOUT_SECONDS", "1.5", "LOCKOUT_SECONDS must be a whole number, not '1.5'"),
+        ("STEP_UP_SECONDS", "0", "STEP_UP_SECONDS must be positive, not 0"),
+        ("SESSION_IDLE_SECONDS", "-60", "SESSION_IDLE_SECONDS must be positive, not -60"),
+        (
+            "TRUSTED_PROXIES",
+            "10.0.0.0/8,proxy",
+            "TRUSTED_PROXIES holds 'proxy', which is not an IP address or network",
+        ),
+        ("ENVIRONMENT", "staging", "ENVIRONMENT must be development, production or test, not 'staging'"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_variable(
+    tmp_path: Path, name: str, raw: str, message: str
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"DATA_DIR": str(tmp_path), name: raw})
+    assert str(refused.value) == message
+    assert "\n" not in str(refused.value)
+
+
+def test_development_secret_is_generated_once_and_reused(tmp_path: Path) -> None:
+    # given no SECRET_KEY
+    environ = {"DATA_DIR": str(tmp_path / "var")}
+    # when the settings are read twice
+    first = Settings.from_env(environ)
+    second = Settings.from_env(environ)
+    # then one secret was generated, kept private in DATA_DIR, and reused
+    kept = tmp_path / "var" / "secret_key"
+    assert len(first.secret_key) >= 32
+    assert second.secret_key == first.secret_key == kept.read_text()
+    assert kept.stat().st_mode & 0o777 == 0o600
+
+
+def test_settings_are_frozen(tmp_path: Path) -> None:
+    settings = Settings.from_env({"DATA_DIR": str(tmp_path)})
+    with pytest.raises(AttributeError):
+        settings.environment = "production"  # type: ignore[misc]
+    assert settings.with_overrides(redis_url="redis://x").redis_url == "redis://x"
+    assert settings.redis_url is None

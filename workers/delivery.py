@@ -1,0 +1,76 @@
+"""Delivery tasks: send outbox messages, and the sweeper that re-queues what the queue lost.
+
+Guarantees: every outbox row is attempted at least once (the web process queues it on commit and the
+sweeper re-queues whatever is due, so a lost job or a Redis outage only delays it); it is sent at most
+once per successful hand-over, because a delivery first claims the row with one conditional UPDATE
+(`models.outbox.claim`): duplicate jobs, or the same job run twice, find nothing to claim. The one
+window left is a crash between the hand-over and `mark_sent`: the claim expires and the message is sent
+again (at least once, never lost).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from arq import Retry
+
+from gateway.settings import Settings
+from models.members import Channel
+from models.outbox import OutboxMessage, claim, due_message_ids, mark_failed, mark_sent
+from workers.mail import send_mail
+from workers.queue import Queue
+from workers.sms import send_sms_message
+
+log = logging.getLogger(__name__)
+
+MAX_TRIES = 5
+# Below models.outbox.CLAIM_SECONDS, so a stuck send is cancelled before its claim can lapse.
+DELIVERY_TIMEOUT_SECONDS = 30
+
+Backend = Callable[[Settings, OutboxMessage], Awaitable[None]]
+BACKENDS: dict[Channel, Backend] = {Channel.EMAIL: send_mail, Channel.SMS: send_sms_message}
+
+
+async def send_email(ctx: dict[str, Any], message_id: int) -> str:
+    """Deliver an outbox e-mail exactly once (the DB claim); a failure retries with backoff."""
+    return await deliver(ctx, message_id)
+
+
+async def send_sms(ctx: dict[str, Any], message_id: int) -> str:
+    """Deliver an outbox SMS exactly once (the DB claim); a failure retries with backoff."""
+    return await deliver(ctx, message_id)
+
+
+async def deliver(ctx: dict[str, Any], message_id: int) -> str:
+    """Claim, hand over through the message's channel backend, record the outcome; returns what happened.
+
+    A failed hand-over puts the row back as PENDING with its backoff (`mark_failed`) and raises arq's
+    `Retry` for that backoff while tries remain; after the last try, or in a burst worker (which must
+    not sit out a backoff), the job ends and the sweeper re-queues the row once it is due again.
+    """
+    message = await claim(message_id)
+    if message is None:
+        return "skipped"
+    settings: Settings = ctx["settings"]
+    try:
+        await BACKENDS[message.channel](settings, message)
+    except Exception as error:
+        backoff = await mark_failed(message, f"{type(error).__name__}: {error}")
+        if ctx.get("retry_deliveries", True) and ctx.get("job_try", 1) < MAX_TRIES:
+            raise Retry(defer=backoff) from error
+        log.warning("outbox message %s failed (%s); the sweeper retries it in %s", message_id, error, backoff)
+        return "failed"
+    await mark_sent(message)
+    return "sent"
+
+
+async def sweep_outbox(ctx: dict[str, Any]) -> int:
+    """Queue every outbox message that is due (new, failed and due again, or with a lapsed claim).
+
+    Jobs use the id `outbox:<message id>`, so a message already queued or being delivered is not queued
+    twice; returns how many jobs were queued.
+    """
+    queue: Queue = ctx["queue"]
+    return await queue.deliver(await due_message_ids())

@@ -1,0 +1,87 @@
+"""Running the worker: as its own process (`gateway worker`) or inside `gateway serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from arq.connections import ArqRedis
+from arq.worker import Worker
+from redis.exceptions import RedisError
+
+from gateway.settings import Settings
+from models.database import close_database, open_database
+from workers.settings import worker_settings
+
+log = logging.getLogger(__name__)
+
+RECONNECT_SECONDS = 1.0
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+def build_worker(settings: Settings, *, burst: bool = False, database_open: bool = False) -> Worker:
+    """A worker on settings.redis_url; `database_open` when the caller has already opened Tortoise.
+
+    Call it inside a running event loop. Signals are left to the host (uvicorn or the CLI), which
+    stops the worker by cancelling it.
+    """
+    return Worker(**worker_settings(settings, burst=burst, database_open=database_open), handle_signals=False)
+
+
+async def run_worker(settings: Settings, *, database_open: bool = False) -> None:
+    """Run the worker until cancelled; when Redis goes away it reconnects, so nothing waits on a restart."""
+    if not database_open:
+        await open_database(settings.database_url)
+    try:
+        while True:
+            worker = build_worker(settings, database_open=True)
+            try:
+                await worker.async_run()
+            except (RedisError, OSError) as error:
+                log.warning("worker lost Redis (%s); reconnecting in %s s", error, RECONNECT_SECONDS)
+            finally:
+                await stop(worker)
+            await asyncio.sleep(RECONNECT_SECONDS)
+    finally:
+        if not database_open:
+            await close_database()
+
+
+async def run_burst(settings: Settings, *, database_open: bool = False) -> Worker:
+    """Sweep the outbox once, deliver everything queued, and return the finished worker."""
+    worker = build_worker(settings, burst=True, database_open=database_open)
+    try:
+        await worker.async_run()
+    finally:
+        await stop(worker)
+    return worker
+
+
+async def stop(worker: Worker) -> None:
+    """Let running jobs finish (a short grace), cancel the rest, run on_shutdown and close the Redis pool.
+
+    This stands in for arq's `Worker.close()`, which calls a redis-py method deprecated in redis 5 and
+    re-raises the cancellation of any job cancelled before it started.
+    """
+    if worker.main_task is not None:
+        worker.main_task.cancel()
+    running = [task for task in worker.tasks.values() if not task.done()]
+    if running:
+        _, late = await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late)
+    worker.tasks.clear()
+    pool: ArqRedis | None = worker.pool
+    if pool is None:
+        return
+    try:
+        try:
+            await pool.delete(worker.health_check_key)
+        except (RedisError, OSError) as error:
+            log.warning("closing the worker without Redis: %s", error)
+        if worker.on_shutdown is not None:
+            await worker.on_shutdown(worker.ctx)
+    finally:
+        await pool.aclose()

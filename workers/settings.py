@@ -1,0 +1,65 @@
+"""The arq worker's settings, built from the one Settings object (nothing is read at import)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from arq import cron, func
+
+from gateway.settings import Settings
+from models.database import close_database, open_database
+from workers.delivery import DELIVERY_TIMEOUT_SECONDS, MAX_TRIES, send_email, send_sms, sweep_outbox
+from workers.queue import QUEUE_NAME, Queue, deserialize, redis_settings, serialize
+
+# The outbox relay: with the web process's wake-up this keeps delivery within seconds of a commit,
+# also for messages the CLI commits (it has no queue to wake).
+SWEEP_SECONDS = set(range(0, 60, 2))
+
+
+def worker_settings(
+    settings: Settings, *, burst: bool = False, database_open: bool = False
+) -> dict[str, Any]:
+    """Keyword arguments for `arq.worker.Worker`.
+
+    Results are never kept: delivery jobs are deduplicated by job id alone, and a kept result would
+    make a later re-queue of the same message a silent no-op. A burst worker (tests, one-off runs) sweeps
+    once at start instead of running the cron, which would otherwise keep it from ever finishing.
+    """
+    if not settings.redis_url:
+        raise ValueError("the worker needs REDIS_URL (or the embedded Redis that `gateway serve` starts)")
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        if not ctx.get("database_open"):
+            await open_database(settings.database_url)
+            ctx["database_opened_here"] = True
+        ctx["settings"] = settings
+        ctx["queue"] = Queue(ctx["redis"])
+        ctx["retry_deliveries"] = not burst
+        if burst:
+            await sweep_outbox(ctx)
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if ctx.pop("database_opened_here", False):
+            await close_database()
+
+    return {
+        "functions": [
+            func(task, keep_result=0, max_tries=MAX_TRIES, timeout=DELIVERY_TIMEOUT_SECONDS)
+            for task in (send_email, send_sms)
+        ],
+        "cron_jobs": None if burst else [cron(sweep_outbox, second=SWEEP_SECONDS, run_at_startup=True)],
+        "burst": burst,
+        "queue_name": QUEUE_NAME,
+        "redis_settings": redis_settings(settings.redis_url),
+        "job_serializer": serialize,
+        "job_deserializer": deserialize,
+        "poll_delay": settings.worker_poll_delay,
+        "max_jobs": settings.worker_max_jobs,
+        "keep_result": 0,
+        "max_tries": MAX_TRIES,
+        "timezone": UTC,
+        "ctx": {"database_open": database_open},
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+    }
