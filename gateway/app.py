@@ -46,7 +46,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             return
         await open_database(settings.database_url)
         if settings.redis_url:
-            endpoint.queue = await Queue.connect(settings.redis_url)
+            endpoint.queue = Queue.unchecked(settings.redis_url)
         try:
             yield
         finally:

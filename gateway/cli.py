@@ -181,7 +181,7 @@ async def _wake_delivery(settings: Settings, written: list[tuple[int, Channel]])
     if not written or not settings.redis_url:
         return
     try:
-        queue = await Queue.connect(settings.redis_url)
+        queue = Queue.unchecked(settings.redis_url)
     except (RedisError, OSError):
         sys.stderr.write(
             "gateway: Redis is not answering; the worker will send the messages when it sweeps\n"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import unicodedata
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -22,19 +24,27 @@ def hasher(memory_kib: int = 19456, time_cost: int = 2, parallelism: int = 1) ->
     return PasswordHasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism)
 
 
+@lru_cache(maxsize=1)
+def hashing_pool() -> ThreadPoolExecutor:
+    """One thread per core: more would only compete with the event loop's thread for the same cores."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="argon2")
+
+
 class Passwords:
-    """Hash and verify in a worker thread so a sign-in never stalls other requests."""
+    """Hash and verify in the hashing threads so a sign-in never stalls other requests."""
 
     def __init__(self, memory_kib: int = 19456, time_cost: int = 2, parallelism: int = 1) -> None:
         self._hasher = hasher(memory_kib, time_cost, parallelism)
         self._dummy_hash = self._hasher.hash("dummy password for unknown usernames")
 
     async def hash(self, secret: str) -> str:
-        return await asyncio.to_thread(self._hasher.hash, secret)
+        return await asyncio.get_running_loop().run_in_executor(hashing_pool(), self._hasher.hash, secret)
 
     async def verify(self, stored_hash: str | None, secret: str) -> bool:
         """False for a wrong secret; with no hash, verifies a dummy so the time is the same."""
-        return await asyncio.to_thread(self._verify, stored_hash, secret)
+        return await asyncio.get_running_loop().run_in_executor(
+            hashing_pool(), self._verify, stored_hash, secret
+        )
 
     def needs_rehash(self, stored_hash: str) -> bool:
         return self._hasher.check_needs_rehash(stored_hash)
