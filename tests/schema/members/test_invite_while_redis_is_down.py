@@ -34,7 +34,11 @@ async def client_without_redis(settings: Settings, passwords: Passwords) -> Asyn
 
 
 async def test_invitation_is_delivered_exactly_once_after_redis_returns(
-    client_without_redis: httpx.AsyncClient, settings: Settings, passwords: Passwords, queue: Queue, tmp_path: Path
+    client_without_redis: httpx.AsyncClient,
+    settings: Settings,
+    passwords: Passwords,
+    queue: Queue,
+    tmp_path: Path,
 ) -> None:
     # given a stepped-up primary, while the web process cannot reach Redis
     _account, _primary, token = await signed_in_primary(client_without_redis, passwords)
