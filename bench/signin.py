@@ -436,7 +436,7 @@ def interpretation(
         f"to finish: {medians['me_busy_p50']:.0f} ms at the median and {medians['me_busy_p99']:.0f} ms "
         f"p99, against {medians['me_baseline_p50']:.0f} ms and {medians['me_baseline_p99']:.0f} ms with "
         f"no sign-ins. That slowdown is CPU, not blocking: the loop thread shares {cores} saturated "
-        f"cores with asyncio's default pool of {min(32, cores + 4)} hashing threads and the load "
+        f"cores with the {cores} hashing threads (models.passwords.hashing_pool, one per core) and the load "
         f"generator, and each `me` queues behind the sign-ins' own GraphQL and database work on the "
         f"same loop and the same SQLite connection; it lasts as long as the burst "
         f"({medians['burst_seconds']:.1f} s). The dashboard "

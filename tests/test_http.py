@@ -118,3 +118,15 @@ class TestInProduction:
         response = await client.get("/graphql", headers={"accept": "text/html"})
         assert response.status_code == 400
         assert response.json() == refusal("`query` must be a non-empty string.")
+
+    async def test_introspection_is_refused(self, client: httpx.AsyncClient) -> None:
+        response = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+        body = response.json()
+        assert body["data"] is None
+        assert {error["extensions"]["code"] for error in body["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
+        assert "introspection" in body["errors"][0]["message"].lower()
+
+
+async def test_introspection_works_in_development(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": '{ __type(name: "Member") { name } }'})
+    assert response.json() == {"data": {"__type": {"name": "Member"}}}
