@@ -9,6 +9,8 @@ from typing import Generic, NamedTuple, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models.access import Permission
 from models.accounts import Account
@@ -17,6 +19,7 @@ from models.members import Member, PermissionGrant
 from models.security import Session
 
 RowT = TypeVar("RowT")
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 class PageKey(NamedTuple):
@@ -65,21 +68,23 @@ async def _primary_by_account(ids: Sequence[int]) -> list[Member | None]:
     return [found.get(pk) for pk in ids]
 
 
-def visible_members(account_ids: Sequence[int]):  # type: ignore[no-untyped-def]
+def visible_members(account_ids: Sequence[int]) -> QuerySet[Member]:
     """Members shown in the account's list: everyone but removed members."""
     return Member.filter(account_id__in=set(account_ids), removed_at=None)
 
 
+async def _page(query: QuerySet[ModelT], key: PageKey, *, newest_first: bool) -> Page[ModelT]:
+    """One keyset page: the rows after the cursor's id, and whether more follow."""
+    query = query.order_by("-id" if newest_first else "id")
+    if key.after_id is not None:
+        query = query.filter(id__lt=key.after_id) if newest_first else query.filter(id__gt=key.after_id)
+    rows = await query.limit(key.first + 1)
+    return Page(rows=rows[: key.first], has_next=len(rows) > key.first)
+
+
 async def _member_pages(keys: Sequence[PageKey]) -> list[Page[Member]]:
     # A request asks for one page of one account; different pages are separate queries.
-    pages = []
-    for key in keys:
-        query = visible_members([key.parent_id]).order_by("id")
-        if key.after_id is not None:
-            query = query.filter(id__gt=key.after_id)
-        rows = await query.limit(key.first + 1)
-        pages.append(Page(rows=rows[: key.first], has_next=len(rows) > key.first))
-    return pages
+    return [await _page(visible_members([key.parent_id]), key, newest_first=False) for key in keys]
 
 
 async def _member_counts(ids: Sequence[int]) -> list[int]:
@@ -94,15 +99,9 @@ async def _member_counts(ids: Sequence[int]) -> list[int]:
 
 
 async def _activity_pages(keys: Sequence[PageKey]) -> list[Page[ActivityEvent]]:
-    # Newest first: the page holds the events older than the cursor's.
-    pages = []
-    for key in keys:
-        query = ActivityEvent.filter(account_id=key.parent_id).order_by("-id")
-        if key.after_id is not None:
-            query = query.filter(id__lt=key.after_id)
-        rows = await query.limit(key.first + 1)
-        pages.append(Page(rows=rows[: key.first], has_next=len(rows) > key.first))
-    return pages
+    return [
+        await _page(ActivityEvent.filter(account_id=key.parent_id), key, newest_first=True) for key in keys
+    ]
 
 
 async def _activity_counts(ids: Sequence[int]) -> list[int]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 import strawberry
 
@@ -12,6 +13,11 @@ from schema.errors import bad_input
 
 MAX_PAGE_SIZE = 100
 T = TypeVar("T")
+
+
+class Edge(Protocol):
+    @property
+    def cursor(self) -> str: ...
 
 
 @strawberry.interface
@@ -52,3 +58,7 @@ def page_arguments(first: int | None, after: str | None, default: int) -> tuple[
     if prefix != "cursor" or not raw_pk.isdigit() or len(raw_pk) > 18:
         raise bad_input("`after` is not a cursor this API gave out.")
     return first, int(raw_pk)
+
+
+def page_info(edges: Sequence[Edge], has_next: bool) -> PageInfo:
+    return PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None)

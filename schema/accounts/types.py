@@ -13,7 +13,7 @@ from schema.errors import unauthenticated
 from schema.ids import to_global_id
 from schema.loaders import PageKey
 from schema.members.types import MemberConnection, MemberEdge, MemberType
-from schema.node import Node, PageInfo, cursor_for, page_arguments
+from schema.node import Node, cursor_for, page_arguments, page_info
 from schema.permissions import Info, IsMember, Requires
 
 
@@ -83,7 +83,7 @@ class AccountType(Node):
         edges = [MemberEdge(node=MemberType(model=m), cursor=cursor_for(m.id)) for m in page.rows]
         return MemberConnection(
             edges=edges,
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+            page_info=page_info(edges, page.has_next),
             account_id=self.model.id,
         )
 
@@ -96,6 +96,6 @@ class AccountType(Node):
         edges = [ActivityEdge(node=ActivityEventType(model=e), cursor=cursor_for(e.id)) for e in page.rows]
         return ActivityConnection(
             edges=edges,
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+            page_info=page_info(edges, page.has_next),
             account_id=self.model.id,
         )
