@@ -20,9 +20,8 @@ CSRF_HEADER = "x-csrf-token"
 
 
 class PrincipalUser(BaseUser):
-    def __init__(self, principal: Principal | None, cookie_authenticated: bool = False) -> None:
+    def __init__(self, principal: Principal | None) -> None:
         self.principal = principal
-        self.cookie_authenticated = cookie_authenticated
 
     @property
     def is_authenticated(self) -> bool:
@@ -39,30 +38,28 @@ class SessionBackend(AuthenticationBackend):
         self.policy = SessionPolicy(settings.session_idle_seconds, settings.session_max_seconds)
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
-        token, from_cookie = self._token(conn)
+        token = self._token(conn)
         if token is None:
             return AuthCredentials(), PrincipalUser(None)
-        principal = await self._principal(token)
-        return AuthCredentials(), PrincipalUser(
-            principal, cookie_authenticated=from_cookie and principal is not None
-        )
+        return AuthCredentials(), PrincipalUser(await self._principal(token))
 
-    def _token(self, conn: HTTPConnection) -> tuple[str | None, bool]:
+    def _token(self, conn: HTTPConnection) -> str | None:
+        """The bearer token, else the session cookie when the CSRF header matches it."""
         authorization = conn.headers.get("authorization", "")
         scheme, _, credentials = authorization.partition(" ")
         if scheme.lower() == "bearer" and credentials.strip():
-            return credentials.strip()[:200], False
+            return credentials.strip()[:200]
         cookie_token = conn.cookies.get(SESSION_COOKIE)
         if not cookie_token:
-            return None, False
+            return None
         header = conn.headers.get(CSRF_HEADER, "")
         expected = csrf_token_for(self.settings.secret_key, cookie_token)
         if not (
             hmac.compare_digest(header.encode(), expected.encode())
             and hmac.compare_digest(conn.cookies.get(CSRF_COOKIE, "").encode(), expected.encode())
         ):
-            return None, False
-        return cookie_token[:200], True
+            return None
+        return cookie_token[:200]
 
     async def _principal(self, token: str) -> Principal | None:
         session = await session_for_token(token, self.policy)

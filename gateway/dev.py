@@ -56,7 +56,7 @@ async def _run(settings: Settings, host: str, port: int, with_worker: bool) -> N
     # This process opens the database and the queue once, for the app and the worker alike;
     # handing the app its resources keeps its lifespan from opening them a second time.
     await open_database(settings.database_url)
-    queue = await Queue.connect(settings.redis_url) if settings.redis_url else None
+    queue = Queue.unchecked(settings.redis_url) if settings.redis_url else None
     passwords = Passwords(settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism)
     app = create_app(settings, Resources(passwords=passwords, queue=queue))
     server = _Server(uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=False))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from functools import cache
 from typing import Any
 
 from graphql import GraphQLError
@@ -34,6 +35,12 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 100_000
 
 
+@cache
+def graphiql_html() -> str:
+    """Read from Strawberry's package once, not on every GET."""
+    return get_graphql_ide_html()
+
+
 class GraphQLEndpoint:
     def __init__(self, schema: Schema, settings: Settings, passwords: Passwords, queue: Queue | None) -> None:
         self.schema = schema
@@ -45,7 +52,7 @@ class GraphQLEndpoint:
         request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
         if request.method == "GET":
             if "query" not in request.query_params and not self.settings.is_production:
-                return HTMLResponse(get_graphql_ide_html())
+                return HTMLResponse(graphiql_html())
             params = _get_params(request)
             allowed: tuple[OperationType, ...] = (OperationType.QUERY,)
         else:
@@ -87,7 +94,6 @@ class GraphQLEndpoint:
             settings=self.settings,
             passwords=self.passwords,
             principal=user.principal,
-            cookie_authenticated=user.cookie_authenticated,
             client=ClientInfo(
                 ip_address=client_ip(request, self.settings.trusted_proxies),
                 user_agent=request.headers.get("user-agent"),

@@ -24,9 +24,10 @@ class SettingsError(Exception):
 class Settings:
     environment: str = "development"
     data_dir: Path = Path("./var")
-    database_url: str = ""
-    redis_url: str | None = None
-    smtp_url: str | None = None
+    # URLs may carry passwords: kept out of repr, so they never reach a log line.
+    database_url: str = field(default="", repr=False)
+    redis_url: str | None = field(default=None, repr=False)
+    smtp_url: str | None = field(default=None, repr=False)
     mail_from: str = "no-reply@localhost"
     sms_url: str | None = None
     public_url: str = "http://localhost:8000"

@@ -6,7 +6,6 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from tortoise import fields
-from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from models.clock import utcnow
@@ -39,11 +38,8 @@ async def is_familiar(member_id: int, device_id: str | None) -> bool:
 
 
 async def remember(member_id: int, device_id: str | None) -> None:
-    if not device_id or await is_familiar(member_id, device_id):
+    """Make the device familiar; one INSERT that does nothing when it already is."""
+    if not device_id:
         return
-    try:
-        await KnownDevice.create(
-            member_id=member_id, device_hash=_device_hash(device_id), first_seen_at=utcnow()
-        )
-    except IntegrityError:
-        pass  # remembered by a concurrent sign-in from the same device
+    device = KnownDevice(member_id=member_id, device_hash=_device_hash(device_id), first_seen_at=utcnow())
+    await KnownDevice.bulk_create([device], ignore_conflicts=True)

@@ -12,13 +12,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models import activity, messages
+from models.accounts import Account
 from models.clock import utcnow
+from models.codes import issue_link_token
+from models.members import Member
+from models.notify import email_member
+from models.security import TokenPurpose
 
 MAX_LOCK = timedelta(hours=24)
 ESCALATION_WINDOW = timedelta(hours=24)
@@ -92,11 +100,24 @@ async def register_success(key: str) -> None:
     await SignInThrottle.filter(key=key).update(failures=0)
 
 
-async def unlock(username: str) -> None:
+async def end_lock(member: Member, using_db: BaseDBAsyncClient | None = None) -> None:
+    """End the member-wide lock and every device lock of the member's login (the lock level stays),
+    and the lock shown on the member. The one way every unlock path ends a lock."""
+    query = Member.filter(id=member.id)
+    await (query.using_db(using_db) if using_db else query).update(locked_until=None)
+    member.locked_until = None
+    if member.username is not None:
+        await unlock(member.username, using_db)
+
+
+async def unlock(username: str, using_db: BaseDBAsyncClient | None = None) -> None:
     """End the member-wide lock and every device lock of this login (the lock level stays)."""
     folded = username.casefold()[:64]
-    await SignInThrottle.filter(key=f"u:{folded}").update(failures=0, locked_until=None)
-    await SignInThrottle.filter(key__startswith=f"d:{folded}:").update(failures=0, locked_until=None)
+    for query in (
+        SignInThrottle.filter(key=f"u:{folded}"),
+        SignInThrottle.filter(key__startswith=f"d:{folded}:"),
+    ):
+        await (query.using_db(using_db) if using_db else query).update(failures=0, locked_until=None)
 
 
 async def _ensure_row(key: str) -> None:
@@ -106,3 +127,33 @@ async def _ensure_row(key: str) -> None:
         await SignInThrottle.create(key=key)
     except IntegrityError:
         pass  # created by a concurrent failure: the row lock below orders us
+
+
+async def announce_lock(
+    member: Member, until: datetime, familiar: bool, public_url: str, ip_address: str | None
+) -> None:
+    """The lock just began: show it on the member (unless it is one device's), e-mail the self-unlock
+    link, and log it, in one transaction."""
+    account = await Account.get(id=member.account_id)  # type: ignore[attr-defined]
+    until_text = until.astimezone(ZoneInfo(account.time_zone)).strftime("%H:%M %Z on %d %b %Y")
+    where = "on one of your devices" if familiar else "for new devices"
+    async with in_transaction() as connection:
+        if not familiar:
+            await Member.filter(id=member.id).using_db(connection).update(locked_until=until)
+        token = await issue_link_token(
+            member.id, TokenPurpose.UNLOCK, int(MAX_LOCK.total_seconds()), using_db=connection
+        )
+        await email_member(
+            member,
+            messages.lockout(public_url, member.display_name, token, until_text),
+            "LOCKOUT",
+            using_db=connection,
+        )
+        await activity.record(
+            account.id,
+            "MEMBER_LOCKED",
+            f"Sign-in for {member.username} locked {where} until {until_text}",
+            actor_id=member.id,
+            ip_address=ip_address,
+            using_db=connection,
+        )

@@ -59,6 +59,8 @@ class Member(Model):
     locked_until = fields.DatetimeField(null=True)
     totp_secret = fields.CharField(max_length=64, null=True)
     totp_enabled_at = fields.DatetimeField(null=True)
+    # The last 30-second step whose code was accepted: a code is never accepted twice.
+    totp_last_step = fields.BigIntField(null=True)
     removed_at = fields.DatetimeField(null=True)
     password_changed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -186,14 +186,12 @@ async def remove(actor: Actor, member_id: int) -> None:
 async def unlock(actor: Actor, member_id: int) -> Member:
     """End the member's lockout now: the sign-in counters of their login and the lock shown on them."""
     member = await _member_of(actor, member_id)
-    if member.username is not None:
-        await lockout.unlock(member.username)
     async with in_transaction() as connection:
-        await Member.filter(id=member.id).using_db(connection).update(locked_until=None)
+        await lockout.end_lock(member, using_db=connection)
         await _record(
             actor, "MEMBER_UNLOCKED", f"{_name(actor.member)} unlocked {member.display_name}", connection
         )
-    return await Member.get(id=member.id)
+    return member
 
 
 async def transfer_primary(actor: Actor, member_id: int) -> Member:

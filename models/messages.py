@@ -65,3 +65,35 @@ def lockout(public_url: str, display_name: str, token: str, until_text: str) -> 
             "and choose a new password once you are back in.\n"
         ),
     )
+
+
+def new_sign_in(public_url: str, display_name: str, device: str, place: str, when: str, token: str) -> Text:
+    link = f"{public_url}/secure-account?token={token}"
+    return Text(
+        subject="New sign-in to your account",
+        body=(
+            f"Hello {display_name},\n\n"
+            f"Your account was just signed in to from a device we had not seen before:\n\n"
+            f"  Device: {device}\n  IP address: {place}\n  Time: {when}\n\n"
+            "If this was you, there is nothing to do.\n\n"
+            f"If it was not you, secure your account now: this ends every session and blocks signing in "
+            f"until you reset your password:\n{link}\n"
+        ),
+    )
+
+
+def new_sign_in_sms(device: str, place: str, when: str) -> str:
+    return f"New sign-in: {device} from {place}, {when}. Not you? See your e-mail to secure your account."
+
+
+def password_reset(public_url: str, display_name: str, token: str) -> Text:
+    link = f"{public_url}/reset-password?token={token}"
+    return Text(
+        subject="Reset your password",
+        body=(
+            f"Hello {display_name},\n\n"
+            "Someone asked to reset the password of your account. If it was you, choose a new one "
+            f"here (the link works once, for 1 hour; you will need your security answer):\n{link}\n\n"
+            "If it was not you, ignore this message: your password stays as it is.\n"
+        ),
+    )

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import activity, messages
+from models import activity, lockout, messages
 from models.access import Permission, Role
 from models.accounts import Account, new_account_number
 from models.codes import issue_link_token
@@ -155,8 +155,9 @@ async def seed_demo(passwords: Passwords) -> DemoLogin:
     )
     if existing is not None:
         await Member.filter(id=existing.id).update(
-            username=DEMO_USERNAME, password_hash=password_hash, locked_until=None, status=MemberStatus.ACTIVE
+            username=DEMO_USERNAME, password_hash=password_hash, status=MemberStatus.ACTIVE
         )
+        await lockout.end_lock(existing)
         return DemoLogin(account=existing.account, username=DEMO_USERNAME, password=DEMO_PASSWORD)
     answer_hash = await passwords.hash(normalise_answer("Springfield"))
     async with in_transaction() as connection:

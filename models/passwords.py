@@ -46,6 +46,12 @@ class Passwords:
             hashing_pool(), self._verify, stored_hash, secret
         )
 
+    async def problem(self, password: str, personal: Iterable[str | None] = ()) -> str | None:
+        """`password_problem` off the event loop: zxcvbn takes milliseconds of CPU per password."""
+        return await asyncio.get_running_loop().run_in_executor(
+            hashing_pool(), password_problem, password, list(personal)
+        )
+
     def needs_rehash(self, stored_hash: str) -> bool:
         return self._hasher.check_needs_rehash(stored_hash)
 
@@ -71,7 +77,7 @@ def password_problem(password: str, personal: Iterable[str | None] = ()) -> str 
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
     user_inputs = _personal_words(personal)
-    result = zxcvbn(password[:100], user_inputs=user_inputs)
+    result = zxcvbn(password, user_inputs=user_inputs, max_length=MAX_LENGTH)
     if result["score"] < MIN_SCORE:
         warning = result["feedback"].get("warning") or "This password is too easy to guess."
         return f"{warning} Add more words or characters that are hard to guess."

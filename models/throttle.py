@@ -30,9 +30,9 @@ async def retry_after(ip_address: str | None, now: datetime | None = None) -> in
         return None
     now = now or utcnow()
     recent = FailedSignIn.filter(ip_address=ip_address, at__gt=now - IP_WINDOW)
-    if await recent.count() < IP_FAILURE_LIMIT:
-        return None
     times = await recent.order_by("-at").limit(IP_FAILURE_LIMIT).values_list("at", flat=True)
+    if len(times) < IP_FAILURE_LIMIT:
+        return None
     oldest_counted: datetime = times[-1]  # type: ignore[assignment]
     return max(1, int((oldest_counted + IP_WINDOW - now).total_seconds()) + 1)
 

@@ -13,9 +13,14 @@ from schema.accounts.queries import Query as AccountQuery
 from schema.members.mutations import Mutation as MemberMutation
 from schema.members.profile import Mutation as ProfileMutation
 from schema.security.mutations import Mutation as SecurityMutation
+from schema.security.recovery import Mutation as RecoveryMutation
+from schema.security.totp import Mutation as TotpMutation
 
 Query = merge_types("Query", (AccountQuery,))
-Mutation = merge_types("Mutation", (SecurityMutation, MemberMutation, ProfileMutation, AccountMutation))
+Mutation = merge_types(
+    "Mutation",
+    (SecurityMutation, RecoveryMutation, TotpMutation, MemberMutation, ProfileMutation, AccountMutation),
+)
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:

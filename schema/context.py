@@ -37,7 +37,6 @@ class Context:
     passwords: Passwords
     principal: Principal | None
     client: ClientInfo
-    cookie_authenticated: bool = False
     loaders: Loaders = field(default_factory=Loaders)
 
     @property

@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     INVALID_STATUS = "INVALID_STATUS"
     INVALID_TIME_ZONE = "INVALID_TIME_ZONE"
     INVALID_CHANNEL = "INVALID_CHANNEL"
+    TOTP_ALREADY_ENABLED = "TOTP_ALREADY_ENABLED"
+    TOTP_NOT_ENROLLED = "TOTP_NOT_ENROLLED"
 
 
 class RequestErrorCode(StrEnum):
@@ -63,10 +65,6 @@ class ApiError(GraphQLError):
 
 def unauthenticated() -> ApiError:
     return ApiError(RequestErrorCode.UNAUTHENTICATED, "Sign in to do this.")
-
-
-def forbidden(message: str = "You do not have permission to do this.") -> ApiError:
-    return ApiError(RequestErrorCode.FORBIDDEN, message)
 
 
 def step_up_required() -> ApiError:

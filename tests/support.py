@@ -169,3 +169,26 @@ async def run_worker_burst(settings: Settings) -> None:
     from workers.runner import run_burst
 
     await run_burst(settings, database_open=True)
+
+
+VERIFY_SIGN_IN = """
+mutation($input: VerifySignInInput!) { verifySignIn(input: $input) { token errors { code field } } }
+"""
+
+
+async def sign_in_with_code(
+    client: httpx.AsyncClient, username: str, password: str = STRONG_PASSWORD, **extra: Any
+) -> str:
+    """Sign in from a device that gets a challenge, answering it with the e-mailed code."""
+    body = await gql(client, SIGN_IN, {"input": {"username": username, "password": password, **extra}})
+    payload = body["data"]["signIn"]
+    assert payload["errors"] == [], payload
+    assert payload["challenge"] is not None, payload
+    member = await Member.get(username=username)
+    code = await last_code(member.email)
+    body = await gql(
+        client, VERIFY_SIGN_IN, {"input": {"challengeId": payload["challenge"]["id"], "code": code}}
+    )
+    assert body["data"]["verifySignIn"]["errors"] == [], body
+    token: str = body["data"]["verifySignIn"]["token"]
+    return token

@@ -61,6 +61,7 @@ class Migration(migrations.Migration):
                 ('locked_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('totp_secret', fields.CharField(null=True, max_length=64)),
                 ('totp_enabled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('totp_last_step', fields.BigIntField(null=True)),
                 ('removed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('password_changed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
@@ -98,7 +99,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('member', fields.ForeignKeyField('gateway.Member', source_field='member_id', db_index=True, db_constraint=True, to_field='id', related_name='one_time_tokens', on_delete=OnDelete.CASCADE)),
-                ('purpose', fields.CharEnumField(description='ACTIVATION: ACTIVATION\nSTEP_UP: STEP_UP\nCONTACT_CHANGE: CONTACT_CHANGE\nUNLOCK: UNLOCK', enum_type=TokenPurpose, max_length=32)),
+                ('purpose', fields.CharEnumField(description='ACTIVATION: ACTIVATION\nSTEP_UP: STEP_UP\nCONTACT_CHANGE: CONTACT_CHANGE\nUNLOCK: UNLOCK\nPASSWORD_RESET: PASSWORD_RESET\nSIGN_IN_CHALLENGE: SIGN_IN_CHALLENGE\nSECURE_ACCOUNT: SECURE_ACCOUNT', enum_type=TokenPurpose, max_length=32)),
                 ('token_hash', fields.CharField(db_index=True, max_length=64)),
                 ('payload', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('session_id', fields.BigIntField(null=True)),

@@ -11,22 +11,27 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import activity, messages, throttle
+from models.activity import ActivityEvent
+from models.alerts import alert_new_sign_in, is_risky
+from models.alerts import secure_account as secure_member
 from models.clock import utcnow
-from models.codes import find_link_token, issue_code, issue_link_token, redeem_code, use_token
+from models.codes import find_link_token, issue_code, redeem_code, use_token
 from models.devices import is_familiar
 from models.lockout import (
     LockoutPolicy,
+    announce_lock,
+    end_lock,
     locked_until,
     register_failure,
     register_success,
     throttle_key,
-    unlock,
 )
 from models.members import USERNAME_PATTERN, Channel, Member, MemberStatus, fold_username
 from models.notify import email_member, send_code
-from models.passwords import MAX_LENGTH, normalise_answer, password_problem
+from models.passwords import MAX_LENGTH, Passwords, normalise_answer
 from models.security import Session, TokenPurpose
 from models.sessions import revoke_sessions
+from models.totp import accept_totp_code
 from schema.context import Context
 from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, rate_limited, user_error
@@ -34,7 +39,8 @@ from schema.ids import pk_of, to_global_id
 from schema.members.types import MemberType, SessionType
 from schema.node import given
 from schema.permissions import Info, IsMember, principal_of
-from schema.security.sessions import MAX_DEVICE_ID, clear_session_cookies, establish_session
+from schema.security.challenges import answer_challenge, start_challenge
+from schema.security.sessions import MAX_DEVICE_ID, clear_session_cookies, device_of, establish_session
 from schema.security.types import (
     ActivateMemberInput,
     Challenge,
@@ -43,6 +49,7 @@ from schema.security.types import (
     SignInInput,
     SignInPayload,
     StepUpPayload,
+    VerifySignInInput,
     ok,
     refused,
 )
@@ -50,7 +57,6 @@ from schema.security.types import (
 MAX_QUESTION = 200
 MAX_ANSWER = 200
 STEP_UP_PURPOSE = "confirm it is you"
-MAX_LOCK_SECONDS = 24 * 3600
 
 
 async def member_for_username(username: str) -> Member | None:
@@ -76,7 +82,7 @@ class Mutation:
                 errors=[user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")]
             )
         await refuse_throttled_ip(context)
-        device_id = given(input.device_id)
+        device_id = device_of(context, given(input.device_id))
         member = await member_for_username(input.username)
         familiar = member is not None and await is_familiar(member.id, device_id)
         key = throttle_key(input.username, device_id if familiar else None)
@@ -93,9 +99,40 @@ class Mutation:
         if member.password_hash and context.passwords.needs_rehash(member.password_hash):
             member.password_hash = await context.passwords.hash(password)
             await Member.filter(id=member.id).update(password_hash=member.password_hash)
+        if not familiar and await is_risky(member):
+            return SignInPayload(challenge=await start_challenge(context, member, device_id))
         await register_success(key)
         token = await establish_session(context, member, device_id, "password")
+        if not familiar:
+            await alert_new_sign_in(member, context.client, context.settings.public_url)
         return SignInPayload(token=token, member=MemberType(model=member))
+
+    @strawberry.mutation(description="Answer a sign-in challenge with the e-mailed/SMS code or a TOTP code.")
+    async def verify_sign_in(self, info: Info, input: VerifySignInInput) -> SignInPayload:
+        context = info.context
+        await refuse_throttled_ip(context)
+        answered = await answer_challenge(context, str(input.challenge_id), input.code)
+        if answered is None:
+            return SignInPayload(
+                errors=[user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")]
+            )
+        member, device_id = answered
+        if member.status_enum is MemberStatus.DISABLED or member.removed_at is not None:
+            return SignInPayload(
+                errors=[user_error(ErrorCode.ACCOUNT_DISABLED, "This member can no longer sign in.")]
+            )
+        await register_success(throttle_key(str(member.username)))
+        token = await establish_session(context, member, device_id, "password and code")
+        await alert_new_sign_in(member, context.client, context.settings.public_url)
+        return SignInPayload(token=token, member=MemberType(model=member))
+
+    @strawberry.mutation(description='"This wasn\'t me": revoke all sessions, lock until a password reset.')
+    async def secure_account(self, info: Info, token: str) -> OkPayload:
+        row = await find_link_token(token, TokenPurpose.SECURE_ACCOUNT)
+        if row is None or await secure_member(row, info.context.client.ip_address) is None:
+            return refused(user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token"))
+        clear_session_cookies(info.context)
+        return ok()
 
     @strawberry.mutation
     async def activate_member(self, info: Info, input: ActivateMemberInput) -> SignInPayload:
@@ -106,7 +143,7 @@ class Mutation:
             return SignInPayload(
                 errors=[user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.")]
             )
-        problem = await _activation_problem(member, input)
+        problem = await _activation_problem(member, input, context.passwords)
         if problem is not None:
             return SignInPayload(errors=[problem])
         password_hash, answer_hash = await asyncio.gather(
@@ -144,17 +181,22 @@ class Mutation:
     async def unlock_member(self, info: Info, token: str) -> OkPayload:
         row = await find_link_token(token, TokenPurpose.UNLOCK)
         member = await Member.get_or_none(id=row.member_id) if row else None  # type: ignore[attr-defined]
-        if row is None or member is None or member.username is None or not await use_token(row):
+        if row is None or member is None:
             return refused(user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token"))
-        await unlock(member.username)
-        await Member.filter(id=member.id).update(locked_until=None)
-        await activity.record(
-            member.account_id,  # type: ignore[attr-defined]
-            "MEMBER_UNLOCKED",
-            f"{member.display_name} unlocked sign-in with the e-mailed link",
-            actor_id=member.id,
-            ip_address=info.context.client.ip_address,
-        )
+        async with in_transaction() as connection:
+            if not await use_token(row, using_db=connection):
+                return refused(
+                    user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token")
+                )
+            await end_lock(member, using_db=connection)
+            await activity.record(
+                member.account_id,  # type: ignore[attr-defined]
+                "MEMBER_UNLOCKED",
+                f"{member.display_name} unlocked sign-in with the e-mailed link",
+                actor_id=member.id,
+                ip_address=info.context.client.ip_address,
+                using_db=connection,
+            )
         return ok()
 
     @strawberry.mutation(permission_classes=[IsMember])
@@ -234,7 +276,10 @@ class Mutation:
             context.settings.code_max_attempts,
             session_id=session.id,
         )
-        if row is None:
+        if row is None and not await _totp_steps_up(
+            principal.member, code, context.settings.code_max_attempts
+        ):
+            await throttle.record_failure(context.client.ip_address)
             await _log(info, "STEP_UP_FAILED", "A wrong, expired or used step-up code was entered")
             return StepUpPayload(
                 errors=[user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")]
@@ -249,15 +294,19 @@ class Mutation:
         context = info.context
         principal = principal_of(info)
         member = principal.member
+        await refuse_throttled_ip(context)
         current = input.current_password if len(input.current_password) <= MAX_LENGTH else ""
         if not await context.passwords.verify(member.password_hash, current):
+            await throttle.record_failure(context.client.ip_address)
             await _log(info, "PASSWORD_CHANGE_FAILED", "A password change gave the wrong current password")
             return refused(
                 user_error(
                     ErrorCode.INVALID_CREDENTIALS, "The current password is not right.", "currentPassword"
                 )
             )
-        problem = password_problem(input.new_password, [member.display_name, member.username, member.email])
+        problem = await context.passwords.problem(
+            input.new_password, [member.display_name, member.username, member.email]
+        )
         if problem is not None:
             return refused(user_error(ErrorCode.WEAK_PASSWORD, problem, "newPassword"))
         new_hash = await context.passwords.hash(input.new_password)
@@ -300,7 +349,7 @@ async def _failed_sign_in(context: Context, member: Member | None, key: str, fam
             ip_address=ip_address,
         )
         if outcome.just_locked and outcome.locked_until is not None:
-            await _notify_lock(context, member, outcome.locked_until, familiar)
+            await announce_lock(member, outcome.locked_until, familiar, settings.public_url, ip_address)
     if outcome.locked_until is not None:
         return _locked(outcome.locked_until)
     return SignInPayload(
@@ -308,41 +357,22 @@ async def _failed_sign_in(context: Context, member: Member | None, key: str, fam
     )
 
 
-async def _notify_lock(context: Context, member: Member, until: datetime, familiar: bool) -> None:
-    settings = context.settings
-    where = "on one of your devices" if familiar else "for new devices"
-    async with in_transaction() as connection:
-        if not familiar:
-            await Member.filter(id=member.id).using_db(connection).update(locked_until=until)
-        token = await issue_link_token(
-            member.id,
-            TokenPurpose.UNLOCK,
-            MAX_LOCK_SECONDS,
-            payload={"familiar": familiar},
-            using_db=connection,
-        )
-        until_text = until.strftime("%H:%M UTC on %d %b %Y")
-        await email_member(
-            member,
-            messages.lockout(settings.public_url, member.display_name, token, until_text),
-            "LOCKOUT",
-            using_db=connection,
-        )
-        await activity.record(
-            member.account_id,  # type: ignore[attr-defined]
-            "MEMBER_LOCKED",
-            f"Sign-in for {member.username} locked {where} until {until_text}",
-            actor_id=member.id,
-            ip_address=context.client.ip_address,
-            using_db=connection,
-        )
-
-
 async def refuse_throttled_ip(context: Context) -> None:
     """RATE_LIMITED for an address with too many recent failed sign-ins (sign-in, reset, step-up)."""
     wait = await throttle.retry_after(context.client.ip_address)
     if wait is not None:
         raise rate_limited(wait)
+
+
+async def _totp_steps_up(member: Member, code: str, max_attempts: int) -> bool:
+    """A TOTP code answers step-up too, with the same bound on wrong tries as e-mailed codes."""
+    if member.totp_enabled_at is None:
+        return False
+    since = utcnow() - timedelta(minutes=10)
+    recent_failures = await ActivityEvent.filter(
+        actor_id=member.id, kind="STEP_UP_FAILED", at__gte=since
+    ).count()
+    return recent_failures < max_attempts and await accept_totp_code(member, code[:20])
 
 
 def _locked(until: datetime) -> SignInPayload:
@@ -356,7 +386,9 @@ def _locked(until: datetime) -> SignInPayload:
     )
 
 
-async def _activation_problem(member: Member, input: ActivateMemberInput) -> UserError | None:
+async def _activation_problem(
+    member: Member, input: ActivateMemberInput, passwords: Passwords
+) -> UserError | None:
     if not USERNAME_PATTERN.fullmatch(input.username):
         return user_error(
             ErrorCode.INVALID_USERNAME,
@@ -365,7 +397,7 @@ async def _activation_problem(member: Member, input: ActivateMemberInput) -> Use
         )
     if await Member.filter(username_folded=fold_username(input.username)).exists():
         return _username_taken()
-    problem = password_problem(input.password, [member.display_name, input.username, member.email])
+    problem = await passwords.problem(input.password, [member.display_name, input.username, member.email])
     if problem is not None:
         return user_error(ErrorCode.WEAK_PASSWORD, problem, "password")
     if not input.security_question.strip() or len(input.security_question) > MAX_QUESTION:

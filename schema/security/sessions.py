@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from models import activity
 from models.clock import utcnow
 from models.devices import remember
@@ -11,6 +13,27 @@ from models.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from schema.context import Context
 
 MAX_DEVICE_ID = 128
+DEVICE_COOKIE = "device"
+DEVICE_COOKIE_SECONDS = 400 * 24 * 3600
+
+
+def device_of(context: Context, given_device_id: str | None) -> str:
+    """The client's `deviceId`, else the browser's device cookie, else a new id kept in that cookie."""
+    if given_device_id:
+        return given_device_id
+    cookie = context.request.cookies.get(DEVICE_COOKIE, "")
+    if 0 < len(cookie) <= MAX_DEVICE_ID:
+        return cookie
+    device_id = secrets.token_urlsafe(24)
+    context.response.set_cookie(
+        DEVICE_COOKIE,
+        device_id,
+        max_age=DEVICE_COOKIE_SECONDS,
+        httponly=True,
+        secure=context.settings.public_url.startswith("https://"),
+        samesite="lax",
+    )
+    return device_id
 
 
 async def establish_session(context: Context, member: Member, device_id: str | None, how: str) -> str:

@@ -54,6 +54,12 @@ class SignInInput:
 
 
 @strawberry.input
+class VerifySignInInput:
+    challenge_id: strawberry.ID
+    code: str
+
+
+@strawberry.input
 class ActivateMemberInput:
     token: str
     username: str

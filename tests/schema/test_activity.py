@@ -38,14 +38,18 @@ async def test_pages_newest_first_with_actor_and_ip(client: httpx.AsyncClient) -
             break
         after = connection["pageInfo"]["endCursor"]
     # then
-    assert connection["totalCount"] == 5
-    assert [node["kind"] for node in seen] == ["SYSTEM_NOTE"] * 3 + ["SIGN_IN", "SIGN_IN_FAILED"]
+    assert connection["totalCount"] == 6
+    assert [node["kind"] for node in seen] == ["SYSTEM_NOTE"] * 3 + [
+        "NEW_DEVICE_ALERT",
+        "SIGN_IN",
+        "SIGN_IN_FAILED",
+    ]
     assert [node["summary"] for node in seen[:3]] == ["note 2", "note 1", "note 0"]
     assert seen[0]["actor"] is None
-    assert seen[3]["actor"] == {"username": "alice"}
-    assert seen[3]["ipAddress"] == "203.0.113.7"
     assert seen[4]["actor"] == {"username": "alice"}
-    assert len({node["id"] for node in seen}) == 5
+    assert seen[4]["ipAddress"] == "203.0.113.7"
+    assert seen[5]["actor"] == {"username": "alice"}
+    assert len({node["id"] for node in seen}) == 6
 
 
 async def test_only_view_activity_sees_the_log(client: httpx.AsyncClient) -> None:

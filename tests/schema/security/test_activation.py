@@ -122,3 +122,12 @@ async def test_a_new_session_is_not_stepped_up(client: httpx.AsyncClient) -> Non
     session_token = body["data"]["activateMember"]["token"]
     me = await gql(client, "{ me { sessions { current elevatedUntil } } }", token=session_token)
     assert me["data"]["me"]["sessions"] == [{"current": True, "elevatedUntil": None}]
+
+
+async def test_long_passphrases_up_to_128_characters_are_accepted(client: httpx.AsyncClient) -> None:
+    # zxcvbn refuses over 72 characters by default; the policy allows 128
+    _member, token = await invited_member()
+    passphrase = ("the quiet harbor lantern glows over velvet water while seven gulls argue " * 2)[:128]
+    assert len(passphrase) == 128
+    body = await gql(client, ACTIVATE, activation(token, password=passphrase))
+    assert body["data"]["activateMember"]["errors"] == []

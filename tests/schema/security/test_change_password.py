@@ -82,3 +82,18 @@ async def test_wrong_current_or_weak_new_password_changes_nothing(client: httpx.
     assert error_codes(
         await gql(client, CHANGE, {"input": {"currentPassword": "a", "newPassword": "b"}})
     ) == ["UNAUTHENTICATED"]
+
+
+async def test_a_128_character_passphrase_is_accepted(client: httpx.AsyncClient) -> None:
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    token = await sign_in(client, "alice")
+    passphrase = ("orchard comet velvet lantern harbor quartz meadow thistle " * 3)[:128]
+    body = await gql(
+        client,
+        CHANGE,
+        {"input": {"currentPassword": STRONG_PASSWORD, "newPassword": passphrase}},
+        token=token,
+    )
+    assert body["data"]["changePassword"] == {"ok": True, "errors": []}
+    await sign_in(client, "alice", passphrase)

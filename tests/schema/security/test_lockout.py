@@ -12,7 +12,16 @@ from models.activity import ActivityEvent
 from models.clock import utcnow
 from models.lockout import SignInThrottle
 from models.outbox import OutboxMessage
-from tests.support import SIGN_IN, STRONG_PASSWORD, gql, make_account, make_member, sign_in, token_in
+from tests.support import (
+    SIGN_IN,
+    STRONG_PASSWORD,
+    gql,
+    make_account,
+    make_member,
+    sign_in,
+    sign_in_with_code,
+    token_in,
+)
 
 UNLOCK = "mutation($token: String!) { unlockMember(token: $token) { ok errors { code field } } }"
 STATUS = "{ account { members { edges { node { username status } } } } }"
@@ -43,12 +52,14 @@ async def test_five_failures_lock_then_unlock_link_then_escalation(client: httpx
     await make_member(account, "alice", role=Role.PRIMARY)
     # when four wrong passwords, then a fifth
     for _ in range(4):
-        assert codes(await attempt(client, "alice", "wrong password 1")) == ["INVALID_CREDENTIALS"]
-    fifth = await attempt(client, "alice", "wrong password 1")
+        assert codes(await attempt(client, "alice", "wrong password 1", deviceId="stranger")) == [
+            "INVALID_CREDENTIALS"
+        ]
+    fifth = await attempt(client, "alice", "wrong password 1", deviceId="stranger")
     # then the fifth locks for 15 minutes, and the right password is refused without being checked
     assert codes(fifth) == ["ACCOUNT_LOCKED"]
     assert 14.9 < lock_minutes(fifth) <= 15
-    right = await attempt(client, "alice", STRONG_PASSWORD)
+    right = await attempt(client, "alice", STRONG_PASSWORD, deviceId="stranger")
     assert codes(right) == ["ACCOUNT_LOCKED"]
     assert right["token"] is None
     assert right["lockedUntil"] == fifth["lockedUntil"]
@@ -66,15 +77,16 @@ async def test_five_failures_lock_then_unlock_link_then_escalation(client: httpx
         "ok": False,
         "errors": [{"code": "INVALID_TOKEN", "field": "token"}],
     }
-    await sign_in(client, "alice")
+    # unlocked; with recent failures, a device never seen must answer a challenge
+    await sign_in_with_code(client, "alice", deviceId="new-device-1")
     # a second lock within 24 hours lasts twice as long; after it ends, sign-in works
     for _ in range(4):
-        await attempt(client, "alice", "wrong password 2")
-    second = await attempt(client, "alice", "wrong password 2")
+        await attempt(client, "alice", "wrong password 2", deviceId="stranger")
+    second = await attempt(client, "alice", "wrong password 2", deviceId="stranger")
     assert codes(second) == ["ACCOUNT_LOCKED"]
     assert 29.9 < lock_minutes(second) <= 30
     await expire_locks()
-    await sign_in(client, "alice")
+    await sign_in_with_code(client, "alice", deviceId="new-device-2")
     kinds = await ActivityEvent.filter(kind__in=["MEMBER_LOCKED", "MEMBER_UNLOCKED"]).values_list(
         "kind", flat=True
     )

@@ -1,0 +1,133 @@
+"""Suspicious sign-ins: how risky a sign-in from an unfamiliar device is, the "new sign-in" alert
+with its "this wasn't me" link, and securing the member when it was not them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+from ua_parser import parse
+
+from models import activity, messages
+from models.accounts import Account
+from models.clock import utcnow
+from models.codes import issue_link_token
+from models.members import Channel, Member, MemberStatus
+from models.notify import email_member
+from models.outbox import queue_message
+from models.security import OneTimeToken, TokenPurpose
+from models.sessions import ClientInfo, revoke_sessions
+
+RISKY_FAILURES = 3
+RISK_WINDOW = timedelta(minutes=15)
+SECURE_LINK_SECONDS = 7 * 24 * 3600
+
+
+def describe_device(user_agent: str | None) -> str:
+    """ "Mobile Safari on iOS (iPhone)" from a user agent; "an unknown device" when there is none."""
+    parsed = parse(user_agent or "")
+    if parsed.user_agent is None:
+        return "an unknown device"
+    words = parsed.user_agent.family
+    if parsed.os is not None and parsed.os.family != "Other":
+        words += f" on {parsed.os.family}"
+    if parsed.device is not None and parsed.device.family not in ("Other", "Mac"):
+        words += f" ({parsed.device.family})"
+    return words
+
+
+async def is_risky(member: Member, now: datetime | None = None) -> bool:
+    """Risk beyond an unfamiliar device: recent failures for the member, or a second factor they chose."""
+    if member.totp_enabled_at is not None:
+        return True
+    since = (now or utcnow()) - RISK_WINDOW
+    failures = await activity.ActivityEvent.filter(
+        actor_id=member.id, kind="SIGN_IN_FAILED", at__gte=since
+    ).count()
+    return failures >= RISKY_FAILURES
+
+
+async def alert_new_sign_in(member: Member, client: ClientInfo, public_url: str) -> None:
+    """E-mail (and SMS when the member's security preferences say so) naming device, IP and time."""
+    account = await Account.get(id=member.account_id)  # type: ignore[attr-defined]
+    when = utcnow().astimezone(ZoneInfo(account.time_zone)).strftime("%d %b %Y at %H:%M %Z")
+    device = describe_device(client.user_agent)
+    place = client.ip_address or "an unknown address"
+    async with in_transaction() as connection:
+        token = await issue_link_token(
+            member.id, TokenPurpose.SECURE_ACCOUNT, SECURE_LINK_SECONDS, using_db=connection
+        )
+        text = messages.new_sign_in(public_url, member.display_name, device, place, when, token)
+        await email_member(member, text, "NEW_SIGN_IN", using_db=connection)
+        if (
+            Channel.SMS.value in member.notification_preferences.get("security", [])
+            and member.phone_confirmed
+        ):
+            await queue_message(
+                Channel.SMS,
+                str(member.phone),
+                messages.new_sign_in_sms(device, place, when),
+                kind="NEW_SIGN_IN",
+                account_id=account.id,
+                member_id=member.id,
+                using_db=connection,
+            )
+        await activity.record(
+            account.id,
+            "NEW_DEVICE_ALERT",
+            f"New sign-in alert sent to {member.display_name}: {device} from {place}",
+            actor_id=member.id,
+            ip_address=client.ip_address,
+            using_db=connection,
+        )
+
+
+async def secure_account(row: OneTimeToken, ip_address: str | None) -> Member | None:
+    """ "This wasn't me": end every session and disable sign-in until a password reset; tell the primary."""
+    member = await Member.get_or_none(id=row.member_id)  # type: ignore[attr-defined]
+    if member is None or member.removed_at is not None:
+        return None
+    primary = await Member.get(account_id=member.account_id, role="PRIMARY")  # type: ignore[attr-defined]
+    async with in_transaction() as connection:
+        updated = (
+            await OneTimeToken.filter(id=row.id, used_at=None).using_db(connection).update(used_at=utcnow())
+        )
+        if updated != 1:
+            return None
+        await Member.filter(id=member.id).using_db(connection).update(status=MemberStatus.DISABLED)
+        member.status = MemberStatus.DISABLED
+        await revoke_sessions(member.id, using_db=connection)
+        await email_member(
+            member,
+            messages.notice(
+                member.display_name,
+                "We signed you out everywhere",
+                "You told us a sign-in was not you. Every session has ended and signing in stays blocked "
+                "until you reset your password.",
+            ),
+            "ACCOUNT_SECURED",
+            using_db=connection,
+        )
+        if primary.id != member.id:
+            await email_member(
+                primary,
+                messages.notice(
+                    primary.display_name,
+                    f"{member.display_name}'s sign-in was secured",
+                    f"{member.display_name} reported a sign-in that was not them. Their sessions have "
+                    "ended and they can sign in again after resetting their password.",
+                ),
+                "ACCOUNT_SECURED",
+                using_db=connection,
+            )
+        await activity.record(
+            member.account_id,  # type: ignore[attr-defined]
+            "ACCOUNT_SECURED",
+            f"{member.display_name} reported a sign-in that was not them: all sessions ended, "
+            "sign-in blocked until a password reset",
+            actor_id=member.id,
+            ip_address=ip_address,
+            using_db=connection,
+        )
+    return member

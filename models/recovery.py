@@ -1,0 +1,195 @@
+"""Password recovery: a link (e-mail) or a code (SMS), plus the security answer, sets a new password.
+
+A reset row is a OneTimeToken of purpose PASSWORD_RESET; its `attempts` counts wrong codes and wrong
+security answers together, and at MAX_ATTEMPTS the row is dead. Attempts are reserved with one
+conditional UPDATE before checking, so parallel guesses never get more than MAX_ATTEMPTS tries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models import activity, messages
+from models.clock import utcnow
+from models.codes import issue_code, issue_link_token, use_token
+from models.contact import normal_email
+from models.lockout import end_lock
+from models.members import Channel, Member, MemberStatus
+from models.notify import email_member, send_code
+from models.security import OneTimeToken, TokenPurpose
+from models.sessions import revoke_sessions
+from models.tokens import hash_code, same_hash
+
+RESET_LINK_SECONDS = 3600
+REQUEST_LIMIT = 3
+REQUEST_WINDOW = timedelta(minutes=15)
+MAX_ATTEMPTS = 5
+MAX_LOGIN = 254
+CODE_PURPOSE = "reset your password"
+
+
+@dataclass(frozen=True)
+class ResetDelivery:
+    """Where reset links and codes come from: the settings the domain needs."""
+
+    public_url: str
+    secret_key: str
+    code_seconds: int
+
+
+def can_reset(member: Member) -> bool:
+    """Active members, and disabled ones not removed (secured via "this wasn't me") may reset."""
+    if member.removed_at is not None:
+        return False
+    return member.status_enum in (MemberStatus.ACTIVE, MemberStatus.DISABLED)
+
+
+async def members_with_email(login: str) -> list[Member]:
+    """Members who may reset and whose e-mail is `login`; none when it is not an e-mail address."""
+    email = normal_email(login) if len(login) <= MAX_LOGIN else None
+    members = await Member.filter(email=email or "", removed_at=None).order_by("id")
+    return [member for member in members if email is not None and can_reset(member)]
+
+
+async def request_reset(
+    member: Member, channel: Channel, delivery: ResetDelivery, ip_address: str | None
+) -> bool:
+    """Send a reset link or code unless REQUEST_LIMIT were asked for in REQUEST_WINDOW; True when sent."""
+    async with in_transaction() as connection:
+        # The member row lock orders concurrent requests, so the limit holds exactly.
+        await Member.select_for_update().using_db(connection).get(id=member.id)
+        recent = (
+            await OneTimeToken.filter(
+                member_id=member.id,
+                purpose=TokenPurpose.PASSWORD_RESET,
+                created_at__gt=utcnow() - REQUEST_WINDOW,
+            )
+            .using_db(connection)
+            .count()
+        )
+        if recent >= REQUEST_LIMIT:
+            return False
+        if channel is Channel.SMS:
+            if not (member.phone and member.phone_confirmed):
+                return False
+            code, _ = await issue_code(
+                member.id,
+                TokenPurpose.PASSWORD_RESET,
+                delivery.secret_key,
+                delivery.code_seconds,
+                payload={"channel": Channel.SMS.value},
+                using_db=connection,
+            )
+            sent_to = await send_code(
+                member, Channel.SMS, CODE_PURPOSE, code, delivery.code_seconds // 60, using_db=connection
+            )
+        else:
+            token = await issue_link_token(
+                member.id,
+                TokenPurpose.PASSWORD_RESET,
+                RESET_LINK_SECONDS,
+                payload={"channel": Channel.EMAIL.value},
+                using_db=connection,
+            )
+            await email_member(
+                member,
+                messages.password_reset(delivery.public_url, member.display_name, token),
+                "PASSWORD_RESET_LINK",
+                using_db=connection,
+            )
+            sent_to = "their e-mail"
+        await activity.record(
+            member.account_id,  # type: ignore[attr-defined]
+            "PASSWORD_RESET_REQUESTED",
+            f"A password reset for {member.username} was requested and sent to {sent_to}",
+            actor_id=member.id,
+            ip_address=ip_address,
+            using_db=connection,
+        )
+    return True
+
+
+async def count_recent_requests_of_nobody() -> None:
+    """The same count query a known login runs, so an unknown login costs the database the same."""
+    await OneTimeToken.filter(
+        member_id=0, purpose=TokenPurpose.PASSWORD_RESET, created_at__gt=utcnow() - REQUEST_WINDOW
+    ).count()
+
+
+async def reserve_attempt(row: OneTimeToken) -> bool:
+    """Count one try on the row; False when it is used up or out of tries."""
+    reserved = await OneTimeToken.filter(id=row.id, used_at=None, attempts__lt=MAX_ATTEMPTS).update(
+        attempts=F("attempts") + 1
+    )
+    return reserved == 1
+
+
+async def refund_attempt(row: OneTimeToken) -> None:
+    """A try that turned out right does not count against the row."""
+    await OneTimeToken.filter(id=row.id, attempts__gt=0).update(attempts=F("attempts") - 1)
+
+
+async def find_reset_code(members: list[Member], code: str, secret_key: str) -> OneTimeToken | None:
+    """The live SMS reset row of one of `members` that `code` matches (each wrong try counts)."""
+    candidate = code.strip()
+    well_formed = len(candidate) == 6 and candidate.isdigit()
+    for member in members:
+        row = (
+            await OneTimeToken.filter(
+                member_id=member.id,
+                purpose=TokenPurpose.PASSWORD_RESET,
+                used_at=None,
+                expires_at__gt=utcnow(),
+            )
+            .order_by("-id")
+            .first()
+        )
+        if row is None or row.payload.get("channel") != Channel.SMS.value:
+            continue
+        if not await reserve_attempt(row):
+            continue
+        if well_formed and same_hash(hash_code(secret_key, candidate), row.token_hash):
+            await refund_attempt(row)
+            return row
+    return None
+
+
+async def complete_reset(
+    member: Member, row: OneTimeToken, password_hash: str, ip_address: str | None
+) -> bool:
+    """Use the row and set the password, ending every session; False when another request used it first."""
+    async with in_transaction() as connection:
+        if not await use_token(row, using_db=connection):
+            return False
+        member.password_hash = password_hash
+        member.password_changed_at = utcnow()
+        update_fields = ["password_hash", "password_changed_at"]
+        if member.status_enum is MemberStatus.DISABLED and member.removed_at is None:
+            member.status = MemberStatus.ACTIVE
+            update_fields.append("status")
+        await member.save(using_db=connection, update_fields=update_fields)
+        await revoke_sessions(member.id, using_db=connection)
+        await end_lock(member, using_db=connection)
+        await email_member(
+            member,
+            messages.notice(
+                member.display_name,
+                "Your password was reset",
+                "The password of your account was just reset, and every session of yours ended.",
+            ),
+            "PASSWORD_RESET",
+            using_db=connection,
+        )
+        await activity.record(
+            member.account_id,  # type: ignore[attr-defined]
+            "PASSWORD_RESET",
+            f"{member.display_name} reset their password",
+            actor_id=member.id,
+            ip_address=ip_address,
+            using_db=connection,
+        )
+    return True

@@ -1,0 +1,93 @@
+"""Sign-in challenges: a second factor before a session, for an unfamiliar device with risk."""
+
+from __future__ import annotations
+
+import strawberry
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models import activity
+from models.clock import utcnow
+from models.codes import issue_code, redeem_code, use_token
+from models.members import Channel, Member
+from models.notify import send_code
+from models.security import OneTimeToken, TokenPurpose
+from models.totp import accept_totp_code
+from schema.context import Context
+from schema.ids import pk_of, to_global_id
+from schema.security.types import Challenge
+
+SIGN_IN_PURPOSE = "finish signing in"
+TOTP = "TOTP"
+
+
+async def start_challenge(context: Context, member: Member, device_id: str) -> Challenge:
+    """A challenge row; the code goes by e-mail (and SMS when chosen), unless TOTP answers it."""
+    settings = context.settings
+    uses_totp = member.totp_enabled_at is not None
+    sms = Channel.SMS.value in member.notification_preferences.get("security", []) and member.phone_confirmed
+    async with in_transaction() as connection:
+        code, row = await issue_code(
+            member.id,
+            TokenPurpose.SIGN_IN_CHALLENGE,
+            settings.secret_key,
+            settings.code_seconds,
+            payload={"deviceId": device_id},
+            using_db=connection,
+        )
+        sent_to = None
+        if not uses_totp:
+            minutes = settings.code_seconds // 60
+            sent_to = await send_code(
+                member, Channel.EMAIL, SIGN_IN_PURPOSE, code, minutes, using_db=connection
+            )
+            if sms:
+                await send_code(member, Channel.SMS, SIGN_IN_PURPOSE, code, minutes, using_db=connection)
+        await activity.record(
+            member.account_id,  # type: ignore[attr-defined]
+            "SIGN_IN_CHALLENGED",
+            f"Sign-in for {member.username} from a new device needs a second factor",
+            actor_id=member.id,
+            ip_address=context.client.ip_address,
+            using_db=connection,
+        )
+    channels = [TOTP] if uses_totp else [Channel.EMAIL.value] + ([Channel.SMS.value] if sms else [])
+    return Challenge(id=strawberry.ID(to_global_id("Challenge", row.id)), channels=channels, sent_to=sent_to)
+
+
+async def answer_challenge(context: Context, challenge_id: str, code: str) -> tuple[Member, str] | None:
+    """The member and device the challenge was for, once `code` answers it; None otherwise."""
+    pk = pk_of(challenge_id, "Challenge")
+    row = await OneTimeToken.get_or_none(id=pk, purpose=TokenPurpose.SIGN_IN_CHALLENGE) if pk else None
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    member = await Member.get(id=row.member_id)  # type: ignore[attr-defined]
+    settings = context.settings
+    if member.totp_enabled_at is not None:
+        answered = await _totp_answers(row, member, code, settings.code_max_attempts)
+    else:
+        redeemed = await redeem_code(
+            member.id,
+            TokenPurpose.SIGN_IN_CHALLENGE,
+            code[:20],
+            settings.secret_key,
+            settings.code_max_attempts,
+        )
+        answered = redeemed is not None and redeemed.id == row.id
+    if not answered:
+        await activity.record(
+            member.account_id,  # type: ignore[attr-defined]
+            "SIGN_IN_CHALLENGE_FAILED",
+            f"A wrong code was given to finish signing in as {member.username}",
+            actor_id=member.id,
+            ip_address=context.client.ip_address,
+        )
+        return None
+    return member, str(row.payload.get("deviceId") or "")
+
+
+async def _totp_answers(row: OneTimeToken, member: Member, code: str, max_attempts: int) -> bool:
+    counted = await OneTimeToken.filter(id=row.id, used_at=None, attempts__lt=max_attempts).update(
+        attempts=F("attempts") + 1
+    )
+    return counted == 1 and await accept_totp_code(member, code[:20]) and await use_token(row)

@@ -1,0 +1,146 @@
+"""Password recovery: requestPasswordReset and resetPassword (link or SMS code, plus the security answer)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import activity, throttle
+from models.codes import find_link_token
+from models.lockout import LockoutPolicy, announce_lock, register_failure, throttle_key
+from models.members import Channel, Member
+from models.passwords import normalise_answer
+from models.recovery import (
+    MAX_LOGIN,
+    ResetDelivery,
+    can_reset,
+    complete_reset,
+    count_recent_requests_of_nobody,
+    find_reset_code,
+    members_with_email,
+    refund_attempt,
+    request_reset,
+    reserve_attempt,
+)
+from models.security import OneTimeToken, TokenPurpose
+from schema.context import Context
+from schema.enums import ChannelEnum
+from schema.errors import ErrorCode, UserError, user_error
+from schema.node import given
+from schema.permissions import Info
+from schema.security.mutations import MAX_ANSWER, member_for_username, refuse_throttled_ip
+from schema.security.types import OkPayload, ok, refused
+
+
+@strawberry.input
+class RequestPasswordResetInput:
+    login: str = strawberry.field(description="A username or an e-mail address.")
+    channel: ChannelEnum | None = Channel.EMAIL
+
+
+@strawberry.input
+class ResetPasswordInput:
+    token: str | None = strawberry.field(default=strawberry.UNSET, description="From the e-mailed link.")
+    code: str | None = strawberry.field(default=strawberry.UNSET, description="The SMS code, with `login`.")
+    login: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The same login the reset was requested for."
+    )
+    new_password: str
+    security_answer: str
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Answers ok whether or not the login exists.")
+    async def request_password_reset(self, info: Info, input: RequestPasswordResetInput) -> OkPayload:
+        context = info.context
+        await refuse_throttled_ip(context)
+        settings = context.settings
+        delivery = ResetDelivery(settings.public_url, settings.secret_key, settings.code_seconds)
+        members = await _members_for_login(input.login)
+        if not members:
+            await count_recent_requests_of_nobody()
+        for member in members:
+            await request_reset(member, input.channel or Channel.EMAIL, delivery, context.client.ip_address)
+        return ok()
+
+    @strawberry.mutation
+    async def reset_password(self, info: Info, input: ResetPasswordInput) -> OkPayload:
+        context = info.context
+        await refuse_throttled_ip(context)
+        found = await _reset_row(context, input)
+        if isinstance(found, UserError):
+            return refused(found)
+        member, row, dead = found
+        if not await reserve_attempt(row):
+            return refused(dead)
+        answer = input.security_answer if len(input.security_answer) <= MAX_ANSWER else ""
+        if not await context.passwords.verify(member.security_answer_hash, normalise_answer(answer)):
+            return await _wrong_answer(context, member)
+        await refund_attempt(row)
+        problem = await context.passwords.problem(
+            input.new_password, [member.display_name, member.username, member.email]
+        )
+        if problem is not None:
+            return refused(user_error(ErrorCode.WEAK_PASSWORD, problem, "newPassword"))
+        password_hash = await context.passwords.hash(input.new_password)
+        if not await complete_reset(member, row, password_hash, context.client.ip_address):
+            return refused(dead)
+        return ok()
+
+
+async def _members_for_login(login: str) -> list[Member]:
+    """The members a reset for `login` goes to: the username's member, else those with that e-mail."""
+    login = login if len(login) <= MAX_LOGIN else ""
+    by_username = await member_for_username(login)
+    by_email = await members_with_email(login)
+    if by_username is not None and can_reset(by_username):
+        return [by_username]
+    return by_email
+
+
+async def _reset_row(
+    context: Context, input: ResetPasswordInput
+) -> tuple[Member, OneTimeToken, UserError] | UserError:
+    """The member and live reset row the token or code names (not used up), with the error once it dies."""
+    token, code, login = given(input.token), given(input.code), given(input.login)
+    if token is not None:
+        invalid = user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token")
+        row = await find_link_token(token, TokenPurpose.PASSWORD_RESET)
+        member = await Member.get_or_none(id=row.member_id) if row else None  # type: ignore[attr-defined]
+        if row is None or member is None or not can_reset(member):
+            return invalid
+        return member, row, invalid
+    if code is not None and login is not None:
+        invalid = user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")
+        members = await _members_for_login(login)
+        row = await find_reset_code(members, code[:20], context.settings.secret_key)
+        if row is None:
+            await throttle.record_failure(context.client.ip_address)
+            return invalid
+        member = next(member for member in members if member.id == row.member_id)  # type: ignore[attr-defined]
+        return member, row, invalid
+    return user_error(
+        ErrorCode.INVALID_INPUT, "Give the token from the link, or the SMS code with its login.", "token"
+    )
+
+
+async def _wrong_answer(context: Context, member: Member) -> OkPayload:
+    """A wrong security answer counts as a failed sign-in for the member and the address."""
+    settings = context.settings
+    outcome = await register_failure(
+        throttle_key(member.username or ""),
+        LockoutPolicy(settings.lockout_threshold, settings.lockout_seconds),
+    )
+    await throttle.record_failure(context.client.ip_address)
+    if outcome.just_locked and outcome.locked_until is not None:
+        await announce_lock(
+            member, outcome.locked_until, False, settings.public_url, context.client.ip_address
+        )
+    await activity.record(
+        member.account_id,  # type: ignore[attr-defined]
+        "PASSWORD_RESET_FAILED",
+        f"A password reset for {member.username} gave a wrong security answer",
+        actor_id=member.id,
+        ip_address=context.client.ip_address,
+    )
+    return refused(user_error(ErrorCode.WRONG_SECURITY_ANSWER, "The answer is not right.", "securityAnswer"))

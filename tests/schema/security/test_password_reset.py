@@ -1,0 +1,242 @@
+"""Password recovery: an e-mailed link or SMS code plus the security answer sets a new password."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from models.access import Role
+from models.activity import ActivityEvent
+from models.clock import utcnow
+from models.members import Member, MemberStatus
+from models.outbox import OutboxMessage
+from models.security import OneTimeToken, TokenPurpose
+from models.throttle import FailedSignIn
+from tests.support import (
+    OTHER_STRONG_PASSWORD,
+    SIGN_IN,
+    STRONG_PASSWORD,
+    error_codes,
+    gql,
+    last_code,
+    last_message,
+    make_account,
+    make_member,
+    sign_in,
+    token_in,
+)
+
+REQUEST = """
+mutation($input: RequestPasswordResetInput!) {
+  requestPasswordReset(input: $input) { ok errors { code field } }
+}
+"""
+RESET = """
+mutation($input: ResetPasswordInput!) { resetPassword(input: $input) { ok errors { code field } } }
+"""
+ME = "{ me { username } }"
+PHONE = "+13125550123"
+LINK_KIND = "PASSWORD_RESET_LINK"
+OK = {"ok": True, "errors": []}
+
+
+def refused(code: str, field: str) -> dict[str, object]:
+    return {"ok": False, "errors": [{"code": code, "field": field}]}
+
+
+async def request_reset(client: httpx.AsyncClient, login: str, channel: str = "EMAIL") -> None:
+    body = await gql(client, REQUEST, {"input": {"login": login, "channel": channel}})
+    assert body["data"]["requestPasswordReset"] == OK, body
+
+
+async def reset_link(client: httpx.AsyncClient, login: str, email: str) -> str:
+    await request_reset(client, login)
+    return token_in((await last_message(email, LINK_KIND)).body)
+
+
+async def reset(client: httpx.AsyncClient, **values: str) -> dict[str, object]:
+    inputs = {"newPassword": OTHER_STRONG_PASSWORD, "securityAnswer": "Rex", **values}
+    body = await gql(client, RESET, {"input": inputs})
+    payload: dict[str, object] = body["data"]["resetPassword"]
+    return payload
+
+
+async def sign_in_code(client: httpx.AsyncClient, username: str, password: str) -> str:
+    body = await gql(client, SIGN_IN, {"input": {"username": username, "password": password}})
+    errors = body["data"]["signIn"]["errors"]
+    return str(errors[0]["code"]) if errors else "OK"
+
+
+async def test_unknown_or_malformed_logins_answer_ok_and_send_nothing(client: httpx.AsyncClient) -> None:
+    # given one member
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    # when resets are asked for logins that are not hers
+    for login in ["nobody", "nobody@example.com", "Alice", "", "x" * 10_000, "a@" + "b" * 300 + ".com"]:
+        for channel in ("EMAIL", "SMS"):
+            await request_reset(client, login, channel)
+    # then every answer was ok and nothing was sent or logged
+    assert await OutboxMessage.all().count() == 0
+    assert await ActivityEvent.all().count() == 0
+
+
+async def test_the_emailed_link_and_the_right_answer_reset_the_password(client: httpx.AsyncClient) -> None:
+    # given a member with two sessions, who asks by username and then by e-mail address
+    account = await make_account()
+    alice = await make_member(account, "alice", role=Role.PRIMARY)
+    sessions = [await sign_in(client, "alice"), await sign_in(client, "alice")]
+    first = await reset_link(client, "alice", "alice@example.com")
+    token = await reset_link(client, "alice@EXAMPLE.com", "alice@example.com")
+    message = await last_message("alice@example.com", LINK_KIND)
+    assert f"http://portal.test/reset-password?token={token}" in message.body
+    # when a wrong answer is given, then the right one
+    assert await reset(client, token=token, securityAnswer="Fido") == refused(
+        "WRONG_SECURITY_ANSWER", "securityAnswer"
+    )
+    assert await reset(client, token=token, securityAnswer="  REX ") == OK
+    # then the new password works, the old one and the old sessions do not, and the link is spent
+    assert await sign_in_code(client, "alice", STRONG_PASSWORD) == "INVALID_CREDENTIALS"
+    await sign_in(client, "alice", OTHER_STRONG_PASSWORD)
+    for session in sessions:
+        assert (await gql(client, ME, token=session))["data"]["me"] is None
+    assert await reset(client, token=token) == refused("INVALID_TOKEN", "token")
+    assert await reset(client, token=first) == refused("INVALID_TOKEN", "token")
+    notice = await last_message("alice@example.com", "PASSWORD_RESET")
+    assert notice.subject == "Your password was reset"
+    events = await ActivityEvent.filter(kind__startswith="PASSWORD_RESET").order_by("id")
+    assert [event.kind for event in events] == [
+        "PASSWORD_RESET_REQUESTED",
+        "PASSWORD_RESET_REQUESTED",
+        "PASSWORD_RESET_FAILED",
+        "PASSWORD_RESET",
+    ]
+    assert {(event.actor_id, event.ip_address) for event in events} == {(alice.id, "203.0.113.7")}  # type: ignore[attr-defined]
+
+
+async def test_expired_malformed_or_missing_tokens_are_refused(client: httpx.AsyncClient) -> None:
+    # given a link that has expired
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    token = await reset_link(client, "alice", "alice@example.com")
+    await OneTimeToken.filter(purpose=TokenPurpose.PASSWORD_RESET).update(
+        expires_at=utcnow() - timedelta(seconds=1)
+    )
+    # when / then
+    assert await reset(client, token=token) == refused("INVALID_TOKEN", "token")
+    assert await reset(client, token="x" * 5_000) == refused("INVALID_TOKEN", "token")
+    assert await reset(client) == refused("INVALID_INPUT", "token")
+    assert await reset(client, code="123456") == refused("INVALID_INPUT", "token")
+    await sign_in(client, "alice", STRONG_PASSWORD)
+
+
+async def test_the_sms_code_resets_the_password_the_same_way(client: httpx.AsyncClient) -> None:
+    # given a member with a confirmed phone, and one without
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY, phone=PHONE)
+    bob = await make_member(account, "bob")
+    session = await sign_in(client, "alice")
+    await request_reset(client, "bob", "SMS")
+    assert await OutboxMessage.filter(member_id=bob.id).count() == 0
+    # when alice asks for a code by SMS
+    await request_reset(client, "alice", "SMS")
+    code = await last_code(PHONE)
+    wrong = "000000" if code != "000000" else "111111"
+    # then a wrong code, or the code with another login, is refused
+    assert await reset(client, code=wrong, login="alice") == refused("INVALID_CODE", "code")
+    assert await reset(client, code=code, login="bob") == refused("INVALID_CODE", "code")
+    assert await reset(client, code="x" * 5_000, login="alice") == refused("INVALID_CODE", "code")
+    assert await reset(client, code=code, login="alice", securityAnswer="Fido") == refused(
+        "WRONG_SECURITY_ANSWER", "securityAnswer"
+    )
+    # and the right code with the right answer resets the password, once
+    assert await reset(client, code=code, login="alice") == OK
+    assert (await gql(client, ME, token=session))["data"]["me"] is None
+    await sign_in(client, "alice", OTHER_STRONG_PASSWORD)
+    assert await reset(client, code=code, login="alice") == refused("INVALID_CODE", "code")
+    assert await last_message("alice@example.com", "PASSWORD_RESET")
+
+
+async def test_a_weak_password_keeps_the_link_and_five_wrong_answers_kill_it(
+    client: httpx.AsyncClient,
+) -> None:
+    # given a link
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    token = await reset_link(client, "alice", "alice@example.com")
+    # when weak passwords are offered with the right answer, the link survives
+    for weak in ["password12345", "alice@example.com", "short", "x" * 10_000]:
+        assert await reset(client, token=token, newPassword=weak) == refused("WEAK_PASSWORD", "newPassword")
+    # and when five wrong answers are given
+    for _ in range(5):
+        assert await reset(client, token=token, securityAnswer="Fido") == refused(
+            "WRONG_SECURITY_ANSWER", "securityAnswer"
+        )
+    # then the link is dead and the answers counted as sign-in failures (the member is locked)
+    assert await reset(client, token=token) == refused("INVALID_TOKEN", "token")
+    assert await sign_in_code(client, "alice", STRONG_PASSWORD) == "ACCOUNT_LOCKED"
+    assert await ActivityEvent.filter(kind="PASSWORD_RESET_FAILED").count() == 5
+    assert await FailedSignIn.filter(ip_address="203.0.113.7").count() == 5
+    # and a fresh link resets the password and lifts the lock
+    fresh = await reset_link(client, "alice", "alice@example.com")
+    assert await reset(client, token=fresh, securityAnswer="x" * 10_000) == refused(
+        "WRONG_SECURITY_ANSWER", "securityAnswer"
+    )
+    assert await reset(client, token=fresh) == OK
+    await sign_in(client, "alice", OTHER_STRONG_PASSWORD)
+    assert (await Member.get(username="alice")).locked_until is None
+
+
+async def test_a_fourth_request_within_15_minutes_sends_nothing(client: httpx.AsyncClient) -> None:
+    # given three requests
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY, phone=PHONE)
+    for channel in ("EMAIL", "SMS", "EMAIL"):
+        await request_reset(client, "alice", channel)
+    # when a fourth comes, by either channel
+    await request_reset(client, "alice@example.com")
+    await request_reset(client, "alice", "SMS")
+    # then it is answered ok but nothing more is sent
+    assert await OutboxMessage.all().count() == 3
+    assert await ActivityEvent.filter(kind="PASSWORD_RESET_REQUESTED").count() == 3
+    # and once the window has passed, a request is sent again
+    await OneTimeToken.all().update(created_at=utcnow() - timedelta(minutes=16))
+    await request_reset(client, "alice")
+    assert await OutboxMessage.all().count() == 4
+
+
+async def test_a_throttled_address_is_rate_limited(client: httpx.AsyncClient) -> None:
+    # given 20 recent failed sign-ins from the client's address
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    now = utcnow()
+    await FailedSignIn.bulk_create([FailedSignIn(ip_address="203.0.113.7", at=now) for _ in range(20)])
+    # when / then
+    requested = await gql(client, REQUEST, {"input": {"login": "alice"}})
+    assert (requested["data"], error_codes(requested)) == (None, ["RATE_LIMITED"])
+    assert requested["errors"][0]["extensions"]["retryAfter"] > 0
+    inputs = {"token": "x", "newPassword": OTHER_STRONG_PASSWORD, "securityAnswer": "Rex"}
+    body = await gql(client, RESET, {"input": inputs})
+    assert (body["data"], error_codes(body)) == (None, ["RATE_LIMITED"])
+    assert await OutboxMessage.all().count() == 0
+
+
+async def test_a_secured_member_is_active_again_and_a_removed_one_gets_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    # given a member secured with "this wasn't me", a removed one and an invited one
+    account = await make_account()
+    alice = await make_member(account, "alice", role=Role.PRIMARY, status=MemberStatus.DISABLED)
+    await make_member(account, "bob", status=MemberStatus.DISABLED)
+    await Member.filter(username="bob").update(removed_at=utcnow())
+    await make_member(account, "carol", status=MemberStatus.INVITED)
+    assert await sign_in_code(client, "alice", STRONG_PASSWORD) == "ACCOUNT_DISABLED"
+    # when each asks for a reset
+    token = await reset_link(client, "alice", "alice@example.com")
+    for login in ("bob", "bob@example.com", "carol", "carol@example.com"):
+        await request_reset(client, login)
+    # then only alice got a link, and resetting makes her active again
+    assert await OutboxMessage.all().count() == 1
+    assert await reset(client, token=token) == OK
+    assert (await Member.get(id=alice.id)).status == MemberStatus.ACTIVE
+    await sign_in(client, "alice", OTHER_STRONG_PASSWORD)
