@@ -19,6 +19,8 @@ class Account(Model):
     service_address: dict[str, Any] | None = fields.JSONField(null=True)
     time_zone = fields.CharField(max_length=64, default="America/New_York")
     contact_email = fields.CharField(max_length=254, null=True)
+    # The day of the month its statement is issued (1-28, so every month has it).
+    billing_day = fields.SmallIntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     members: fields.ReverseRelation[Member]

@@ -15,6 +15,8 @@ MODEL_MODULES = [
     "models.lockout",
     "models.devices",
     "models.throttle",
+    "models.services",
+    "models.billing",
 ]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import messages
-from models.members import Channel, Member
+from models.access import Permission, effective_permissions
+from models.members import Channel, Member, MemberStatus, PermissionGrant
 from models.outbox import queue_message
 
 
@@ -72,3 +73,46 @@ def mask_email(address: str) -> str:
 
 def mask_phone(phone: str) -> str:
     return f"***{phone[-4:]}"
+
+
+async def notify_account(
+    account_id: int,
+    topic: str,
+    permission: Permission,
+    text: messages.Text,
+    kind: str,
+    *,
+    sms_body: str | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> int:
+    """Tell every active member of the account who holds `permission`, by the channels their preferences
+    give for `topic` (billing, serviceChanges, outages, security); SMS only to a confirmed phone.
+    Returns how many messages were queued."""
+    query = Member.filter(account_id=account_id, status=MemberStatus.ACTIVE, removed_at=None)
+    members = await (query.using_db(using_db) if using_db else query)
+    grants = PermissionGrant.filter(member_id__in=[m.id for m in members])
+    granted: dict[int, list[Permission]] = {}
+    for member_id, grant in await (grants.using_db(using_db) if using_db else grants).values_list(
+        "member_id", "permission"
+    ):
+        granted.setdefault(int(member_id), []).append(Permission(grant))
+    queued = 0
+    for member in members:
+        if permission not in effective_permissions(member.role_enum, granted.get(member.id, [])):
+            continue
+        channels = member.notification_preferences.get(topic, [Channel.EMAIL.value])
+        if Channel.EMAIL.value in channels:
+            await email_member(member, text, kind, using_db=using_db)
+            queued += 1
+        if Channel.SMS.value in channels and member.phone and member.phone_confirmed:
+            await queue_message(
+                Channel.SMS,
+                member.phone,
+                sms_body or text.subject,
+                kind=kind,
+                account_id=account_id,
+                member_id=member.id,
+                using_db=using_db,
+            )
+            queued += 1
+    return queued

@@ -3,6 +3,7 @@ from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
 from models.access import Permission, Role
+from models.billing import PaymentMethodKind, PaymentSource, PaymentStatus, StatementStatus
 from models.members import Channel, MemberStatus, default_notification_preferences
 from models.outbox import MessageStatus
 from models.security import TokenPurpose
@@ -23,6 +24,7 @@ class Migration(migrations.Migration):
                 ('service_address', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('time_zone', fields.CharField(default='America/New_York', max_length=64)),
                 ('contact_email', fields.CharField(null=True, max_length=254)),
+                ('billing_day', fields.SmallIntField(default=1)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'account', 'app': 'gateway', 'pk_attr': 'id'},
@@ -134,6 +136,38 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='PaymentMethod',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('gateway.Account', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='payment_methods', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharEnumField(description='CARD: CARD\nBANK_ACCOUNT: BANK_ACCOUNT', enum_type=PaymentMethodKind, max_length=16)),
+                ('brand', fields.CharField(null=True, max_length=40)),
+                ('last4', fields.CharField(max_length=4)),
+                ('exp_month', fields.SmallIntField(null=True)),
+                ('exp_year', fields.SmallIntField(null=True)),
+                ('processor_token', fields.CharField(max_length=100)),
+                ('is_default', fields.BooleanField(default=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('removed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'payment_method', 'app': 'gateway', 'pk_attr': 'id', 'table_description': 'A token from the payment processor for a card or bank account, never a card number.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AutopayEnrollment',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.OneToOneField('gateway.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='autopay', on_delete=OnDelete.CASCADE)),
+                ('payment_method', fields.ForeignKeyField('gateway.PaymentMethod', source_field='payment_method_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('days_before_due', fields.SmallIntField(default=0)),
+                ('max_amount', fields.IntField(null=True)),
+                ('enabled', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'autopay_enrollment', 'app': 'gateway', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='PermissionGrant',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -141,6 +175,20 @@ class Migration(migrations.Migration):
                 ('permission', fields.CharEnumField(description='VIEW_BILLING: VIEW_BILLING\nPAY_BILLS: PAY_BILLS\nMANAGE_PAYMENT_METHODS: MANAGE_PAYMENT_METHODS\nMANAGE_SERVICES: MANAGE_SERVICES\nMANAGE_ACCOUNT: MANAGE_ACCOUNT\nVIEW_MEMBERS: VIEW_MEMBERS\nMANAGE_MEMBERS: MANAGE_MEMBERS\nVIEW_ACTIVITY: VIEW_ACTIVITY', enum_type=Permission, max_length=32)),
             ],
             options={'table': 'permission_grant', 'app': 'gateway', 'unique_together': (('member', 'permission'),), 'pk_attr': 'id', 'table_description': "An extra permission the primary granted a member beyond the role's defaults."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Service',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('gateway.Account', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='services', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharField(max_length=20)),
+                ('plan', fields.CharField(max_length=100)),
+                ('monthly_price', fields.IntField()),
+                ('allowance_bytes', fields.BigIntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'service', 'app': 'gateway', 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -172,6 +220,64 @@ class Migration(migrations.Migration):
                 ('last_locked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'sign_in_throttle', 'app': 'gateway', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Statement',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('gateway.Account', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='statements', on_delete=OnDelete.CASCADE)),
+                ('period_start', fields.DateField()),
+                ('period_end', fields.DateField()),
+                ('issued_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('due_date', fields.DateField(db_index=True)),
+                ('amount_due', fields.IntField()),
+                ('amount_paid', fields.IntField(default=0)),
+                ('status', fields.CharEnumField(default=StatementStatus.OPEN, description='OPEN: OPEN\nPAID: PAID\nOVERDUE: OVERDUE', enum_type=StatementStatus, max_length=8)),
+            ],
+            options={'table': 'statement', 'app': 'gateway', 'unique_together': (('account', 'period_start'),), 'indexes': [Index(fields=['status', 'due_date'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='BillingNotice',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('statement', fields.ForeignKeyField('gateway.Statement', source_field='statement_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharField(max_length=40)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'billing_notice', 'app': 'gateway', 'unique_together': (('statement', 'kind'),), 'pk_attr': 'id', 'table_description': 'A notification about a statement that must go out once (reminder, ceiling skip, final failure).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='LineItem',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('statement', fields.ForeignKeyField('gateway.Statement', source_field='statement_id', db_index=True, db_constraint=True, to_field='id', related_name='line_items', on_delete=OnDelete.CASCADE)),
+                ('description', fields.CharField(max_length=200)),
+                ('amount', fields.IntField()),
+            ],
+            options={'table': 'line_item', 'app': 'gateway', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Payment',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('gateway.Account', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='payments', on_delete=OnDelete.CASCADE)),
+                ('amount', fields.IntField()),
+                ('status', fields.CharEnumField(default=PaymentStatus.PENDING, description='PENDING: PENDING\nSUCCEEDED: SUCCEEDED\nFAILED: FAILED', enum_type=PaymentStatus, max_length=10)),
+                ('source', fields.CharEnumField(description='MANUAL: MANUAL\nAUTOPAY: AUTOPAY', enum_type=PaymentSource, max_length=8)),
+                ('failure_reason', fields.CharField(null=True, max_length=100)),
+                ('idempotency_key', fields.CharField(max_length=100)),
+                ('request_fingerprint', fields.CharField(max_length=200)),
+                ('processor_reference', fields.CharField(null=True, max_length=100)),
+                ('payment_method', fields.ForeignKeyField('gateway.PaymentMethod', source_field='payment_method_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('statement', fields.ForeignKeyField('gateway.Statement', source_field='statement_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('settled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'payment', 'app': 'gateway', 'unique_together': (('account', 'idempotency_key'),), 'indexes': [Index(fields=['status', 'created_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]
