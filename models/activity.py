@@ -48,3 +48,22 @@ async def record(
         ip_address=ip_address,
         using_db=using_db,
     )
+
+
+async def record_by(
+    member: Member,
+    kind: str,
+    summary: str,
+    *,
+    ip_address: str | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> ActivityEvent:
+    """Log an event the member did themself, on their own account."""
+    return await record(
+        member.account_id,  # type: ignore[attr-defined]
+        kind,
+        summary,
+        actor_id=member.id,
+        ip_address=ip_address,
+        using_db=using_db,
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -12,14 +11,12 @@ from models import activity, lockout, messages
 from models.access import Permission, Role
 from models.accounts import Account, new_account_number
 from models.codes import issue_link_token
-from models.contact import normal_email, normal_phone
+from models.contact import MAX_ACCOUNT_NAME, MAX_DISPLAY_NAME, is_time_zone, normal_email, normal_phone
 from models.members import Member, MemberStatus, PermissionGrant, fold_username
 from models.notify import email_member
 from models.passwords import Passwords, normalise_answer
 from models.security import TokenPurpose
 
-MAX_NAME = 200
-MAX_DISPLAY_NAME = 100
 NUMBER_TRIES = 5
 
 DEMO_USERNAME = "demo"
@@ -60,8 +57,8 @@ def checked_account(
 ) -> NewAccount:
     """The operator's input in normal form, or OnboardingError naming the first bad value."""
     name = name.strip()
-    if not 1 <= len(name) <= MAX_NAME:
-        raise OnboardingError(f"--name must be 1 to {MAX_NAME} characters")
+    if not 1 <= len(name) <= MAX_ACCOUNT_NAME:
+        raise OnboardingError(f"--name must be 1 to {MAX_ACCOUNT_NAME} characters")
     address = normal_email(email)
     if address is None:
         raise OnboardingError(f"--email {email!r} is not an e-mail address")
@@ -70,22 +67,12 @@ def checked_account(
         number = normal_phone(phone)
         if number is None:
             raise OnboardingError(f"--phone {phone!r} is not a valid phone number")
-    if not _is_time_zone(time_zone):
+    if not is_time_zone(time_zone):
         raise OnboardingError(f"--time-zone {time_zone!r} is not an IANA time zone such as America/New_York")
     shown = (display_name or "").strip() or address.partition("@")[0]
     if len(shown) > MAX_DISPLAY_NAME:
         raise OnboardingError(f"--display-name must be at most {MAX_DISPLAY_NAME} characters")
     return NewAccount(name=name, email=address, phone=number, time_zone=time_zone, display_name=shown)
-
-
-def _is_time_zone(name: str) -> bool:
-    if not name or name != name.strip():
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 async def create_account(

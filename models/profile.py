@@ -77,11 +77,10 @@ async def request_contact_change(
         "CONTACT_CHANGE_REQUESTED",
         using_db=using_db,
     )
-    await activity.record(
-        member.account_id,  # type: ignore[attr-defined]
+    await activity.record_by(
+        member,
         "CONTACT_CHANGE_REQUESTED",
         f"{member.display_name} asked to change their {noun} to {sent_to}",
-        actor_id=member.id,
         ip_address=ip_address,
         using_db=using_db,
     )
@@ -122,11 +121,10 @@ async def confirm_contact_change(
             to=old_email,
             using_db=connection,
         )
-        await activity.record(
-            member.account_id,  # type: ignore[attr-defined]
+        await activity.record_by(
+            member,
             "CONTACT_CHANGED",
             f"{member.display_name} confirmed a new {noun}",
-            actor_id=member.id,
             ip_address=ip_address,
             using_db=connection,
         )
@@ -150,11 +148,10 @@ async def save_preferences(
     member.notification_preferences = preferences
     async with in_transaction() as connection:
         await Member.filter(id=member.id).using_db(connection).update(notification_preferences=preferences)
-        await activity.record(
-            member.account_id,  # type: ignore[attr-defined]
+        await activity.record_by(
+            member,
             "NOTIFICATION_PREFERENCES_UPDATED",
             f"{member.display_name} changed their notification preferences",
-            actor_id=member.id,
             ip_address=ip_address,
             using_db=connection,
         )

@@ -102,11 +102,10 @@ async def request_reset(
                 using_db=connection,
             )
             sent_to = "their e-mail"
-        await activity.record(
-            member.account_id,  # type: ignore[attr-defined]
+        await activity.record_by(
+            member,
             "PASSWORD_RESET_REQUESTED",
             f"A password reset for {member.username} was requested and sent to {sent_to}",
-            actor_id=member.id,
             ip_address=ip_address,
             using_db=connection,
         )
@@ -184,11 +183,10 @@ async def complete_reset(
             "PASSWORD_RESET",
             using_db=connection,
         )
-        await activity.record(
-            member.account_id,  # type: ignore[attr-defined]
+        await activity.record_by(
+            member,
             "PASSWORD_RESET",
             f"{member.display_name} reset their password",
-            actor_id=member.id,
             ip_address=ip_address,
             using_db=connection,
         )

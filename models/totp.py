@@ -156,11 +156,10 @@ async def _notify(
 async def _log(
     member: Member, kind: str, what: str, ip_address: str | None, connection: BaseDBAsyncClient
 ) -> None:
-    await activity.record(
-        member.account_id,  # type: ignore[attr-defined]
+    await activity.record_by(
+        member,
         kind,
         f"{member.display_name} {what}",
-        actor_id=member.id,
         ip_address=ip_address,
         using_db=connection,
     )

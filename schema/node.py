@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 import strawberry
 
 from schema.errors import bad_input
+from schema.ids import pk_of, to_global_id
 
 MAX_PAGE_SIZE = 100
 T = TypeVar("T")
@@ -33,8 +32,12 @@ class PageInfo:
     end_cursor: str | None
 
 
+CURSOR = "cursor"
+
+
 def cursor_for(pk: int) -> str:
-    return base64.urlsafe_b64encode(f"cursor:{pk}".encode()).decode().rstrip("=")
+    """Opaque like the global IDs, and made the same way."""
+    return to_global_id(CURSOR, pk)
 
 
 def given(value: T | None) -> T | None:
@@ -50,14 +53,10 @@ def page_arguments(first: int | None, after: str | None, default: int) -> tuple[
         raise bad_input(f"`first` must be between 0 and {MAX_PAGE_SIZE}.")
     if after is None:
         return first, None
-    try:
-        decoded = base64.urlsafe_b64decode((after + "=" * (-len(after) % 4)).encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise bad_input("`after` is not a cursor this API gave out.") from None
-    prefix, _, raw_pk = decoded.partition(":")
-    if prefix != "cursor" or not raw_pk.isdigit() or len(raw_pk) > 18:
+    after_id = pk_of(after, CURSOR)
+    if after_id is None:
         raise bad_input("`after` is not a cursor this API gave out.")
-    return first, int(raw_pk)
+    return first, after_id
 
 
 def page_info(edges: Sequence[Edge], has_next: bool) -> PageInfo:

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ from models.access import Permission, Role
 from models.accounts import Account, new_account_number
 from models.members import Member, MemberStatus, PermissionGrant, fold_username
 from models.outbox import OutboxMessage
-from models.passwords import Passwords
+from models.passwords import Passwords, normalise_answer
 
 STRONG_PASSWORD = "correct horse battery staple 42"
 OTHER_STRONG_PASSWORD = "violet tractor mountain sonnet 7"
@@ -45,6 +46,12 @@ def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
 
 
+@cache
+def shared_passwords() -> Passwords:
+    """One hasher for the factories (building one hashes a dummy password)."""
+    return Passwords()
+
+
 async def make_account(name: str = "The Smiths", number: str | None = None) -> Account:
     return await Account.create(
         number=number or new_account_number(),
@@ -66,7 +73,7 @@ async def make_member(
     status: MemberStatus = MemberStatus.ACTIVE,
     answer: str = "Rex",
 ) -> Member:
-    hasher = passwords or Passwords()
+    hasher = passwords or shared_passwords()
     member = await Member.create(
         account_id=account.id,
         role=role,
@@ -79,7 +86,7 @@ async def make_member(
         phone_confirmed=phone is not None,
         password_hash=await hasher.hash(password),
         security_question="First pet?",
-        security_answer_hash=await hasher.hash(answer.lower()),
+        security_answer_hash=await hasher.hash(normalise_answer(answer)),
     )
     for permission in grants:
         await PermissionGrant.create(member_id=member.id, permission=permission)

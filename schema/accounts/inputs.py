@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 import strawberry
 
 from schema.errors import ErrorCode, UserError, user_error
 
-MAX_ACCOUNT_NAME = 200
 MAX_ADDRESS_PART = 100
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 
@@ -32,11 +29,6 @@ class UpdateAccountInput:
     contact_email: str | None = strawberry.UNSET
     service_address: AddressInput | None = strawberry.UNSET
     time_zone: str | None = strawberry.UNSET
-
-
-@cache
-def time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
 
 
 def address_problems(address: AddressInput) -> tuple[dict[str, Any], list[UserError]]:

@@ -9,11 +9,11 @@ from tortoise.transactions import in_transaction
 
 from models import activity
 from models.access import Permission
-from models.accounts import Account
-from models.contact import normal_email
-from schema.accounts.inputs import MAX_ACCOUNT_NAME, UpdateAccountInput, address_problems, time_zones
+from models.contact import MAX_ACCOUNT_NAME, is_time_zone, normal_email
+from schema.accounts.inputs import UpdateAccountInput, address_problems
+from schema.accounts.queries import load_account
 from schema.accounts.types import AccountType
-from schema.errors import ErrorCode, UserError, unauthenticated, user_error
+from schema.errors import ErrorCode, UserError, user_error
 from schema.node import given
 from schema.permissions import Info, Requires, principal_of, require_step_up
 
@@ -45,21 +45,18 @@ class Mutation:
             return AccountPayload(errors=errors)
         if "service_address" in changes:
             require_step_up(info)
-        account = await Account.get_or_none(id=principal.account_id)
-        if account is None:
-            raise unauthenticated()
+        account = (await load_account(info)).model
         changed = [field for field, value in changes.items() if getattr(account, field) != value]
         if changed:
             for field in changed:
                 setattr(account, field, changes[field])
             async with in_transaction() as connection:
                 await account.save(update_fields=changed, using_db=connection)
-                await activity.record(
-                    account.id,
+                await activity.record_by(
+                    principal.member,
                     "ACCOUNT_UPDATED",
                     f"{principal.member.display_name} changed the account's "
                     + ", ".join(FIELD_NAMES[field] for field in changed),
-                    actor_id=principal.member.id,
                     ip_address=info.context.client.ip_address,
                     using_db=connection,
                 )
@@ -87,7 +84,7 @@ def _account_changes(input: UpdateAccountInput) -> tuple[dict[str, Any], list[Us
     time_zone = given(input.time_zone)
     if time_zone is not None:
         changes["time_zone"] = time_zone.strip()
-        if changes["time_zone"] not in time_zones():
+        if not is_time_zone(changes["time_zone"]):
             errors.append(
                 user_error(
                     ErrorCode.INVALID_TIME_ZONE, "Use an IANA time zone such as America/Chicago.", "timeZone"

@@ -5,14 +5,12 @@ from __future__ import annotations
 import strawberry
 
 from models.access import Permission, Role
-from models.contact import normal_email, normal_phone
+from models.contact import MAX_DISPLAY_NAME, normal_email, normal_phone
 from models.membership import Invitation, MembershipRefused
 from schema.enums import PermissionEnum, RoleEnum
 from schema.errors import ErrorCode, UserError, user_error
 from schema.members.payloads import MemberPayload
 from schema.node import given
-
-MAX_DISPLAY_NAME = 100
 
 
 @strawberry.input

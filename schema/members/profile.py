@@ -6,7 +6,7 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 from models import activity, profile
-from models.contact import normal_email, normal_phone
+from models.contact import MAX_DISPLAY_NAME, normal_email, normal_phone
 from models.members import Channel, Member
 from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, user_error
@@ -15,7 +15,6 @@ from schema.members.types import MemberType, NotificationPreferencesType
 from schema.node import given
 from schema.permissions import Info, IsMember, principal_of, require_step_up
 
-MAX_DISPLAY_NAME = 100
 # Input field names of NotificationPreferencesInput, as stored in Member.notification_preferences.
 TOPIC_FIELDS = {
     "billing": "billing",
@@ -69,11 +68,10 @@ class Mutation:
             if display_name is not None and display_name != member.display_name:
                 old_name, member.display_name = member.display_name, display_name
                 await Member.filter(id=member.id).using_db(connection).update(display_name=display_name)
-                await activity.record(
-                    member.account_id,  # type: ignore[attr-defined]
+                await activity.record_by(
+                    member,
                     "PROFILE_UPDATED",
                     f"{old_name} changed their display name to {display_name}",
-                    actor_id=member.id,
                     ip_address=ip_address,
                     using_db=connection,
                 )

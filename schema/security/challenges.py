@@ -43,11 +43,10 @@ async def start_challenge(context: Context, member: Member, device_id: str) -> C
             )
             if sms:
                 await send_code(member, Channel.SMS, SIGN_IN_PURPOSE, code, minutes, using_db=connection)
-        await activity.record(
-            member.account_id,  # type: ignore[attr-defined]
+        await activity.record_by(
+            member,
             "SIGN_IN_CHALLENGED",
             f"Sign-in for {member.username} from a new device needs a second factor",
-            actor_id=member.id,
             ip_address=context.client.ip_address,
             using_db=connection,
         )
@@ -75,11 +74,10 @@ async def answer_challenge(context: Context, challenge_id: str, code: str) -> tu
         )
         answered = redeemed is not None and redeemed.id == row.id
     if not answered:
-        await activity.record(
-            member.account_id,  # type: ignore[attr-defined]
+        await activity.record_by(
+            member,
             "SIGN_IN_CHALLENGE_FAILED",
             f"A wrong code was given to finish signing in as {member.username}",
-            actor_id=member.id,
             ip_address=context.client.ip_address,
         )
         return None

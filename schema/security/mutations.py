@@ -164,11 +164,10 @@ class Mutation:
                 member.status = MemberStatus.ACTIVE
                 member.password_changed_at = utcnow()
                 await member.save(using_db=connection)
-                await activity.record(
-                    member.account_id,  # type: ignore[attr-defined]
+                await activity.record_by(
+                    member,
                     "MEMBER_ACTIVATED",
                     f"{member.display_name} activated their membership as {member.username}",
-                    actor_id=member.id,
                     ip_address=context.client.ip_address,
                     using_db=connection,
                 )
@@ -189,11 +188,10 @@ class Mutation:
                     user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token")
                 )
             await end_lock(member, using_db=connection)
-            await activity.record(
-                member.account_id,  # type: ignore[attr-defined]
+            await activity.record_by(
+                member,
                 "MEMBER_UNLOCKED",
                 f"{member.display_name} unlocked sign-in with the e-mailed link",
-                actor_id=member.id,
                 ip_address=info.context.client.ip_address,
                 using_db=connection,
             )

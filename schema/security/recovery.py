@@ -136,11 +136,10 @@ async def _wrong_answer(context: Context, member: Member) -> OkPayload:
         await announce_lock(
             member, outcome.locked_until, False, settings.public_url, context.client.ip_address
         )
-    await activity.record(
-        member.account_id,  # type: ignore[attr-defined]
+    await activity.record_by(
+        member,
         "PASSWORD_RESET_FAILED",
         f"A password reset for {member.username} gave a wrong security answer",
-        actor_id=member.id,
         ip_address=context.client.ip_address,
     )
     return refused(user_error(ErrorCode.WRONG_SECURITY_ANSWER, "The answer is not right.", "securityAnswer"))

@@ -43,11 +43,10 @@ async def establish_session(context: Context, member: Member, device_id: str | N
     await remember(member.id, device_id)
     member.last_sign_in_at = utcnow()
     await Member.filter(id=member.id).update(last_sign_in_at=member.last_sign_in_at)
-    await activity.record(
-        member.account_id,  # type: ignore[attr-defined]
+    await activity.record_by(
+        member,
         "SIGN_IN",
         f"{member.display_name} signed in ({how})",
-        actor_id=member.id,
         ip_address=client.ip_address,
     )
     set_session_cookies(context, token)
