@@ -23,6 +23,7 @@ from strawberry.types.graphql import OperationType
 
 from gateway.auth import PrincipalUser, client_ip
 from gateway.settings import Settings
+from models.access import GRANTABLE, sorted_permissions
 from models.outbox import track_written
 from models.passwords import Passwords
 from models.sessions import ClientInfo
@@ -88,7 +89,7 @@ class GraphQLEndpoint:
     def _context(self, request: Request) -> Context:
         user = request.user
         assert isinstance(user, PrincipalUser)
-        return Context(
+        context = Context(
             request=request,
             response=Response(),
             settings=self.settings,
@@ -99,6 +100,12 @@ class GraphQLEndpoint:
                 user_agent=request.headers.get("user-agent"),
             ),
         )
+        principal = user.principal
+        if principal is not None:
+            # Authentication already read the caller's grants: `me { permissions }` needs no query.
+            grants = sorted_permissions(principal.permissions & GRANTABLE[principal.member.role_enum])
+            context.loaders.grants_by_member.prime(principal.member.id, grants)
+        return context
 
 
 Params = tuple[str, dict[str, Any] | None, str | None]

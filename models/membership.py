@@ -111,7 +111,7 @@ async def invite(actor: Actor, invitation: Invitation, links: LinkPolicy) -> Mem
         await _record(
             actor,
             "MEMBER_INVITED",
-            f"{_name(actor.member)} invited {member.display_name} as {member.role}",
+            f"{actor.member.display_name} invited {member.display_name} as {member.role}",
             connection,
         )
     return member
@@ -129,7 +129,7 @@ async def resend_invitation(actor: Actor, member_id: int, links: LinkPolicy) -> 
         await _record(
             actor,
             "MEMBER_INVITATION_RESENT",
-            f"{_name(actor.member)} re-sent {member.display_name}'s invitation",
+            f"{actor.member.display_name} re-sent {member.display_name}'s invitation",
             connection,
         )
     return member
@@ -156,7 +156,7 @@ async def change_access(actor: Actor, member_id: int, role: Role, grants: Iterab
         await _record(
             actor,
             "MEMBER_ACCESS_CHANGED",
-            f"{_name(actor.member)} made {member.display_name} {role.value} with {summary}",
+            f"{actor.member.display_name} made {member.display_name} {role.value} with {summary}",
             connection,
         )
     return await Member.get(id=member.id)
@@ -179,7 +179,7 @@ async def remove(actor: Actor, member_id: int) -> None:
         await revoke_sessions(member.id, using_db=connection)
         await OneTimeToken.filter(member_id=member.id, used_at=None).using_db(connection).update(used_at=now)
         await _record(
-            actor, "MEMBER_REMOVED", f"{_name(actor.member)} removed {member.display_name}", connection
+            actor, "MEMBER_REMOVED", f"{actor.member.display_name} removed {member.display_name}", connection
         )
 
 
@@ -189,7 +189,10 @@ async def unlock(actor: Actor, member_id: int) -> Member:
     async with in_transaction() as connection:
         await lockout.end_lock(member, using_db=connection)
         await _record(
-            actor, "MEMBER_UNLOCKED", f"{_name(actor.member)} unlocked {member.display_name}", connection
+            actor,
+            "MEMBER_UNLOCKED",
+            f"{actor.member.display_name} unlocked {member.display_name}",
+            connection,
         )
     return member
 
@@ -230,7 +233,7 @@ async def transfer_primary(actor: Actor, member_id: int) -> Member:
             messages.notice(
                 member.display_name,
                 "You are now the account's primary member",
-                f"{_name(actor.member)} made you the primary member of the account.",
+                f"{actor.member.display_name} made you the primary member of the account.",
             ),
             "PRIMARY_TRANSFERRED",
             using_db=connection,
@@ -248,7 +251,7 @@ async def transfer_primary(actor: Actor, member_id: int) -> Member:
         await _record(
             actor,
             "PRIMARY_TRANSFERRED",
-            f"{_name(actor.member)} made {member.display_name} the primary member",
+            f"{actor.member.display_name} made {member.display_name} the primary member",
             connection,
         )
     return await Member.get(id=member.id)
@@ -275,13 +278,20 @@ async def _replace_grants(
         )
 
 
-async def _send_invitation(member: Member, links: LinkPolicy, connection: BaseDBAsyncClient) -> None:
+async def send_activation(
+    member: Member, account_name: str, links: LinkPolicy, *, invited: bool, using_db: BaseDBAsyncClient
+) -> None:
+    """A fresh activation link (earlier ones stop working) e-mailed to the member: welcome or invitation."""
     token = await issue_link_token(
-        member.id, TokenPurpose.ACTIVATION, links.activation_seconds, using_db=connection
+        member.id, TokenPurpose.ACTIVATION, links.activation_seconds, using_db=using_db
     )
+    text = messages.activation(links.public_url, member.display_name, account_name, token, invited=invited)
+    await email_member(member, text, "ACTIVATION", using_db=using_db)
+
+
+async def _send_invitation(member: Member, links: LinkPolicy, connection: BaseDBAsyncClient) -> None:
     account = await Account.get(id=member.account_id, using_db=connection)  # type: ignore[attr-defined]
-    text = messages.activation(links.public_url, member.display_name, account.name, token, invited=True)
-    await email_member(member, text, "ACTIVATION", using_db=connection)
+    await send_activation(member, account.name, links, invited=True, using_db=connection)
 
 
 async def _record(actor: Actor, kind: str, summary: str, connection: BaseDBAsyncClient) -> None:
@@ -293,7 +303,3 @@ async def _record(actor: Actor, kind: str, summary: str, connection: BaseDBAsync
         ip_address=actor.ip_address,
         using_db=connection,
     )
-
-
-def _name(member: Member) -> str:
-    return member.display_name

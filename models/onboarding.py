@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import activity, lockout, messages
+from models import activity, lockout
 from models.access import Permission, Role
 from models.accounts import Account, new_account_number
-from models.codes import issue_link_token
 from models.contact import MAX_ACCOUNT_NAME, MAX_DISPLAY_NAME, is_time_zone, normal_email, normal_phone
 from models.members import Member, MemberStatus, PermissionGrant, fold_username
-from models.notify import email_member
+from models.membership import LinkPolicy, send_activation
 from models.passwords import Passwords, normalise_answer
-from models.security import TokenPurpose
 
 NUMBER_TRIES = 5
 
@@ -117,11 +115,8 @@ async def _create(new: NewAccount, public_url: str, activation_seconds: int) -> 
             phone_confirmed=new.phone is not None,
             using_db=connection,
         )
-        token = await issue_link_token(
-            member.id, TokenPurpose.ACTIVATION, activation_seconds, using_db=connection
-        )
-        text = messages.activation(public_url, member.display_name, account.name, token, invited=False)
-        await email_member(member, text, "ACTIVATION", using_db=connection)
+        links = LinkPolicy(public_url=public_url, activation_seconds=activation_seconds)
+        await send_activation(member, account.name, links, invited=False, using_db=connection)
         await activity.record(
             account.id,
             "ACCOUNT_CREATED",

@@ -11,17 +11,11 @@ from models.members import Channel, Member
 from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, user_error
 from schema.members.payloads import MemberPayload
-from schema.members.types import MemberType, NotificationPreferencesType
+from schema.members.types import TOPIC_FIELDS, MemberType, NotificationPreferencesType
 from schema.node import given
 from schema.permissions import Info, IsMember, principal_of, require_step_up
 
 # Input field names of NotificationPreferencesInput, as stored in Member.notification_preferences.
-TOPIC_FIELDS = {
-    "billing": "billing",
-    "service_changes": "serviceChanges",
-    "outages": "outages",
-    "security": "security",
-}
 
 
 @strawberry.input

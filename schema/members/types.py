@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import strawberry
 
 from models.access import Permission, effective_permissions, sorted_permissions
 from models.clock import utcnow
-from models.members import Channel, Member, MemberStatus
+from models.members import NOTIFICATION_TOPICS, Channel, Member, MemberStatus
 from models.security import Session
 from models.sessions import is_live
 from schema.enums import ChannelEnum, MemberStatusEnum, PermissionEnum, RoleEnum
@@ -17,6 +18,10 @@ from schema.node import Node, PageInfo
 from schema.permissions import Info, SelfOr
 
 SELF = SelfOr()
+
+
+# Python field name -> the topic as stored and named in GraphQL ("serviceChanges" -> service_changes).
+TOPIC_FIELDS = {re.sub(r"(?<!^)([A-Z])", r"_\1", topic).lower(): topic for topic in NOTIFICATION_TOPICS}
 
 
 @strawberry.type(name="NotificationPreferences")
@@ -28,14 +33,11 @@ class NotificationPreferencesType:
 
     @classmethod
     def from_model(cls, preferences: dict[str, list[str]]) -> NotificationPreferencesType:
-        def channels(topic: str) -> list[Channel]:
-            return [Channel(value) for value in preferences.get(topic, [])]
-
         return cls(
-            billing=channels("billing"),
-            service_changes=channels("serviceChanges"),
-            outages=channels("outages"),
-            security=channels("security"),
+            **{
+                field: [Channel(value) for value in preferences.get(topic, [])]
+                for field, topic in TOPIC_FIELDS.items()
+            }
         )
 
 

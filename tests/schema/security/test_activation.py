@@ -80,6 +80,7 @@ async def test_failed_attempts_do_not_use_up_the_link(client: httpx.AsyncClient)
         ({"username": "taken"}, "USERNAME_TAKEN", "username"),
         ({"username": "TAKEN"}, "USERNAME_TAKEN", "username"),
         ({"securityQuestion": "   "}, "INVALID_INPUT", "securityQuestion"),
+        ({"securityQuestion": "q" * 201}, "INVALID_INPUT", "securityQuestion"),
         ({"securityAnswer": ""}, "INVALID_INPUT", "securityAnswer"),
         ({"securityAnswer": "a" * 201}, "INVALID_INPUT", "securityAnswer"),
         ({"deviceId": "d" * 129}, "INVALID_INPUT", "deviceId"),
