@@ -155,3 +155,21 @@ async def save_preferences(
             ip_address=ip_address,
             using_db=connection,
         )
+
+
+async def rename(
+    member: Member, display_name: str, *, ip_address: str | None, using_db: BaseDBAsyncClient | None = None
+) -> None:
+    """Change the member's display name (a no-op when it is the same), and log it."""
+    if display_name == member.display_name:
+        return
+    old_name, member.display_name = member.display_name, display_name
+    query = Member.filter(id=member.id)
+    await (query.using_db(using_db) if using_db else query).update(display_name=display_name)
+    await activity.record_by(
+        member,
+        "PROFILE_UPDATED",
+        f"{old_name} changed their display name to {display_name}",
+        ip_address=ip_address,
+        using_db=using_db,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from tortoise.transactions import in_transaction
 
-from models import activity, profile
+from models import profile
 from models.contact import MAX_DISPLAY_NAME, normal_email, normal_phone
 from models.members import Channel, Member
 from schema.enums import ChannelEnum
@@ -59,16 +59,8 @@ class Mutation:
             require_step_up(info)
         ip_address = info.context.client.ip_address
         async with in_transaction() as connection:
-            if display_name is not None and display_name != member.display_name:
-                old_name, member.display_name = member.display_name, display_name
-                await Member.filter(id=member.id).using_db(connection).update(display_name=display_name)
-                await activity.record_by(
-                    member,
-                    "PROFILE_UPDATED",
-                    f"{old_name} changed their display name to {display_name}",
-                    ip_address=ip_address,
-                    using_db=connection,
-                )
+            if display_name is not None:
+                await profile.rename(member, display_name, ip_address=ip_address, using_db=connection)
             if contact is not None:
                 await profile.request_contact_change(
                     member,
