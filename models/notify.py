@@ -6,8 +6,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import messages
 from models.access import Permission, effective_permissions
+from models.accounts import Account
+from models.clock import utcnow
 from models.members import Channel, Member, MemberStatus, PermissionGrant
 from models.outbox import queue_message
+from models.quiet_hours import sms_not_before
 
 
 async def email_member(
@@ -96,23 +99,47 @@ async def notify_account(
         "member_id", "permission"
     ):
         granted.setdefault(int(member_id), []).append(Permission(grant))
+    accounts = Account.filter(id=account_id)
+    time_zone = str(
+        (await (accounts.using_db(using_db) if using_db else accounts).values_list("time_zone", flat=True))[0]
+    )
     queued = 0
     for member in members:
-        if permission not in effective_permissions(member.role_enum, granted.get(member.id, [])):
-            continue
-        channels = member.notification_preferences.get(topic, [Channel.EMAIL.value])
-        if Channel.EMAIL.value in channels:
-            await email_member(member, text, kind, using_db=using_db)
-            queued += 1
-        if Channel.SMS.value in channels and member.phone and member.phone_confirmed:
-            await queue_message(
-                Channel.SMS,
-                member.phone,
-                sms_body or text.subject,
-                kind=kind,
-                account_id=account_id,
-                member_id=member.id,
-                using_db=using_db,
+        if permission in effective_permissions(member.role_enum, granted.get(member.id, [])):
+            queued += await notify_member(
+                member, topic, text, kind, time_zone=time_zone, sms_body=sms_body, using_db=using_db
             )
-            queued += 1
+    return queued
+
+
+async def notify_member(
+    member: Member,
+    topic: str,
+    text: messages.Text,
+    kind: str,
+    *,
+    time_zone: str,
+    sms_body: str | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> int:
+    """Tell one member about `topic` by the channels their preferences give for it: the one place every
+    notifier reads preferences. SMS goes only to a confirmed phone, and outside security waits for the
+    account's daytime (quiet hours). Returns how many messages were queued."""
+    channels = member.notification_preferences.get(topic, [Channel.EMAIL.value])
+    queued = 0
+    if Channel.EMAIL.value in channels:
+        await email_member(member, text, kind, using_db=using_db)
+        queued += 1
+    if Channel.SMS.value in channels and member.phone and member.phone_confirmed:
+        await queue_message(
+            Channel.SMS,
+            member.phone,
+            sms_body or text.subject,
+            kind=kind,
+            account_id=member.account_id,  # type: ignore[attr-defined]
+            member_id=member.id,
+            not_before=sms_not_before(topic, time_zone, utcnow()),
+            using_db=using_db,
+        )
+        queued += 1
     return queued

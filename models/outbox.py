@@ -69,9 +69,11 @@ async def queue_message(
     subject: str = "",
     account_id: int | None = None,
     member_id: int | None = None,
+    not_before: datetime | None = None,
     using_db: BaseDBAsyncClient | None = None,
 ) -> OutboxMessage:
-    """Add a message to the outbox; pass `using_db` so it commits with the change that causes it."""
+    """Add a message to the outbox; pass `using_db` so it commits with the change that causes it.
+    `not_before` holds it back (quiet hours); nothing delivers it earlier."""
     message = await OutboxMessage.create(
         channel=channel,
         recipient=recipient,
@@ -80,7 +82,7 @@ async def queue_message(
         kind=kind,
         account_id=account_id,
         member_id=member_id,
-        next_attempt_at=utcnow(),
+        next_attempt_at=max(utcnow(), not_before) if not_before else utcnow(),
         using_db=using_db,
     )
     written = _written.get()
@@ -90,9 +92,11 @@ async def queue_message(
 
 
 async def claim(message_id: int, now: datetime | None = None) -> OutboxMessage | None:
-    """Take the message for delivery, or None when it is sent or another delivery holds it."""
+    """Take the message for delivery, or None when it is sent, not due yet, or another delivery holds it."""
     now = now or utcnow()
-    claimable = Q(status=MessageStatus.PENDING) | Q(status=MessageStatus.SENDING, claimed_until__lt=now)
+    claimable = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=MessageStatus.SENDING, claimed_until__lt=now
+    )
     updated = await OutboxMessage.filter(claimable, id=message_id).update(
         status=MessageStatus.SENDING,
         claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
