@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from tortoise import connections
 
 from gateway.auth import SessionBackend
 from gateway.graphql_endpoint import GraphQLEndpoint
+from gateway.headers import SecurityHeaders
 from gateway.settings import Settings
 from models.database import close_database, open_database
 from models.passwords import Passwords
 from schema import build_schema, schema
 from workers.queue import Queue
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,16 +61,58 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             await close_database()
 
     async def healthz(request: Request) -> JSONResponse:
+        """The process answers."""
         return JSONResponse({"status": "ok"})
 
+    async def readyz(request: Request) -> JSONResponse:
+        """The database and Redis answer: ready for traffic."""
+        checks = {"database": await _database_ready(), "redis": await _redis_ready(endpoint.queue)}
+        ready = all(state == "ok" for state in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503
+        )
+
+    middleware = [
+        Middleware(SecurityHeaders, https=settings.public_url.startswith("https://")),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=True,
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-csrf-token", "x-request-id"],
+            max_age=600,
+        ),
+        Middleware(AuthenticationMiddleware, backend=SessionBackend(settings)),
+    ]
     return Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
         ],
-        middleware=[Middleware(AuthenticationMiddleware, backend=SessionBackend(settings))],
+        middleware=middleware,
         lifespan=lifespan,
     )
+
+
+async def _database_ready() -> str:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception as error:  # any failure means not ready; the kind goes to the answer, not the details
+        log.warning("readiness: database check failed: %s", error)
+        return "unavailable"
+    return "ok"
+
+
+async def _redis_ready(queue: Queue | None) -> str:
+    if queue is None:
+        return "not configured"
+    try:
+        await queue.pool.ping()
+    except Exception as error:
+        log.warning("readiness: redis check failed: %s", error)
+        return "unavailable"
+    return "ok"
 
 
 def app_from_env() -> Starlette:

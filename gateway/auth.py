@@ -1,5 +1,6 @@
 """Authentication middleware: a bearer session token, or the HttpOnly session cookie with the
-double-submit CSRF header, becomes a Principal once per request."""
+double-submit CSRF header, becomes a Principal once per request; a bearer API key (`agk_...`)
+becomes an ApiKeyPrincipal."""
 
 from __future__ import annotations
 
@@ -10,26 +11,38 @@ from starlette.authentication import AuthCredentials, AuthenticationBackend, Bas
 from starlette.requests import HTTPConnection
 
 from gateway.settings import Settings
+from models import api_keys
 from models.access import Permission, Role, effective_permissions
 from models.members import MemberStatus, PermissionGrant
 from models.sessions import SessionPolicy, session_for_token
 from models.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
-from schema.context import Principal
+from schema.context import ApiKeyPrincipal, Caller, Principal
 
 CSRF_HEADER = "x-csrf-token"
 
 
 class PrincipalUser(BaseUser):
-    def __init__(self, principal: Principal | None) -> None:
-        self.principal = principal
+    def __init__(self, caller: Caller | None) -> None:
+        self.caller = caller
+
+    @property
+    def principal(self) -> Principal | None:
+        """The signed-in member, if a member is calling."""
+        return self.caller if isinstance(self.caller, Principal) else None
+
+    @property
+    def api_key(self) -> ApiKeyPrincipal | None:
+        return self.caller if isinstance(self.caller, ApiKeyPrincipal) else None
 
     @property
     def is_authenticated(self) -> bool:
-        return self.principal is not None
+        return self.caller is not None
 
     @property
     def display_name(self) -> str:
-        return self.principal.member.display_name if self.principal else ""
+        if isinstance(self.caller, Principal):
+            return self.caller.member.display_name
+        return f"API key {self.caller.api_key_id}" if self.caller else ""
 
 
 class SessionBackend(AuthenticationBackend):
@@ -41,6 +54,8 @@ class SessionBackend(AuthenticationBackend):
         token = self._token(conn)
         if token is None:
             return AuthCredentials(), PrincipalUser(None)
+        if api_keys.looks_like_key(token):
+            return AuthCredentials(), PrincipalUser(await self._key_principal(token))
         return AuthCredentials(), PrincipalUser(await self._principal(token))
 
     def _token(self, conn: HTTPConnection) -> str | None:
@@ -50,7 +65,8 @@ class SessionBackend(AuthenticationBackend):
         if scheme.lower() == "bearer" and credentials.strip():
             return credentials.strip()[:200]
         cookie_token = conn.cookies.get(SESSION_COOKIE)
-        if not cookie_token:
+        # An API key is a bearer credential only, never taken from a cookie.
+        if not cookie_token or api_keys.looks_like_key(cookie_token):
             return None
         header = conn.headers.get(CSRF_HEADER, "")
         expected = csrf_token_for(self.settings.secret_key, cookie_token)
@@ -77,6 +93,18 @@ class SessionBackend(AuthenticationBackend):
             rows = await PermissionGrant.filter(member_id=member.id).values_list("permission", flat=True)
             grants = [Permission(str(row)) for row in rows]
         return Principal(member=member, session=session, permissions=effective_permissions(role, grants))
+
+    async def _key_principal(self, secret: str) -> ApiKeyPrincipal | None:
+        access = await api_keys.access_for(secret)
+        if access is None:
+            return None
+        key = access.key
+        return ApiKeyPrincipal(
+            api_key_id=key.id,
+            account_id=int(key.account_id),  # type: ignore[attr-defined]
+            created_by_id=int(key.created_by_id),  # type: ignore[attr-defined]
+            permissions=access.permissions,
+        )
 
 
 def client_ip(conn: HTTPConnection, trusted_proxies: tuple[str, ...]) -> str | None:

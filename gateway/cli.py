@@ -1,4 +1,5 @@
-"""The `gateway` operator command: serve, worker, migrate, create-account, seed-demo, export-schema.
+"""The `gateway` operator command: serve, worker, migrate, create-account, issue-statement, run-autopay,
+seed-demo, export-schema.
 
 Commands that create something print one JSON object on stdout. Bad input is one line on stderr
 and exit status 2, never a traceback.
@@ -12,18 +13,27 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, NoReturn
 
 from redis.exceptions import RedisError
 
+from gateway import operator_input
 from gateway.settings import Settings, SettingsError
+from models.accounts import Account
+from models.autopay import run_autopay
+from models.clock import utcnow
 from models.database import close_database, migrate, open_database, tortoise_config
 from models.members import Channel
 from models.onboarding import OnboardingError, checked_account, create_account, seed_demo
 from models.outbox import track_written
 from models.passwords import Passwords
+from models.services import Service
+from models.statements import NothingToBill, issue_statement
+from models.usage import MAX_RECORD_BYTES, UnknownService, record_usage
 from schema import schema
-from schema.ids import to_global_id
+from schema.ids import pk_of, to_global_id
+from workers.billing import processor_for
 from workers.queue import Queue
 
 USAGE_ERROR = 2
@@ -63,7 +73,27 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--display-name", help="how messages greet the primary (default: e-mail's local part)"
     )
+    create.add_argument("--plan", help="an INTERNET service's plan, e.g. 'Gig' (with --price)")
+    create.add_argument("--price", help="that service's monthly price in cents (with --plan)")
     create.set_defaults(run=_create_account)
+
+    statement = commands.add_parser("issue-statement", help="issue an account's statement for this period")
+    statement.add_argument("--account", required=True, help="the account number")
+    statement.add_argument("--due", help="the due date, YYYY-MM-DD (default: 21 days from today)")
+    statement.add_argument("--amount", help="the amount in cents (default: the account's services)")
+    statement.add_argument("--description", help="the line item's text (with --amount)")
+    statement.set_defaults(run=_issue_statement)
+
+    autopay = commands.add_parser("run-autopay", help="run the daily autopay job now; prints its report")
+    autopay.add_argument("--date", help="the day to run it for, YYYY-MM-DD (default: today, UTC)")
+    autopay.set_defaults(run=_run_autopay)
+
+    usage = commands.add_parser("record-usage", help="add metered bytes to a service's usage (metering feed)")
+    usage.add_argument("--account", required=True, help="the account number")
+    usage.add_argument("--service", required=True, help="the service's global ID, as the API shows it")
+    usage.add_argument("--bytes", required=True, help="how many bytes were used (added to the period)")
+    usage.add_argument("--at", help="when, ISO 8601 with an offset (default: now); picks the period")
+    usage.set_defaults(run=_record_usage)
 
     commands.add_parser("seed-demo", help="create the demo account; prints its login").set_defaults(
         run=_seed_demo
@@ -77,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
-    except (SettingsError, OnboardingError, UsageError) as error:
+    except (SettingsError, OnboardingError, operator_input.InputError, UsageError) as error:
         sys.stderr.write(f"gateway {args.command}: {error}\n")
         return USAGE_ERROR
     except KeyboardInterrupt:
@@ -116,6 +146,7 @@ def _migrate(args: argparse.Namespace) -> int:
 def _create_account(args: argparse.Namespace) -> int:
     # Checked before anything else, so bad input touches neither DATA_DIR nor the database.
     checked_account(args.name, args.email, args.phone, args.time_zone, args.display_name)
+    service = operator_input.checked_service(args.plan, args.price)
     settings = Settings.from_env()
 
     async def create() -> JSON:
@@ -128,6 +159,10 @@ def _create_account(args: argparse.Namespace) -> int:
             public_url=settings.public_url,
             activation_seconds=settings.activation_seconds,
         )
+        if service is not None:
+            await Service.create(
+                account_id=account.id, kind="INTERNET", plan=service.plan, monthly_price=service.price
+            )
         return {
             "accountId": to_global_id("Account", account.id),
             "accountNumber": account.number,
@@ -135,6 +170,76 @@ def _create_account(args: argparse.Namespace) -> int:
         }
 
     return _print_json(asyncio.run(_with_database(settings, create)))
+
+
+def _issue_statement(args: argparse.Namespace) -> int:
+    due = operator_input.checked_date("--due", args.due)
+    amount = operator_input.checked_amount(args.amount, args.description)
+    settings = Settings.from_env()
+
+    async def issue() -> JSON:
+        account = await Account.get_or_none(number=args.account.strip())
+        if account is None:
+            raise UsageError(f"--account {args.account!r}: no account has this number")
+        try:
+            statement = await issue_statement(account, due=due, amount=amount, description=args.description)
+        except NothingToBill as error:
+            raise UsageError(str(error)) from None
+        if amount is not None and statement.amount_due != amount:
+            raise UsageError(
+                f"account {account.number} already has this period's statement,"
+                f" of {statement.amount_due} cents"
+            )
+        return {
+            "statementId": to_global_id("Statement", statement.id),
+            "amountDue": statement.amount_due,
+            "dueDate": statement.due_date.isoformat(),
+        }
+
+    return _print_json(asyncio.run(_with_database(settings, issue)))
+
+
+def _run_autopay(args: argparse.Namespace) -> int:
+    day = operator_input.checked_date("--date", args.date)
+    settings = Settings.from_env()
+
+    async def run() -> JSON:
+        today = day or utcnow().date()
+        report = await run_autopay(today, processor=processor_for(settings))
+        return {"date": today.isoformat(), **report.as_json()}
+
+    return _print_json(asyncio.run(_with_database(settings, run)))
+
+
+def _record_usage(args: argparse.Namespace) -> int:
+    service_id = pk_of(args.service.strip(), "Service")
+    if service_id is None:
+        raise UsageError(f"--service {args.service!r} is not a Service ID")
+    if not args.bytes.strip().isdigit() or not 0 <= int(args.bytes) <= MAX_RECORD_BYTES:
+        raise UsageError(f"--bytes must be a whole number from 0 to {MAX_RECORD_BYTES}")
+    at = None
+    if args.at is not None:
+        try:
+            at = datetime.fromisoformat(args.at.strip())
+        except ValueError:
+            raise UsageError(f"--at {args.at!r} is not an ISO 8601 time") from None
+        if at.tzinfo is None:
+            raise UsageError(f"--at {args.at!r} needs a UTC offset, e.g. 2026-01-31T10:00:00Z")
+    settings = Settings.from_env()
+
+    async def record() -> JSON:
+        try:
+            total = await record_usage(args.account.strip(), service_id, int(args.bytes), at)
+        except UnknownService:
+            raise UsageError(f"account {args.account!r} has no service {args.service!r}") from None
+        return {
+            "serviceId": to_global_id("Service", total.service.id),
+            "periodStart": total.period_start.isoformat(),
+            "usedBytes": total.used_bytes,
+            "allowanceBytes": total.service.allowance_bytes,
+        }
+
+    return _print_json(asyncio.run(_with_database(settings, record)))
 
 
 def _seed_demo(args: argparse.Namespace) -> int:

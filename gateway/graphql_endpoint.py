@@ -6,8 +6,10 @@ as INTERNAL, with no exception text, SQL or stack trace.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import re
 import uuid
 from functools import cache
 from typing import Any
@@ -22,6 +24,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from gateway.auth import PrincipalUser, client_ip
+from gateway.rate_limit import api_key_refusal
 from gateway.settings import Settings
 from models.access import GRANTABLE, sorted_permissions
 from models.outbox import track_written
@@ -29,6 +32,7 @@ from models.passwords import Passwords
 from models.sessions import ClientInfo
 from schema.context import Context
 from schema.errors import RequestErrorCode
+from schema.limits import MAX_TOKENS, token_count_exceeds, too_complex
 from workers.queue import Queue
 
 log = logging.getLogger(__name__)
@@ -62,15 +66,35 @@ class GraphQLEndpoint:
         if isinstance(params, Response):
             return params
         query, variables, operation_name = params
+        user = request.user
+        assert isinstance(user, PrincipalUser)
+        limited = await api_key_refusal(user.api_key, self.queue, self.settings, request_id)
+        if limited is not None:
+            return limited
+        if token_count_exceeds(query):
+            refusal = too_complex(f"The document has more than {MAX_TOKENS} tokens.", "tokens", MAX_TOKENS)
+            return JSONResponse(
+                {"data": None, "errors": [refusal.formatted]}, headers={"x-request-id": request_id}
+            )
         context = self._context(request)
         written = track_written()
         try:
-            result = await self.schema.execute(
-                query,
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation_name,
-                allowed_operation_types=allowed,
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                result = await self.schema.execute(
+                    query,
+                    variable_values=variables,
+                    context_value=context,
+                    operation_name=operation_name,
+                    allowed_operation_types=allowed,
+                )
+        except TimeoutError:
+            log.error(
+                "request %s ran past %s s and was stopped", request_id, self.settings.request_timeout_seconds
+            )
+            return JSONResponse(
+                {"data": None, "errors": [timed_out(request_id, self.settings.request_timeout_seconds)]},
+                status_code=503,
+                headers={"x-request-id": request_id},
             )
         except InvalidOperationTypeError:
             return bad_request("Only queries may be sent with GET; send mutations with POST.", 405)
@@ -78,7 +102,10 @@ class GraphQLEndpoint:
             return bad_request("`operationName` names no operation of the document.")
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
-            body["errors"] = [_format_error(error, request_id) for error in result.errors]
+            body["errors"] = [
+                _format_error(error, request_id, suggestions=not self.settings.is_production)
+                for error in result.errors
+            ]
         background = BackgroundTask(self.queue.deliver, list(written)) if written and self.queue else None
         response = JSONResponse(body, headers={"x-request-id": request_id}, background=background)
         for name, value in context.response.raw_headers:
@@ -95,6 +122,7 @@ class GraphQLEndpoint:
             settings=self.settings,
             passwords=self.passwords,
             principal=user.principal,
+            api_key=user.api_key,
             client=ClientInfo(
                 ip_address=client_ip(request, self.settings.trusted_proxies),
                 user_agent=request.headers.get("user-agent"),
@@ -166,7 +194,17 @@ def _validate(payload: dict[str, Any]) -> Params | Response:
     return query, variables, operation_name
 
 
-def _format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
+def timed_out(request_id: str, seconds: int) -> dict[str, Any]:
+    return {
+        "message": f"The request took longer than {seconds} seconds and was stopped.",
+        "extensions": {"code": "TIMEOUT", "requestId": request_id},
+    }
+
+
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+def _format_error(error: GraphQLError, request_id: str, *, suggestions: bool = True) -> dict[str, Any]:
     original = error.original_error
     expected = original is None or isinstance(original, (GraphQLError, PermissionError))
     if not expected:
@@ -183,4 +221,7 @@ def _format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         is_operation_refusal = original is None and error.path is None
         extensions["code"] = "GRAPHQL_VALIDATION_FAILED" if is_operation_refusal else "BAD_USER_INPUT"
     formatted["extensions"] = extensions
+    if not suggestions:
+        # Production names no fields a caller did not ask for ("Did you mean ...?").
+        formatted["message"] = _SUGGESTION.sub("", formatted["message"])
     return formatted

@@ -11,9 +11,11 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+SandboxFault = Literal["none", "timeout", "crash_after_charge"]
+SANDBOX_FAULTS: tuple[SandboxFault, ...] = ("none", "timeout", "crash_after_charge")
 
 
 class SettingsError(Exception):
@@ -44,8 +46,14 @@ class Settings:
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
     trusted_proxies: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    request_timeout_seconds: int = 30
     worker_poll_delay: float = 0.05
     worker_max_jobs: int = 50
+    api_key_rate_per_minute: int = 600
+    # Test-only (SANDBOX_FAULT): makes the sandbox processor time out or "crash" after taking the money,
+    # so tests can prove recovery in another process. Refused in production.
+    sandbox_fault: SandboxFault = "none"
 
     @property
     def is_production(self) -> bool:
@@ -94,6 +102,10 @@ class Settings:
             session_idle_seconds=_positive_int(env, "SESSION_IDLE_SECONDS", 1800),
             session_max_seconds=_positive_int(env, "SESSION_MAX_SECONDS", 43200),
             trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+            cors_origins=_origins(env, "CORS_ORIGINS"),
+            request_timeout_seconds=_positive_int(env, "REQUEST_TIMEOUT_SECONDS", 30),
+            sandbox_fault=_sandbox_fault(env, environment),
+            api_key_rate_per_minute=_positive_int(env, "API_KEY_RATE_PER_MINUTE", 600),
         )
 
 
@@ -110,6 +122,15 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _sandbox_fault(env: Mapping[str, str], environment: str) -> SandboxFault:
+    fault = env.get("SANDBOX_FAULT", "").strip() or "none"
+    if fault not in SANDBOX_FAULTS:
+        raise SettingsError(f"SANDBOX_FAULT must be one of {', '.join(SANDBOX_FAULTS)}, not {fault!r}")
+    if fault != "none" and environment == "production":
+        raise SettingsError("SANDBOX_FAULT is a test switch; it cannot be set in production")
+    return fault
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
     networks = tuple(part.strip() for part in raw.split(",") if part.strip())
@@ -119,6 +140,14 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         except ValueError:
             raise SettingsError(f"{name} holds {network!r}, which is not an IP address or network") from None
     return networks
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    origins = tuple(part.strip().rstrip("/") for part in env.get(name, "").split(",") if part.strip())
+    for origin in origins:
+        if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
+            raise SettingsError(f"{name} holds {origin!r}; give origins like https://portal.example.com")
+    return origins
 
 
 def _development_secret(data_dir: Path) -> str:

@@ -150,7 +150,7 @@ class BillingNotice(Model):
 
 
 def format_money(cents: int, currency: str = CURRENCY) -> str:
-    """"$79.99", "-$5.00"."""
+    """ "$79.99", "-$5.00"."""
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
     return f"{sign}${whole:,}.{part:02d}"

@@ -17,6 +17,11 @@ MODEL_MODULES = [
     "models.throttle",
     "models.services",
     "models.billing",
+    "models.processor",
+    "models.usage",
+    "models.appointments",
+    "models.outages",
+    "models.api_keys",
 ]
 
 

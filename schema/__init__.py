@@ -5,27 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, DisableIntrospection, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 from schema.accounts.mutations import Mutation as AccountMutation
 from schema.accounts.queries import Query as AccountQuery
+from schema.billing.mutations import Mutation as BillingMutation
+from schema.limits import QueryLimits
 from schema.members.mutations import Mutation as MemberMutation
 from schema.members.profile import Mutation as ProfileMutation
+from schema.partners.mutations import Mutation as PartnerMutation
 from schema.security.mutations import Mutation as SecurityMutation
 from schema.security.recovery import Mutation as RecoveryMutation
 from schema.security.totp import Mutation as TotpMutation
+from schema.services.mutations import Mutation as ServiceMutation
 
 Query = merge_types("Query", (AccountQuery,))
 Mutation = merge_types(
     "Mutation",
-    (SecurityMutation, RecoveryMutation, TotpMutation, MemberMutation, ProfileMutation, AccountMutation),
+    (
+        SecurityMutation,
+        RecoveryMutation,
+        TotpMutation,
+        MemberMutation,
+        ProfileMutation,
+        AccountMutation,
+        BillingMutation,
+        PartnerMutation,
+        ServiceMutation,
+    ),
 )
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema with parse and validation caches; production builds it without introspection."""
-    extensions: list[Any] = [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
+    extensions: list[Any] = [
+        lambda: AddValidationRules([QueryLimits]),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ]
     if not introspection:
         extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)

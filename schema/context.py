@@ -28,6 +28,27 @@ class Principal:
     def account_id(self) -> int:
         return int(self.member.account_id)  # type: ignore[attr-defined]
 
+    @property
+    def api_key_id(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class ApiKeyPrincipal:
+    """Who is calling: a partner app through an API key (no member, no session).
+
+    `permissions` are the key's own within its creator's current ones."""
+
+    api_key_id: int
+    account_id: int
+    created_by_id: int
+    permissions: frozenset[Permission]
+
+
+# Either kind of caller; `Context.principal` stays member-only, so code written for members
+# (sessions, profile, step-up) never meets a key by accident.
+Caller = Principal | ApiKeyPrincipal
+
 
 @dataclass
 class Context:
@@ -38,6 +59,12 @@ class Context:
     principal: Principal | None
     client: ClientInfo
     loaders: Loaders = field(default_factory=Loaders)
+    api_key: ApiKeyPrincipal | None = None
+
+    @property
+    def caller(self) -> Caller | None:
+        """The signed-in member or the API key the request authenticated with."""
+        return self.principal if self.principal is not None else self.api_key
 
     @property
     def session_policy(self) -> SessionPolicy:

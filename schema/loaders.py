@@ -15,8 +15,26 @@ from tortoise.queryset import QuerySet
 from models.access import Permission
 from models.accounts import Account
 from models.activity import ActivityEvent
+from models.api_keys import ApiKey, live_keys_by_account
+from models.appointments import Appointment
+from models.billing import (
+    AutopayEnrollment,
+    LineItem,
+    Payment,
+    PaymentMethod,
+    Statement,
+    StatementStatus,
+)
 from models.members import Member, PermissionGrant
 from models.security import Session
+from models.services import Service
+from models.usage import DataUsage
+from schema.services.loaders import (
+    UsageKey,
+    appointments_by_account,
+    services_by_account,
+    usage_by_service_period,
+)
 
 RowT = TypeVar("RowT")
 ModelT = TypeVar("ModelT", bound=Model)
@@ -115,6 +133,76 @@ async def _activity_counts(ids: Sequence[int]) -> list[int]:
     return [counts.get(pk, 0) for pk in ids]
 
 
+async def _rows_by_id(model: type[ModelT], ids: Sequence[int]) -> list[ModelT | None]:
+    found = {row.pk: row for row in await model.filter(id__in=set(ids))}
+    return [found.get(pk) for pk in ids]
+
+
+async def _statements_by_id(ids: Sequence[int]) -> list[Statement | None]:
+    return await _rows_by_id(Statement, ids)
+
+
+async def _payment_methods_by_id(ids: Sequence[int]) -> list[PaymentMethod | None]:
+    # Removed methods too: a past payment still names the method it used.
+    return await _rows_by_id(PaymentMethod, ids)
+
+
+async def _line_items_by_statement(ids: Sequence[int]) -> list[list[LineItem]]:
+    items: dict[int, list[LineItem]] = defaultdict(list)
+    for item in await LineItem.filter(statement_id__in=set(ids)).order_by("id"):
+        items[int(item.statement_id)].append(item)  # type: ignore[attr-defined]
+    return [items[pk] for pk in ids]
+
+
+async def _open_statements_by_account(ids: Sequence[int]) -> list[list[Statement]]:
+    statements: dict[int, list[Statement]] = defaultdict(list)
+    for statement in await Statement.filter(account_id__in=set(ids), status=StatementStatus.OPEN):
+        statements[int(statement.account_id)].append(statement)  # type: ignore[attr-defined]
+    return [statements[pk] for pk in ids]
+
+
+async def _payment_methods_by_account(ids: Sequence[int]) -> list[list[PaymentMethod]]:
+    methods: dict[int, list[PaymentMethod]] = defaultdict(list)
+    for method in await PaymentMethod.filter(account_id__in=set(ids), removed_at=None).order_by("id"):
+        methods[int(method.account_id)].append(method)  # type: ignore[attr-defined]
+    return [methods[pk] for pk in ids]
+
+
+async def _autopay_by_account(ids: Sequence[int]) -> list[AutopayEnrollment | None]:
+    found = {
+        int(row.account_id): row  # type: ignore[attr-defined]
+        for row in await AutopayEnrollment.filter(account_id__in=set(ids))
+    }
+    return [found.get(pk) for pk in ids]
+
+
+async def _statement_pages(keys: Sequence[PageKey]) -> list[Page[Statement]]:
+    return [await _page(Statement.filter(account_id=key.parent_id), key, newest_first=True) for key in keys]
+
+
+async def _payment_pages(keys: Sequence[PageKey]) -> list[Page[Payment]]:
+    return [await _page(Payment.filter(account_id=key.parent_id), key, newest_first=True) for key in keys]
+
+
+async def _counts_by_account(model: type[Model], ids: Sequence[int]) -> list[int]:
+    rows = (
+        await model.filter(account_id__in=set(ids))
+        .annotate(total=Count("id"))
+        .group_by("account_id")
+        .values_list("account_id", "total")
+    )
+    counts = {int(account_id): int(total) for account_id, total in rows}
+    return [counts.get(pk, 0) for pk in ids]
+
+
+async def _statement_counts(ids: Sequence[int]) -> list[int]:
+    return await _counts_by_account(Statement, ids)
+
+
+async def _payment_counts(ids: Sequence[int]) -> list[int]:
+    return await _counts_by_account(Payment, ids)
+
+
 @dataclass
 class Loaders:
     account_by_id: DataLoader[int, Account | None] = field(
@@ -143,4 +231,46 @@ class Loaders:
     )
     activity_count_by_account: DataLoader[int, int] = field(
         default_factory=lambda: DataLoader(load_fn=_activity_counts)
+    )
+    statement_by_id: DataLoader[int, Statement | None] = field(
+        default_factory=lambda: DataLoader(load_fn=_statements_by_id)
+    )
+    payment_method_by_id: DataLoader[int, PaymentMethod | None] = field(
+        default_factory=lambda: DataLoader(load_fn=_payment_methods_by_id)
+    )
+    line_items_by_statement: DataLoader[int, list[LineItem]] = field(
+        default_factory=lambda: DataLoader(load_fn=_line_items_by_statement)
+    )
+    open_statements_by_account: DataLoader[int, list[Statement]] = field(
+        default_factory=lambda: DataLoader(load_fn=_open_statements_by_account)
+    )
+    payment_methods_by_account: DataLoader[int, list[PaymentMethod]] = field(
+        default_factory=lambda: DataLoader(load_fn=_payment_methods_by_account)
+    )
+    autopay_by_account: DataLoader[int, AutopayEnrollment | None] = field(
+        default_factory=lambda: DataLoader(load_fn=_autopay_by_account)
+    )
+    statement_page: DataLoader[PageKey, Page[Statement]] = field(
+        default_factory=lambda: DataLoader(load_fn=_statement_pages)
+    )
+    statement_count_by_account: DataLoader[int, int] = field(
+        default_factory=lambda: DataLoader(load_fn=_statement_counts)
+    )
+    payment_page: DataLoader[PageKey, Page[Payment]] = field(
+        default_factory=lambda: DataLoader(load_fn=_payment_pages)
+    )
+    payment_count_by_account: DataLoader[int, int] = field(
+        default_factory=lambda: DataLoader(load_fn=_payment_counts)
+    )
+    services_by_account: DataLoader[int, list[Service]] = field(
+        default_factory=lambda: DataLoader(load_fn=services_by_account)
+    )
+    usage_by_service_period: DataLoader[UsageKey, DataUsage | None] = field(
+        default_factory=lambda: DataLoader(load_fn=usage_by_service_period)
+    )
+    appointments_by_account: DataLoader[int, list[Appointment]] = field(
+        default_factory=lambda: DataLoader(load_fn=appointments_by_account)
+    )
+    api_keys_by_account: DataLoader[int, list[ApiKey]] = field(
+        default_factory=lambda: DataLoader(load_fn=live_keys_by_account)
     )

@@ -12,22 +12,38 @@ from strawberry.permission import BasePermission
 from models.access import Permission
 from models.members import Member
 from models.sessions import is_elevated
-from schema.context import Context, Principal
-from schema.errors import RequestErrorCode, step_up_required, unauthenticated
+from schema.context import Caller, Context, Principal
+from schema.errors import ApiError, RequestErrorCode, step_up_required, unauthenticated
 
 Info = strawberry.Info[Context, None]
 
 
 def principal_of(info: Info) -> Principal:
-    """The calling member, or UNAUTHENTICATED."""
+    """The calling member; FORBIDDEN for an API key, UNAUTHENTICATED for nobody."""
     principal = info.context.principal
     if principal is None:
+        if info.context.api_key is not None:
+            raise members_only()
         raise unauthenticated()
     return principal
 
 
+def caller_of(info: Info) -> Caller:
+    """The calling member or API key, or UNAUTHENTICATED."""
+    caller = info.context.caller
+    if caller is None:
+        raise unauthenticated()
+    return caller
+
+
+def members_only() -> ApiError:
+    return ApiError(
+        RequestErrorCode.FORBIDDEN, "API keys cannot do this: only a signed-in member of the account can."
+    )
+
+
 class IsMember(BasePermission):
-    """Any signed-in member of the account."""
+    """Any signed-in member of the account (an API key gets FORBIDDEN)."""
 
     message = "Sign in to do this."
     error_extensions = {"code": RequestErrorCode.UNAUTHENTICATED.value}
@@ -37,22 +53,33 @@ class IsMember(BasePermission):
         return True
 
 
+class IsCaller(BasePermission):
+    """Any signed-in member of the account, or one of its API keys."""
+
+    message = "Sign in or send an API key to do this."
+    error_extensions = {"code": RequestErrorCode.UNAUTHENTICATED.value}
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        caller_of(info)
+        return True
+
+
 class _Requires(BasePermission):
     permissions: frozenset[Permission] = frozenset()
     error_extensions = {"code": RequestErrorCode.FORBIDDEN.value}
     allow_self = False
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        principal = principal_of(info)
-        if self.allow_self and _is_self(source, principal):
+        caller = caller_of(info)
+        if self.allow_self and _is_self(source, caller):
             return True
-        return bool(self.permissions & principal.permissions)
+        return bool(self.permissions & caller.permissions)
 
 
-def _is_self(source: Any, principal: Principal) -> bool:
-    """Member-type sources carry their row as `model` (schema.members.types.MemberType)."""
+def _is_self(source: Any, caller: Caller) -> bool:
+    """Member-type sources carry their row as `model` (schema.members.types.MemberType); a key is nobody."""
     model = getattr(source, "model", None)
-    return isinstance(model, Member) and model.id == principal.member.id
+    return isinstance(caller, Principal) and isinstance(model, Member) and model.id == caller.member.id
 
 
 @cache

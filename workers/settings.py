@@ -6,15 +6,47 @@ from datetime import UTC
 from typing import Any
 
 from arq import cron, func
+from arq.cron import CronJob
 
 from gateway.settings import Settings
 from models.database import close_database, open_database
+from workers.appointments import REMINDERS_MINUTE, appointment_reminders_job
+from workers.billing import (
+    AUTOPAY_AT,
+    DAILY_JOB_TIMEOUT_SECONDS,
+    RECONCILE_SECOND,
+    STATEMENTS_AT,
+    autopay_job,
+    issue_statements_job,
+    reconcile_payments_job,
+)
 from workers.delivery import DELIVERY_TIMEOUT_SECONDS, MAX_TRIES, send_email, send_sms, sweep_outbox
 from workers.queue import QUEUE_NAME, Queue, deserialize, redis_settings, serialize
 
 # The outbox relay: with the web process's wake-up this keeps delivery within seconds of a commit,
 # also for messages the CLI commits (it has no queue to wake).
 SWEEP_SECONDS = set(range(0, 60, 2))
+
+
+def billing_crons() -> list[CronJob]:
+    """The daily statement and autopay runs and the minutely reconciliation (all idempotent)."""
+    return [
+        cron(
+            issue_statements_job,
+            hour={STATEMENTS_AT[0]},
+            minute={STATEMENTS_AT[1]},
+            second={0},
+            timeout=DAILY_JOB_TIMEOUT_SECONDS,
+        ),
+        cron(
+            autopay_job,
+            hour={AUTOPAY_AT[0]},
+            minute={AUTOPAY_AT[1]},
+            second={0},
+            timeout=DAILY_JOB_TIMEOUT_SECONDS,
+        ),
+        cron(reconcile_payments_job, second={RECONCILE_SECOND}),
+    ]
 
 
 def worker_settings(
@@ -48,7 +80,13 @@ def worker_settings(
             func(task, keep_result=0, max_tries=MAX_TRIES, timeout=DELIVERY_TIMEOUT_SECONDS)
             for task in (send_email, send_sms)
         ],
-        "cron_jobs": None if burst else [cron(sweep_outbox, second=SWEEP_SECONDS, run_at_startup=True)],
+        "cron_jobs": None
+        if burst
+        else [
+            cron(sweep_outbox, second=SWEEP_SECONDS, run_at_startup=True),
+            *billing_crons(),
+            cron(appointment_reminders_job, minute={REMINDERS_MINUTE}, second={0}),
+        ],
         "burst": burst,
         "queue_name": QUEUE_NAME,
         "redis_settings": redis_settings(settings.redis_url),

@@ -3,6 +3,7 @@ from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
 from models.access import Permission, Role
+from models.appointments import AppointmentStatus
 from models.billing import PaymentMethodKind, PaymentSource, PaymentStatus, StatementStatus
 from models.members import Channel, MemberStatus, default_notification_preferences
 from models.outbox import MessageStatus
@@ -83,6 +84,39 @@ class Migration(migrations.Migration):
                 ('at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'activity_event', 'app': 'gateway', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ApiKey',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('gateway.Account', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='api_keys', on_delete=OnDelete.CASCADE)),
+                ('created_by', fields.ForeignKeyField('gateway.Member', source_field='created_by_id', db_index=True, db_constraint=True, to_field='id', related_name='api_keys', on_delete=OnDelete.CASCADE)),
+                ('name', fields.CharField(max_length=100)),
+                ('prefix', fields.CharField(max_length=12)),
+                ('key_hash', fields.CharField(unique=True, max_length=64)),
+                ('permissions', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('last_used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'api_key', 'app': 'gateway', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Appointment',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('gateway.Account', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='appointments', on_delete=OnDelete.CASCADE)),
+                ('starts_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('ends_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('reason', fields.CharField(max_length=500)),
+                ('status', fields.CharEnumField(default=AppointmentStatus.SCHEDULED, description='SCHEDULED: SCHEDULED\nCANCELLED: CANCELLED\nDONE: DONE', enum_type=AppointmentStatus, max_length=16)),
+                ('created_by', fields.ForeignKeyField('gateway.Member', source_field='created_by_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('reminded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'appointment', 'app': 'gateway', 'indexes': [Index(fields=['status', 'starts_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -178,6 +212,21 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='SandboxCharge',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('idempotency_key', fields.CharField(unique=True, max_length=140)),
+                ('amount', fields.IntField()),
+                ('token', fields.CharField(max_length=100)),
+                ('succeeded', fields.BooleanField()),
+                ('failure_reason', fields.CharField(null=True, max_length=100)),
+                ('reference', fields.CharField(null=True, max_length=40)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'sandbox_charge', 'app': 'gateway', 'pk_attr': 'id', 'table_description': 'One charge the sandbox processor took (or refused), by idempotency key.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Service',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -189,6 +238,31 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'service', 'app': 'gateway', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='DataUsage',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('service', fields.ForeignKeyField('gateway.Service', source_field='service_id', db_index=True, db_constraint=True, to_field='id', related_name='usage', on_delete=OnDelete.CASCADE)),
+                ('period_start', fields.DateField()),
+                ('used_bytes', fields.BigIntField(default=0)),
+            ],
+            options={'table': 'data_usage', 'app': 'gateway', 'unique_together': (('service', 'period_start'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OutageReport',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('service', fields.ForeignKeyField('gateway.Service', source_field='service_id', db_index=True, db_constraint=True, to_field='id', related_name='outage_reports', on_delete=OnDelete.CASCADE)),
+                ('account', fields.ForeignKeyField('gateway.Account', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='outage_reports', on_delete=OnDelete.CASCADE)),
+                ('description', fields.TextField(unique=False)),
+                ('reported_by', fields.ForeignKeyField('gateway.Member', source_field='reported_by_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('duplicate_count', fields.IntField(default=0)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'outage_report', 'app': 'gateway', 'indexes': [Index(fields=['service_id', 'created_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -278,6 +352,19 @@ class Migration(migrations.Migration):
                 ('settled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'payment', 'app': 'gateway', 'unique_together': (('account', 'idempotency_key'),), 'indexes': [Index(fields=['status', 'created_at'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='UsageAlert',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('service', fields.ForeignKeyField('gateway.Service', source_field='service_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('period_start', fields.DateField()),
+                ('threshold', fields.SmallIntField()),
+                ('claim_token', fields.CharField(max_length=32)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'usage_alert', 'app': 'gateway', 'unique_together': (('service', 'period_start', 'threshold'),), 'pk_attr': 'id', 'table_description': 'One allowance alert of one period, whose unique key makes sure it goes out once.'},
             bases=['Model'],
         ),
     ]

@@ -6,15 +6,16 @@ import strawberry
 
 from models.access import Permission
 from schema.accounts.types import AccountType
+from schema.context import Principal
 from schema.errors import unauthenticated
 from schema.ids import parse_global_id
 from schema.members.types import MemberType
 from schema.node import Node
-from schema.permissions import Info, principal_of
+from schema.permissions import Info, caller_of
 
 
 async def load_account(info: Info) -> AccountType:
-    principal = principal_of(info)
+    principal = caller_of(info)
     account = await info.context.loaders.account_by_id.load(principal.account_id)
     if account is None:
         raise unauthenticated()
@@ -35,7 +36,7 @@ class Query:
     @strawberry.field
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         """Objects of the caller's account by global ID; null for anything else or not visible."""
-        principal = principal_of(info)
+        principal = caller_of(info)
         parsed = parse_global_id(str(id))
         if parsed is None:
             return None
@@ -46,6 +47,7 @@ class Query:
             member = await info.context.loaders.member_by_id.load(pk)
             if member is None or member.account_id != principal.account_id:  # type: ignore[attr-defined]
                 return None
-            if member.id == principal.member.id or Permission.VIEW_MEMBERS in principal.permissions:
+            is_self = isinstance(principal, Principal) and member.id == principal.member.id
+            if is_self or Permission.VIEW_MEMBERS in principal.permissions:
                 return MemberType(model=member)
         return None

@@ -9,12 +9,15 @@ import strawberry
 from models.access import Permission
 from models.accounts import Account
 from schema.accounts.activity import ActivityConnection, ActivityEdge, ActivityEventType
+from schema.billing.account_fields import BillingFields
 from schema.errors import unauthenticated
 from schema.ids import to_global_id
 from schema.loaders import PageKey
 from schema.members.types import MemberConnection, MemberEdge, MemberType
 from schema.node import Node, cursor_for, page_arguments, page_info
-from schema.permissions import Info, IsMember, Requires
+from schema.partners.account_fields import PartnerFields
+from schema.permissions import Info, IsCaller, IsMember, Requires
+from schema.services.account_fields import ServiceFields
 
 
 @strawberry.type(name="Address")
@@ -39,27 +42,27 @@ class AddressType:
 
 
 @strawberry.type(name="Account")
-class AccountType(Node):
+class AccountType(BillingFields, PartnerFields, ServiceFields, Node):
     model: strawberry.Private[Account]
 
     @strawberry.field
     def id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id("Account", self.model.id))
 
-    @strawberry.field(permission_classes=[IsMember])
+    @strawberry.field(permission_classes=[IsCaller])
     def number(self) -> str:
         return self.model.number
 
-    @strawberry.field(permission_classes=[IsMember])
+    @strawberry.field(permission_classes=[IsCaller])
     def name(self) -> str:
         return self.model.name
 
-    @strawberry.field(permission_classes=[IsMember])
+    @strawberry.field(permission_classes=[IsCaller])
     def service_address(self) -> AddressType | None:
         address = self.model.service_address
         return AddressType.from_model(address) if address else None
 
-    @strawberry.field(permission_classes=[IsMember])
+    @strawberry.field(permission_classes=[IsCaller])
     def time_zone(self) -> str:
         return self.model.time_zone
 

@@ -1,0 +1,351 @@
+"""Autopay throughput: N enrolled accounts, each with a statement due today, charged by one autopay run
+with one worker process and with two worker processes at once; duplicates must be 0.
+
+Run from the repository root: `.venv/bin/python -m bench.autopay` (SQLite; add
+`--database postgres://USER@HOST/DB` to measure PostgreSQL instead, on a database it may wipe; appends an
+"## Autopay" section of bench/RESULTS.md) or `--quick` (a small run that only prints).
+
+Each worker is its own process (`python -m bench.autopay --worker URL DATE`) that opens the database,
+runs `models.autopay.run_autopay` for the date against the sandbox processor, and prints its report and
+its start and end times; the run's wall time is the earliest start to the latest end, so process
+start-up is not counted. Duplicates are sandbox charges beyond one per charged statement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # so `python bench/autopay.py` finds the project as `-m` does
+    sys.path.insert(0, str(ROOT))
+
+from tortoise import Tortoise, connections  # noqa: E402
+
+from models.access import Role  # noqa: E402
+from models.accounts import Account  # noqa: E402
+from models.autopay import run_autopay  # noqa: E402
+from models.billing import (  # noqa: E402
+    AutopayEnrollment,
+    LineItem,
+    PaymentMethod,
+    PaymentMethodKind,
+    PaymentStatus,
+    Statement,
+)
+from models.clock import utcnow  # noqa: E402
+from models.database import close_database, open_database  # noqa: E402
+from models.members import Member, MemberStatus  # noqa: E402
+from models.processor import SandboxCharge  # noqa: E402
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+DUE = datetime.date(2030, 3, 10)
+AMOUNT = 7999
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Run:
+    workers: int
+    seconds: float
+    charged: int
+    sandbox_charges: int
+    duplicates: int
+    per_worker: list[int]
+
+    @property
+    def per_second(self) -> float:
+        return self.charged / self.seconds
+
+
+# --- seeding ------------------------------------------------------------------------------------------
+
+
+async def fresh_database(database_url: str) -> None:
+    """An empty database with the models' tables (generated from the models, as the bench needs no
+    migration history)."""
+    await open_database(database_url)
+    try:
+        if database_url.startswith("postgres"):
+            await connections.get("default").execute_script(
+                "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+            )
+        await Tortoise.generate_schemas()
+    finally:
+        await close_database()
+
+
+async def seed(database_url: str, accounts: int) -> None:
+    """`accounts` households: an active primary, a tok_visa card on autopay, one statement due on DUE."""
+    await open_database(database_url)
+    try:
+        now = utcnow()
+        for start in range(1, accounts + 1, CHUNK):
+            ids = range(start, min(start + CHUNK, accounts + 1))
+            await Account.bulk_create(
+                [
+                    Account(id=i, number=str(1_000_000_000 + i), name=f"Household {i}", created_at=now)
+                    for i in ids
+                ]
+            )
+            await Member.bulk_create(
+                [
+                    Member(
+                        id=i,
+                        account_id=i,
+                        role=Role.PRIMARY,
+                        status=MemberStatus.ACTIVE,
+                        username=f"member{i}",
+                        username_folded=f"member{i}",
+                        display_name=f"Member {i}",
+                        email=f"member{i}@example.com",
+                        created_at=now,
+                    )
+                    for i in ids
+                ]
+            )
+            await PaymentMethod.bulk_create(
+                [
+                    PaymentMethod(
+                        id=i,
+                        account_id=i,
+                        kind=PaymentMethodKind.CARD,
+                        brand="visa",
+                        last4="4242",
+                        exp_month=12,
+                        exp_year=2034,
+                        processor_token="tok_visa",
+                        is_default=True,
+                        created_at=now,
+                    )
+                    for i in ids
+                ]
+            )
+            await AutopayEnrollment.bulk_create(
+                [AutopayEnrollment(id=i, account_id=i, payment_method_id=i, created_at=now) for i in ids]
+            )
+            await Statement.bulk_create(
+                [
+                    Statement(
+                        id=i,
+                        account_id=i,
+                        period_start=DUE - datetime.timedelta(days=21),
+                        period_end=DUE + datetime.timedelta(days=9),
+                        issued_at=now,
+                        due_date=DUE,
+                        amount_due=AMOUNT,
+                    )
+                    for i in ids
+                ]
+            )
+            await LineItem.bulk_create(
+                [LineItem(id=i, statement_id=i, description="Internet - Gig", amount=AMOUNT) for i in ids]
+            )
+        if database_url.startswith("postgres"):
+            # Explicit ids leave the sequences at 1; later inserts must not collide with them.
+            for table in (
+                "account",
+                "member",
+                "payment_method",
+                "autopay_enrollment",
+                "statement",
+                "line_item",
+            ):
+                await connections.get("default").execute_script(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
+    finally:
+        await close_database()
+
+
+async def tally(database_url: str) -> tuple[int, int, int]:
+    """(statements charged, sandbox charges, duplicates)."""
+    await open_database(database_url)
+    try:
+        keys = await SandboxCharge.all().values_list("idempotency_key", flat=True)
+        charged_statements = {str(key).split(":")[2] for key in keys}
+        succeeded = await Statement.filter(status="PAID").count()
+        payments = await connections.get("default").execute_query_dict(
+            "SELECT count(*) AS n FROM payment WHERE status = $1"
+            if database_url.startswith("postgres")
+            else "SELECT count(*) AS n FROM payment WHERE status = ?",
+            [PaymentStatus.SUCCEEDED.value],
+        )
+        if succeeded != int(payments[0]["n"]):
+            raise SystemExit(f"{succeeded} statements PAID but {payments[0]['n']} payments SUCCEEDED")
+        return succeeded, len(keys), len(keys) - len(charged_statements)
+    finally:
+        await close_database()
+
+
+# --- workers ------------------------------------------------------------------------------------------
+
+
+async def work(database_url: str, day: str) -> None:
+    """One worker process: run autopay for `day` and print its report with its start and end times."""
+    await open_database(database_url)
+    try:
+        started = time.time()
+        report = await run_autopay(datetime.date.fromisoformat(day))
+        ended = time.time()
+    finally:
+        await close_database()
+    print(json.dumps({"started": started, "ended": ended, **report.as_json()}))  # noqa: T201
+
+
+def run_workers(database_url: str, workers: int) -> list[dict[str, Any]]:
+    command = [sys.executable, "-m", "bench.autopay", "--worker", database_url, DUE.isoformat()]
+    processes = [
+        subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(workers)
+    ]
+    outputs = []
+    for process in processes:
+        out, err = process.communicate(timeout=1800)
+        if process.returncode != 0:
+            raise SystemExit(f"a worker failed:\n{err}")
+        outputs.append(json.loads(out.strip().splitlines()[-1]))
+    return outputs
+
+
+def measure(database_url: str, accounts: int, workers: int) -> Run:
+    asyncio.run(fresh_database(database_url))
+    asyncio.run(seed(database_url, accounts))
+    reports = run_workers(database_url, workers)
+    charged, charges, duplicates = asyncio.run(tally(database_url))
+    seconds = max(r["ended"] for r in reports) - min(r["started"] for r in reports)
+    per_worker = [int(r["charged"]) for r in reports]
+    if sum(per_worker) != charged or charged != accounts or duplicates:
+        raise SystemExit(f"wrong result: {reports}, charged {charged}, duplicates {duplicates}")
+    return Run(workers, seconds, charged, charges, duplicates, per_worker)
+
+
+# --- reporting ----------------------------------------------------------------------------------------
+
+
+def machine() -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return [
+        f"- CPUs (nproc): {os.cpu_count()}",
+        f"- CPU model: {cpu}",
+        f"- Memory: {memory_kib / 1024 / 1024:.1f} GiB",
+        f"- OS: {platform.system()} {platform.release()}",
+        f"- Python: {platform.python_version()}; SQLite: {sqlite3.sqlite_version}",
+    ]
+
+
+def rows(backend: str, runs: dict[int, list[Run]]) -> list[str]:
+    lines = []
+    for workers, measured in runs.items():
+        rates = [run.per_second for run in measured]
+        seconds = statistics.median(run.seconds for run in measured)
+        split = " / ".join(str(n) for n in measured[0].per_worker)
+        rate = statistics.median(rates)
+        lines.append(
+            f"| {backend} | {workers} | {measured[0].charged} | {seconds:.1f} s | {rate:.0f} /s"
+            f" | {min(rates):.0f}-{max(rates):.0f} | {len(measured)} | {split} | "
+            f"{max(run.duplicates for run in measured)} |"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="500 accounts, one repetition, print only")
+    parser.add_argument("--accounts", type=int, default=20_000)
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--database", help="measure this PostgreSQL database instead of SQLite (it is wiped)")
+    parser.add_argument("--worker", nargs=2, metavar=("URL", "DATE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        asyncio.run(work(*args.worker))
+        return
+    accounts = 500 if args.quick else args.accounts
+    repetitions = 1 if args.quick else args.repetitions
+    load_before = os.getloadavg()[0]
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        # One database per process: tortoise caches each model's SQL for the first database it met.
+        backends = (
+            [("PostgreSQL", args.database)]
+            if args.database
+            else [("SQLite (WAL)", f"sqlite://{Path(scratch) / 'bench.sqlite3'}")]
+        )
+        for backend, url in backends:
+            runs: dict[int, list[Run]] = {}
+            for workers in (1, 2):
+                for _ in range(repetitions):
+                    if url.startswith("sqlite"):
+                        for suffix in ("", "-wal", "-shm"):
+                            Path(url[9:] + suffix).unlink(missing_ok=True)
+                    run = measure(url, accounts, workers)
+                    print(f"{backend}, {workers} worker(s): {run}", file=sys.stderr)  # noqa: T201
+                    runs.setdefault(workers, []).append(run)
+            lines += rows(backend, runs)
+    load_after = os.getloadavg()[0]
+    table = [
+        "| Database | Workers | Statements charged | Wall time (median) | Accounts/s (median) | (runs) "
+        "| Repetitions | Charged per worker | Duplicates |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|",
+        *lines,
+    ]
+    print("\n".join(table))  # noqa: T201
+    if not args.quick:
+        write_results(table, accounts, load_before, load_after)
+
+
+def write_results(table: list[str], accounts: int, load_before: float, load_after: float) -> None:
+    section = [
+        "",
+        "## Autopay",
+        "",
+        f"Recorded {datetime.date.today().isoformat()} by `bench/autopay.py`: {accounts:,} enrolled",
+        "accounts, each with one statement due on the run's date, charged through the sandbox processor",
+        "by one autopay run (`models.autopay.run_autopay`, the job of the cron and `gateway run-autopay`)",
+        "in one worker process, then, on a freshly seeded database, in two worker processes at once.",
+        "",
+        "```",
+        ".venv/bin/python -m bench.autopay --database postgres://postgres@127.0.0.1:5432/<scratch db>",
+        "```",
+        "",
+        "### Machine",
+        "",
+        *machine(),
+        f"- 1-minute load average before and after: {load_before:.2f} and {load_after:.2f}",
+        "",
+        "### Results",
+        "",
+        *table,
+        "",
+    ]
+    with RESULTS.open("a", encoding="utf-8") as file:
+        file.write("\n".join(section))
+
+
+if __name__ == "__main__":
+    main()

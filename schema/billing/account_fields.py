@@ -1,0 +1,81 @@
+"""Account's billing fields: balance, nextPayment, statements, payments, paymentMethods, autopay.
+AccountType inherits them, so the billing domain keeps its fields in its own package."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.access import Permission
+from models.accounts import Account
+from models.billing import StatementStatus
+from models.charge import upcoming_from
+from schema.billing.types import (
+    AutopayType,
+    MoneyType,
+    PaymentConnection,
+    PaymentEdge,
+    PaymentMethodType,
+    PaymentType,
+    StatementConnection,
+    StatementEdge,
+    StatementType,
+    UpcomingPaymentType,
+    money,
+)
+from schema.loaders import PageKey
+from schema.node import cursor_for, page_arguments, page_info
+from schema.permissions import Info, Requires
+
+VIEW_BILLING = Requires(Permission.VIEW_BILLING)
+
+
+@strawberry.type(name="AccountBillingFields")
+class BillingFields:
+    model: strawberry.Private[Account]
+
+    @strawberry.field(permission_classes=[VIEW_BILLING])
+    async def balance(self, info: Info) -> MoneyType | None:
+        statements = await info.context.loaders.open_statements_by_account.load(self.model.id)
+        return money(
+            sum(s.amount_due - s.amount_paid for s in statements if s.status == StatementStatus.OPEN)
+        )
+
+    @strawberry.field(permission_classes=[VIEW_BILLING])
+    async def next_payment(self, info: Info) -> UpcomingPaymentType | None:
+        loaders = info.context.loaders
+        statements = await loaders.open_statements_by_account.load(self.model.id)
+        upcoming = upcoming_from(statements, await loaders.autopay_by_account.load(self.model.id))
+        return UpcomingPaymentType.from_model(upcoming) if upcoming else None
+
+    @strawberry.field(permission_classes=[VIEW_BILLING])
+    async def statements(
+        self, info: Info, first: int | None = 12, after: str | None = strawberry.UNSET
+    ) -> StatementConnection | None:
+        first, after_id = page_arguments(first, after, default=12)
+        page = await info.context.loaders.statement_page.load(PageKey(self.model.id, first, after_id))
+        edges = [StatementEdge(node=StatementType(model=s), cursor=cursor_for(s.id)) for s in page.rows]
+        return StatementConnection(
+            edges=edges, page_info=page_info(edges, page.has_next), account_id=self.model.id
+        )
+
+    @strawberry.field(permission_classes=[VIEW_BILLING])
+    async def payments(
+        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
+    ) -> PaymentConnection | None:
+        first, after_id = page_arguments(first, after, default=20)
+        page = await info.context.loaders.payment_page.load(PageKey(self.model.id, first, after_id))
+        edges = [PaymentEdge(node=PaymentType(model=p), cursor=cursor_for(p.id)) for p in page.rows]
+        return PaymentConnection(
+            edges=edges, page_info=page_info(edges, page.has_next), account_id=self.model.id
+        )
+
+    @strawberry.field(permission_classes=[Requires(Permission.PAY_BILLS, Permission.MANAGE_PAYMENT_METHODS)])
+    async def payment_methods(self, info: Info) -> list[PaymentMethodType] | None:
+        methods = await info.context.loaders.payment_methods_by_account.load(self.model.id)
+        return [PaymentMethodType(model=method) for method in methods]
+
+    @strawberry.field(permission_classes=[VIEW_BILLING])
+    async def autopay(self, info: Info) -> AutopayType | None:
+        """Null when the account never enrolled; enabled false once cancelled."""
+        enrollment = await info.context.loaders.autopay_by_account.load(self.model.id)
+        return AutopayType(model=enrollment) if enrollment else None

@@ -1,0 +1,1 @@
+"""Partner apps: API keys."""

@@ -1,0 +1,21 @@
+"""Helpers for partner-key tests: a household with a primary, and keys made directly."""
+
+from __future__ import annotations
+
+from models import api_keys
+from models.access import Permission, Role
+from models.accounts import Account
+from models.api_keys import ApiKey
+from models.members import Member
+from tests.support import make_account, make_member
+
+
+async def household(primary_name: str = "pat") -> tuple[Account, Member]:
+    account = await make_account()
+    primary = await make_member(account, primary_name, role=Role.PRIMARY)
+    return account, primary
+
+
+async def make_key(creator: Member, *permissions: Permission, name: str = "Budget app") -> tuple[ApiKey, str]:
+    """A key the creator made, as createApiKey makes it; returns the row and the secret."""
+    return await api_keys.create(creator, await api_keys.member_permissions(creator), name, permissions)

@@ -1,0 +1,71 @@
+"""Billing tasks: the daily statement run, the daily autopay run, and the reconciliation of payments
+a crash or a processor time-out left PENDING. Each is idempotent, so a duplicate cron job or a retry is
+harmless: statements are unique per period, autopay charges under one key per statement and day, and
+reconciliation asks the processor again with the payment's own key."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from gateway.settings import Settings
+from models.autopay import run_autopay
+from models.billing_cycle import issue_due_statements
+from models.charge import reconcile_pending
+from models.clock import utcnow
+from models.outbox import track_written
+from models.processor import PaymentProcessor, SandboxProcessor, default_processor
+from workers.queue import Queue
+
+log = logging.getLogger(__name__)
+
+# Daily, in UTC: statements first, so today's statements can be reminded of or charged an hour later.
+STATEMENTS_AT = (6, 0)
+AUTOPAY_AT = (7, 0)
+RECONCILE_SECOND = 30
+# A whole run over many accounts may take minutes; the default job time-out would cut it short.
+DAILY_JOB_TIMEOUT_SECONDS = 3600
+
+
+def processor_for(settings: Settings) -> PaymentProcessor:
+    """The default processor, or the sandbox with the test-only fault SANDBOX_FAULT switched on."""
+    if settings.sandbox_fault == "none":
+        return default_processor()
+    return SandboxProcessor(fault=settings.sandbox_fault)
+
+
+async def issue_statements_job(ctx: dict[str, Any], day: str | None = None) -> int:
+    """Issue the statements of the accounts billed today (ISO `day`, default today in UTC)."""
+    written = track_written()
+    issued = await issue_due_statements(_day(day))
+    await _wake(ctx, written)
+    return issued
+
+
+async def autopay_job(ctx: dict[str, Any], day: str | None = None) -> dict[str, int]:
+    """Run autopay for `day` (ISO, default today in UTC); returns its report."""
+    written = track_written()
+    report = await run_autopay(_day(day), processor=processor_for(ctx["settings"]))
+    log.info("autopay %s: %s", day or "today", report)
+    await _wake(ctx, written)
+    return report.as_json()
+
+
+async def reconcile_payments_job(ctx: dict[str, Any]) -> int:
+    """Settle the payments left PENDING for over a minute; returns how many were settled."""
+    written = track_written()
+    settled = await reconcile_pending(processor=processor_for(ctx["settings"]))
+    await _wake(ctx, written)
+    return settled
+
+
+def _day(day: str | None) -> date:
+    return date.fromisoformat(day) if day else utcnow().date()
+
+
+async def _wake(ctx: dict[str, Any], written: list[Any]) -> None:
+    """Queue the receipts and notices at once; the outbox sweeper would otherwise take them shortly."""
+    queue: Queue | None = ctx.get("queue")
+    if queue is not None and written:
+        await queue.deliver(written)
