@@ -5,7 +5,7 @@ from __future__ import annotations
 from models.billing import PaymentMethod
 from schema.errors import ErrorCode, UserError, user_error
 from schema.ids import pk_of
-from schema.permissions import Info, principal_of
+from schema.permissions import Info, caller_of
 
 
 async def active_method(info: Info, global_id: str) -> PaymentMethod | None:
@@ -13,7 +13,7 @@ async def active_method(info: Info, global_id: str) -> PaymentMethod | None:
     pk = pk_of(global_id, "PaymentMethod")
     if pk is None:
         return None
-    return await PaymentMethod.get_or_none(id=pk, account_id=principal_of(info).account_id, removed_at=None)
+    return await PaymentMethod.get_or_none(id=pk, account_id=caller_of(info).account_id, removed_at=None)
 
 
 def method_not_found(field: str) -> UserError:

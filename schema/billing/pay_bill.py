@@ -7,13 +7,16 @@ from models.charge import IdempotencyKeyReused, charge
 from schema.billing.inputs import MAX_IDEMPOTENCY_KEY, PayBillInput, PaymentPayload
 from schema.billing.lookup import active_method, method_not_found
 from schema.billing.types import PaymentType
+from schema.context import Principal
 from schema.errors import ErrorCode, UserError, user_error
 from schema.node import given
-from schema.permissions import Info, principal_of
+from schema.permissions import Info, caller_of
 
 
 async def pay_bill(info: Info, input: PayBillInput) -> PaymentPayload:
-    principal = principal_of(info)
+    # A partner app's key with PAY_BILLS may pay too; it is logged with no member as actor.
+    caller = caller_of(info)
+    actor_id = caller.member.id if isinstance(caller, Principal) else None
     key = input.idempotency_key
     amount = given(input.amount)
     if not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
@@ -25,19 +28,19 @@ async def pay_bill(info: Info, input: PayBillInput) -> PaymentPayload:
     method = await active_method(info, str(input.payment_method_id))
     if method is None:
         return PaymentPayload(errors=[method_not_found("paymentMethodId")])
-    planned = await _plan(principal.account_id, key, amount)
+    planned = await _plan(caller.account_id, key, amount)
     if isinstance(planned, UserError):
         return PaymentPayload(errors=[planned])
     charge_amount, statement_id = planned
     try:
         payment = await charge(
-            account_id=principal.account_id,
+            account_id=caller.account_id,
             amount=charge_amount,
             payment_method=method,
             idempotency_key=key,
             source=PaymentSource.MANUAL,
             statement_id=statement_id,
-            actor_id=principal.member.id,
+            actor_id=actor_id,
             ip_address=info.context.client.ip_address,
         )
     except IdempotencyKeyReused:

@@ -203,3 +203,27 @@ def test_balance_is_in_the_schema() -> None:
     """The acceptance test above reads billing fields; fail loudly if they ever disappear."""
     sdl = schema.as_str()
     assert "balance: Money" in sdl
+
+
+async def test_a_pay_bills_key_pays_and_the_payment_is_logged_without_an_actor(
+    client: httpx.AsyncClient,
+) -> None:
+    # given a key with PAY_BILLS and an open statement
+    from models.activity import ActivityEvent
+    from tests.billing_support import add_card, issue
+
+    account, primary = await household()
+    await issue(account, 2500)
+    card = await add_card(account)
+    _, secret = await make_key(primary, Permission.PAY_BILLS)
+    # when
+    pay = await gql(
+        client,
+        PAY_BILL,
+        {"input": {"paymentMethodId": to_global_id("PaymentMethod", card.id), "idempotencyKey": "partner-1"}},
+        token=secret,
+    )
+    # then
+    assert pay["data"]["payBill"]["errors"] == []
+    event = await ActivityEvent.get(kind="PAYMENT_SUCCEEDED")
+    assert event.actor_id is None  # type: ignore[attr-defined]
