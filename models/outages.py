@@ -11,14 +11,12 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models import activity, messages
+from models.accounts import Account
 from models.clock import utcnow
-from models.members import Channel
-from models.notify import email_member
-from models.outbox import queue_message
+from models.notify import notify_member
 from models.services import Service
 
 if TYPE_CHECKING:
-    from models.accounts import Account
     from models.members import Member
 
 MAX_DESCRIPTION = 1000
@@ -82,26 +80,23 @@ async def report_outage(
             ip_address=ip_address,
             using_db=connection,
         )
-        channels = member.notification_preferences.get("outages", [Channel.EMAIL.value])
         subject = f"We received your outage report for {service.plan}"
-        if Channel.EMAIL.value in channels:
-            text = messages.Text(
-                subject=subject,
-                body=(
-                    f"Hello {member.display_name},\n\nThank you for telling us that {service.plan} "
-                    f"({service.kind}) is not working. Our technicians are looking into it; we will tell "
-                    "you when it is fixed.\n"
-                ),
-            )
-            await email_member(member, text, "OUTAGE_REPORTED", using_db=connection)
-        if Channel.SMS.value in channels and member.phone and member.phone_confirmed:
-            await queue_message(
-                Channel.SMS,
-                member.phone,
-                subject + ".",
-                kind="OUTAGE_REPORTED",
-                account_id=service.account_id,  # type: ignore[attr-defined]
-                member_id=member.id,
-                using_db=connection,
-            )
+        text = messages.Text(
+            subject=subject,
+            body=(
+                f"Hello {member.display_name},\n\nThank you for telling us that {service.plan} "
+                f"({service.kind}) is not working. Our technicians are looking into it; we will tell "
+                "you when it is fixed.\n"
+            ),
+        )
+        account = await Account.get(id=service.account_id, using_db=connection)  # type: ignore[attr-defined]
+        await notify_member(
+            member,
+            "outages",
+            text,
+            "OUTAGE_REPORTED",
+            time_zone=account.time_zone,
+            sms_body=subject + ".",
+            using_db=connection,
+        )
     return report
