@@ -13,9 +13,8 @@ from models import activity, messages
 from models.accounts import Account
 from models.clock import utcnow
 from models.codes import issue_link_token
-from models.members import Channel, Member, MemberStatus
-from models.notify import email_member
-from models.outbox import queue_message
+from models.members import Member, MemberStatus
+from models.notify import email_member, notify_member
 from models.security import OneTimeToken, TokenPurpose
 from models.sessions import ClientInfo, revoke_sessions
 
@@ -59,25 +58,20 @@ async def alert_new_sign_in(member: Member, client: ClientInfo, public_url: str)
             member.id, TokenPurpose.SECURE_ACCOUNT, SECURE_LINK_SECONDS, using_db=connection
         )
         text = messages.new_sign_in(public_url, member.display_name, device, place, when, token)
-        await email_member(member, text, "NEW_SIGN_IN", using_db=connection)
-        if (
-            Channel.SMS.value in member.notification_preferences.get("security", [])
-            and member.phone_confirmed
-        ):
-            await queue_message(
-                Channel.SMS,
-                str(member.phone),
-                messages.new_sign_in_sms(device, place, when),
-                kind="NEW_SIGN_IN",
-                account_id=account.id,
-                member_id=member.id,
-                using_db=connection,
-            )
-        await activity.record(
-            account.id,
+        # Security preferences always hold EMAIL; SMS about security never waits for daytime.
+        await notify_member(
+            member,
+            "security",
+            text,
+            "NEW_SIGN_IN",
+            time_zone=account.time_zone,
+            sms_body=messages.new_sign_in_sms(device, place, when),
+            using_db=connection,
+        )
+        await activity.record_by(
+            member,
             "NEW_DEVICE_ALERT",
             f"New sign-in alert sent to {member.display_name}: {device} from {place}",
-            actor_id=member.id,
             ip_address=client.ip_address,
             using_db=connection,
         )
