@@ -51,7 +51,9 @@ schema: install
 	$(BIN)/gateway export-schema > schema.graphql.tmp
 	mv schema.graphql.tmp schema.graphql
 
-## make bench: sign-in and query throughput, 5 repetitions, writes bench/RESULTS.md (about 2 minutes)
+## make bench: sign-in and query throughput (writes bench/RESULTS.md), then the gateway against its
+## HTTP and framework ceilings (appends to it); about 5 minutes
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench.signin
+	$(BIN)/python -m bench.gateway

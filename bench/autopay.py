@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:  # so `python bench/autopay.py` finds the project 
 
 from tortoise import Tortoise, connections  # noqa: E402
 
+from bench.results import write_section  # noqa: E402
 from models.access import Role  # noqa: E402
 from models.accounts import Account  # noqa: E402
 from models.autopay import run_autopay  # noqa: E402
@@ -321,9 +322,6 @@ def main() -> None:
 
 def write_results(table: list[str], accounts: int, load_before: float, load_after: float) -> None:
     section = [
-        "",
-        "## Autopay",
-        "",
         f"Recorded {datetime.date.today().isoformat()} by `bench/autopay.py`: {accounts:,} enrolled",
         "accounts, each with one statement due on the run's date, charged through the sandbox processor",
         "by one autopay run (`models.autopay.run_autopay`, the job of the cron and `gateway run-autopay`)",
@@ -343,8 +341,7 @@ def write_results(table: list[str], accounts: int, load_before: float, load_afte
         *table,
         "",
     ]
-    with RESULTS.open("a", encoding="utf-8") as file:
-        file.write("\n".join(section))
+    write_section("Autopay", "\n".join(section))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:  # so `python bench/signin.py` finds the project a
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 
+from bench.results import demoted, write_section  # noqa: E402
 from gateway.embedded_redis import free_port, start_embedded_redis  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from models.access import Role  # noqa: E402
@@ -549,7 +550,7 @@ def run(plan: Plan, write: bool) -> None:
     )
     sys.stdout.write(table(plan, runs) + "\n")
     if write:
-        RESULTS.write_text(results_markdown(plan, runs, verify_ms, lag, load))
+        write_section("Sign-in and queries", demoted(results_markdown(plan, runs, verify_ms, lag, load)))
         sys.stdout.write(f"\nwrote {RESULTS.relative_to(ROOT)}\n")
 
 

@@ -19,6 +19,7 @@ from tortoise import connections
 from gateway.auth import SessionBackend
 from gateway.graphql_endpoint import GraphQLEndpoint
 from gateway.headers import SecurityHeaders
+from gateway.observability import Metrics, RequestObservation, configure_logging, watch_lockouts
 from gateway.settings import Settings
 from models.database import close_database, open_database
 from models.passwords import Passwords
@@ -72,7 +73,10 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             {"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503
         )
 
+    metrics = Metrics()
+    watch_lockouts()
     middleware = [
+        Middleware(RequestObservation, metrics=metrics),
         Middleware(SecurityHeaders, https=settings.public_url.startswith("https://")),
         Middleware(
             CORSMiddleware,
@@ -89,6 +93,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics.endpoint, methods=["GET"]),
         ],
         middleware=middleware,
         lifespan=lifespan,
@@ -117,4 +122,6 @@ async def _redis_ready(queue: Queue | None) -> str:
 
 def app_from_env() -> Starlette:
     """For `uvicorn --factory gateway.app:app_from_env` (the Procfile's web process)."""
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings)
+    return create_app(settings)

@@ -1,5 +1,5 @@
 """The `gateway` operator command: serve, worker, migrate, create-account, issue-statement, run-autopay,
-seed-demo, export-schema.
+trust-documents, seed-demo, export-schema.
 
 Commands that create something print one JSON object on stdout. Bad input is one line on stderr
 and exit status 2, never a traceback.
@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -19,8 +18,12 @@ from typing import Any, NoReturn
 from redis.exceptions import RedisError
 
 from gateway import operator_input
+from gateway.observability import configure_logging
+from gateway.persisted import BadDocument, checked_document
 from gateway.settings import Settings, SettingsError
+from models import trusted_documents
 from models.accounts import Account
+from models.api_keys import SHOWN_CHARS, ApiKey
 from models.autopay import run_autopay
 from models.clock import utcnow
 from models.database import close_database, migrate, open_database, tortoise_config
@@ -34,6 +37,7 @@ from models.usage import MAX_RECORD_BYTES, UnknownService, record_usage
 from schema import schema
 from schema.ids import pk_of, to_global_id
 from workers.billing import processor_for
+from workers.observability import check as check_worker
 from workers.queue import Queue
 
 USAGE_ERROR = 2
@@ -62,7 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-worker", action="store_true", help="do not run the worker in this process")
     serve.set_defaults(run=_serve)
 
-    commands.add_parser("worker", help="run the arq worker (needs REDIS_URL)").set_defaults(run=_worker)
+    worker = commands.add_parser("worker", help="run the arq worker (needs REDIS_URL)")
+    worker.add_argument(
+        "--check",
+        action="store_true",
+        help="check Redis and the database instead; prints JSON, exit status 1 unless both answer",
+    )
+    worker.set_defaults(run=_worker)
     commands.add_parser("migrate", help="apply the database migrations").set_defaults(run=_migrate)
 
     create = commands.add_parser("create-account", help="create an account and e-mail its activation link")
@@ -95,6 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     usage.add_argument("--at", help="when, ISO 8601 with an offset (default: now); picks the period")
     usage.set_defaults(run=_record_usage)
 
+    trust = commands.add_parser(
+        "trust-documents", help="register GraphQL documents an API key may run (then only those)"
+    )
+    trust.add_argument("--key", required=True, help="the API key's prefix, e.g. agk_AbCdEfGh")
+    trust.add_argument("files", nargs="+", metavar="FILE.graphql", help="one document a file")
+    trust.set_defaults(run=_trust_documents)
+
     commands.add_parser("seed-demo", help="create the demo account; prints its login").set_defaults(
         run=_seed_demo
     )
@@ -121,7 +138,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port} is not a TCP port")
     settings = Settings.from_env()
-    _configure_logging()
+    configure_logging(settings)
     asyncio.run(serve(settings, args.host, args.port, with_worker=not args.no_worker))
     return 0
 
@@ -130,9 +147,13 @@ def _worker(args: argparse.Namespace) -> int:
     from gateway.dev import work
 
     settings = Settings.from_env()
+    if args.check:
+        answered, report = asyncio.run(check_worker(settings))
+        _print_json(report)
+        return 0 if answered else 1
     if not settings.redis_url:
         raise UsageError("REDIS_URL is not set (in development, `gateway serve` runs the worker itself)")
-    _configure_logging()
+    configure_logging(settings)
     asyncio.run(work(settings))
     return 0
 
@@ -242,6 +263,28 @@ def _record_usage(args: argparse.Namespace) -> int:
     return _print_json(asyncio.run(_with_database(settings, record)))
 
 
+def _trust_documents(args: argparse.Namespace) -> int:
+    # Read and validated before the database is touched: a bad file changes nothing.
+    try:
+        documents = [checked_document(path, schema) for path in args.files]
+    except BadDocument as error:
+        raise UsageError(str(error)) from None
+    settings = Settings.from_env()
+
+    async def register() -> JSON:
+        prefix = args.key.strip()
+        keys: list[ApiKey] = []
+        if len(prefix) <= SHOWN_CHARS:  # a longer value would fail the column's length check
+            keys = await ApiKey.filter(prefix=prefix, revoked_at=None).limit(2)
+        if len(keys) != 1:
+            raise UsageError(f"--key {args.key!r}: no live API key, or more than one, has this prefix")
+        hashes = await trusted_documents.register(keys[0].id, documents)
+        files = zip(args.files, hashes, strict=True)
+        return {"key": prefix, "documents": [{"file": f, "sha256": sha} for f, sha in files]}
+
+    return _print_json(asyncio.run(_with_database(settings, register)))
+
+
 def _seed_demo(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
 
@@ -301,10 +344,6 @@ async def _wake_delivery(settings: Settings, written: list[tuple[int, Channel]])
 def _print_json(value: JSON) -> int:
     sys.stdout.write(json.dumps(value) + "\n")
     return 0
-
-
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 if __name__ == "__main__":

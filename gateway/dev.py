@@ -59,7 +59,10 @@ async def _run(settings: Settings, host: str, port: int, with_worker: bool) -> N
     queue = Queue.unchecked(settings.redis_url) if settings.redis_url else None
     passwords = Passwords(settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism)
     app = create_app(settings, Resources(passwords=passwords, queue=queue))
-    server = _Server(uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=False))
+    # log_config=None: uvicorn's lines go through the JSON logging `gateway serve` configured.
+    server = _Server(
+        uvicorn.Config(app, host=host, port=port, log_level="info", log_config=None, proxy_headers=False)
+    )
     worker: asyncio.Task[None] | None = None
     if with_worker:
         worker = asyncio.create_task(run_worker(settings, database_open=True), name="worker")

@@ -10,7 +10,6 @@ import asyncio
 import json
 import logging
 import re
-import uuid
 from functools import cache
 from typing import Any
 
@@ -23,7 +22,9 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from gateway import persisted
 from gateway.auth import PrincipalUser, client_ip
+from gateway.observability import current_request_id, observe_operation, observe_result
 from gateway.rate_limit import api_key_refusal
 from gateway.settings import Settings
 from models.access import GRANTABLE, sorted_permissions
@@ -54,9 +55,10 @@ class GraphQLEndpoint:
         self.queue = queue
 
     async def handle(self, request: Request) -> Response:
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request_id = current_request_id(request)
         if request.method == "GET":
-            if "query" not in request.query_params and not self.settings.is_production:
+            wants_ide = not {"query", "extensions"} & set(request.query_params)
+            if wants_ide and not self.settings.is_production:
                 return HTMLResponse(graphiql_html())
             params = _get_params(request)
             allowed: tuple[OperationType, ...] = (OperationType.QUERY,)
@@ -65,17 +67,22 @@ class GraphQLEndpoint:
             allowed = (OperationType.QUERY, OperationType.MUTATION)
         if isinstance(params, Response):
             return params
-        query, variables, operation_name = params
+        sent_query, variables, operation_name, sha256 = params
+        observe_operation(operation_name)
         user = request.user
         assert isinstance(user, PrincipalUser)
         limited = await api_key_refusal(user.api_key, self.queue, self.settings, request_id)
         if limited is not None:
             return limited
+        redis = self.queue.pool if self.queue else None
+        query = await persisted.document_for(sent_query, sha256, user.api_key, redis, request_id)
+        if isinstance(query, Response):
+            return query
         if token_count_exceeds(query):
             refusal = too_complex(f"The document has more than {MAX_TOKENS} tokens.", "tokens", MAX_TOKENS)
-            return JSONResponse(
-                {"data": None, "errors": [refusal.formatted]}, headers={"x-request-id": request_id}
-            )
+            refused = {"data": None, "errors": [refusal.formatted]}
+            observe_result(query, operation_name, refused)
+            return JSONResponse(refused, headers={"x-request-id": request_id})
         context = self._context(request)
         written = track_written()
         try:
@@ -106,6 +113,7 @@ class GraphQLEndpoint:
                 _format_error(error, request_id, suggestions=not self.settings.is_production)
                 for error in result.errors
             ]
+        observe_result(query, operation_name, body)
         background = BackgroundTask(self.queue.deliver, list(written)) if written and self.queue else None
         response = JSONResponse(body, headers={"x-request-id": request_id}, background=background)
         for name, value in context.response.raw_headers:
@@ -136,7 +144,8 @@ class GraphQLEndpoint:
         return context
 
 
-Params = tuple[str, dict[str, Any] | None, str | None]
+# query (None when a persisted-query hash names it), variables, operationName, persisted-query hash
+Params = tuple[str | None, dict[str, Any] | None, str | None, str | None]
 
 
 def bad_request(message: str, status_code: int = 400) -> JSONResponse:
@@ -154,11 +163,19 @@ def _get_params(request: Request) -> Params | Response:
             variables = json.loads(raw_variables)
         except ValueError:
             return bad_request("`variables` is not valid JSON.")
+    raw_extensions = request.query_params.get("extensions")
+    extensions: Any = None
+    if raw_extensions:
+        try:
+            extensions = json.loads(raw_extensions)
+        except ValueError:
+            return bad_request("`extensions` is not valid JSON.")
     return _validate(
         {
             "query": request.query_params.get("query"),
             "variables": variables,
             "operationName": request.query_params.get("operationName"),
+            "extensions": extensions,
         }
     )
 
@@ -182,8 +199,13 @@ async def _post_params(request: Request) -> Params | Response:
 
 
 def _validate(payload: dict[str, Any]) -> Params | Response:
+    try:
+        sha256 = persisted.requested_hash(payload.get("extensions"))
+    except persisted.BadPersistedQuery as error:
+        return bad_request(str(error))
     query = payload.get("query")
-    if not isinstance(query, str) or not query.strip():
+    # With a persisted-query hash the query may be left out; when sent, it must be a document.
+    if not (sha256 is not None and query is None) and (not isinstance(query, str) or not query.strip()):
         return bad_request("`query` must be a non-empty string.")
     variables = payload.get("variables")
     if variables is not None and not isinstance(variables, dict):
@@ -191,7 +213,7 @@ def _validate(payload: dict[str, Any]) -> Params | Response:
     operation_name = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         return bad_request("`operationName` must be a string.")
-    return query, variables, operation_name
+    return query, variables, operation_name, sha256
 
 
 def timed_out(request_id: str, seconds: int) -> dict[str, Any]:

@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "models.appointments",
     "models.outages",
     "models.api_keys",
+    "models.trusted_documents",
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import Any
 
 import msgpack
@@ -18,6 +19,10 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "gateway:queue"
 DELIVERY_TASKS = {Channel.EMAIL: "send_email", Channel.SMS: "send_sms"}
+
+# The id of the web request (or of the job) doing the queueing; each job carries it (keyword
+# `request_id`), so the worker's log lines of that job name the request that caused it.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 def serialize(job: dict[str, Any]) -> bytes:
@@ -70,10 +75,16 @@ class Queue:
     async def deliver(self, messages: Iterable[tuple[int, Channel]]) -> int:
         """Queue delivery of outbox messages; returns how many were queued."""
         queued = 0
+        current = request_id.get()
+        # Only when known, so jobs the sweeper or the CLI queue look as they always did.
+        extra: dict[str, Any] = {"request_id": current} if current else {}
         for message_id, channel in messages:
             try:
                 job = await self.pool.enqueue_job(
-                    DELIVERY_TASKS[channel], message_id, _job_id=f"outbox:{message_id}"
+                    DELIVERY_TASKS[channel],
+                    message_id,
+                    _job_id=f"outbox:{message_id}",
+                    **extra,
                 )
             except (RedisError, OSError) as error:
                 log.warning(

@@ -21,6 +21,7 @@ from workers.billing import (
     reconcile_payments_job,
 )
 from workers.delivery import DELIVERY_TIMEOUT_SECONDS, MAX_TRIES, send_email, send_sms, sweep_outbox
+from workers.observability import observed
 from workers.queue import QUEUE_NAME, Queue, deserialize, redis_settings, serialize
 
 # The outbox relay: with the web process's wake-up this keeps delivery within seconds of a commit,
@@ -77,15 +78,18 @@ def worker_settings(
 
     return {
         "functions": [
-            func(task, keep_result=0, max_tries=MAX_TRIES, timeout=DELIVERY_TIMEOUT_SECONDS)
+            func(observed(task), keep_result=0, max_tries=MAX_TRIES, timeout=DELIVERY_TIMEOUT_SECONDS)
             for task in (send_email, send_sms)
         ],
         "cron_jobs": None
         if burst
         else [
-            cron(sweep_outbox, second=SWEEP_SECONDS, run_at_startup=True),
-            *billing_crons(),
-            cron(appointment_reminders_job, minute={REMINDERS_MINUTE}, second={0}),
+            _observed_cron(job)
+            for job in (
+                cron(sweep_outbox, second=SWEEP_SECONDS, run_at_startup=True),
+                *billing_crons(),
+                cron(appointment_reminders_job, minute={REMINDERS_MINUTE}, second={0}),
+            )
         ],
         "burst": burst,
         "queue_name": QUEUE_NAME,
@@ -101,3 +105,9 @@ def worker_settings(
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
     }
+
+
+def _observed_cron(job: CronJob) -> CronJob:
+    """Count and time cron runs like jobs (`worker_jobs_total`, `worker_job_duration_seconds`)."""
+    job.coroutine = observed(job.coroutine)
+    return job

@@ -355,6 +355,18 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='TrustedDocument',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('api_key', fields.ForeignKeyField('gateway.ApiKey', source_field='api_key_id', db_index=True, db_constraint=True, to_field='id', related_name='trusted_documents', on_delete=OnDelete.CASCADE)),
+                ('sha256', fields.CharField(max_length=64)),
+                ('document', fields.TextField(unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'trusted_document', 'app': 'gateway', 'unique_together': (('api_key', 'sha256'),), 'pk_attr': 'id', 'table_description': 'One registered document of a key, by the SHA-256 of its exact text'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='UsageAlert',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),

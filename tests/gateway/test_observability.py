@@ -1,0 +1,223 @@
+"""Observability: /metrics after real traffic; the request id on every log line of a request and its jobs."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from gateway.observability import json_handler
+from gateway.settings import Settings
+from models.access import Role
+from models.members import MemberStatus
+from models.outbox import MessageStatus, OutboxMessage
+from tests.support import SIGN_IN, STRONG_PASSWORD, error_codes, gql, make_account, make_member, sign_in
+from workers.queue import Queue
+from workers.runner import run_burst
+
+ACCOUNT = "query Dashboard { account { number } }"
+# An alias, and no `errors` selected: the outcome still shows (the token answers success).
+ALIASED_SIGN_IN = """
+mutation Login($input: SignInInput!) { login: signIn(input: $input) { token } }
+"""
+BROKEN_ACCOUNT = "{ account { number } }"
+LOCKOUT_THRESHOLD = 2
+
+
+@pytest.fixture
+def app_settings(settings: Settings) -> Settings:
+    return settings.with_overrides(lockout_threshold=LOCKOUT_THRESHOLD)
+
+
+def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def value(metrics: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float:
+    return metrics.get((name, frozenset(labels.items())), 0.0)
+
+
+async def scrape(client: httpx.AsyncClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return samples(response.text)
+
+
+async def fail_sign_in(
+    client: httpx.AsyncClient, username: str, headers: dict[str, str] | None = None
+) -> str:
+    body = await gql(client, SIGN_IN, {"input": {"username": username, "password": "not the password"}})
+    return str(body["data"]["signIn"]["errors"][0]["code"])
+
+
+@contextmanager
+def captured_json_logs() -> Iterator[io.StringIO]:
+    """Every log line at INFO and up, and the SQL statements, as the JSON formatter writes them.
+
+    httpx's own line is the test client's, written after the response, so it is left out."""
+    stream = io.StringIO()
+    handler = json_handler(stream)
+    handler.addFilter(lambda record: not record.name.startswith("httpx"))
+    root, sql = logging.getLogger(), logging.getLogger("tortoise.db_client")
+    levels = root.level, sql.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    sql.setLevel(logging.DEBUG)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(levels[0])
+        sql.setLevel(levels[1])
+
+
+def lines_of(stream: io.StringIO) -> list[dict[str, str]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+async def test_metrics_show_latency_errors_sign_ins_lockouts_and_backlog(client: httpx.AsyncClient) -> None:
+    # given
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    await make_member(account, "bob")
+    # when
+    assert await fail_sign_in(client, "alice") == "INVALID_CREDENTIALS"
+    token = await sign_in(client, "alice", STRONG_PASSWORD)
+    assert (await gql(client, ACCOUNT, token=token))["data"]["account"]["number"] == account.number
+    assert error_codes(await gql(client, BROKEN_ACCOUNT, token="not-a-token")) == ["UNAUTHENTICATED"]
+    assert [await fail_sign_in(client, "bob") for _ in range(LOCKOUT_THRESHOLD)] == [
+        "INVALID_CREDENTIALS",
+        "ACCOUNT_LOCKED",
+    ]
+    metrics = await scrape(client)
+    # then
+    assert value(metrics, "gateway_request_duration_seconds_count", operation="SignIn") == 4
+    assert value(metrics, "gateway_request_duration_seconds_count", operation="Dashboard") == 1
+    assert value(metrics, "gateway_request_duration_seconds_count", operation="anonymous") == 1
+    assert value(metrics, "gateway_request_duration_seconds_sum", operation="SignIn") > 0
+    assert value(metrics, "gateway_graphql_errors_total", code="UNAUTHENTICATED") == 1
+    assert value(metrics, "gateway_sign_ins_total", outcome="invalid_credentials") == 2
+    assert value(metrics, "gateway_sign_ins_total", outcome="success") == 1
+    assert value(metrics, "gateway_sign_ins_total", outcome="locked") == 1
+    assert value(metrics, "gateway_lockouts_total") == 1
+    pending = await OutboxMessage.filter(status=MessageStatus.PENDING).count()
+    assert pending >= 1  # bob's lockout e-mail at least
+    assert value(metrics, "gateway_outbox_backlog") == pending
+
+
+async def test_metrics_count_refusals_by_code_and_hide_nothing_else(client: httpx.AsyncClient) -> None:
+    # given: no traffic yet
+    before = await scrape(client)
+    # when
+    body = await gql(client, "{ nosuchfield }")
+    after = await scrape(client)
+    # then
+    assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert value(before, "gateway_graphql_errors_total", code="GRAPHQL_VALIDATION_FAILED") == 0
+    assert value(after, "gateway_graphql_errors_total", code="GRAPHQL_VALIDATION_FAILED") == 1
+    assert value(after, "gateway_request_duration_seconds_count", operation="anonymous") == 1
+    assert value(after, "gateway_outbox_backlog") == 0
+
+
+async def test_sign_in_outcomes_count_disabled_members_and_aliased_fields(client: httpx.AsyncClient) -> None:
+    # given
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    await make_member(account, "carol", status=MemberStatus.DISABLED)
+    # when
+    disabled = await gql(client, SIGN_IN, {"input": {"username": "carol", "password": STRONG_PASSWORD}})
+    aliased = await gql(
+        client, ALIASED_SIGN_IN, {"input": {"username": "alice", "password": STRONG_PASSWORD}}
+    )
+    metrics = await scrape(client)
+    # then
+    assert disabled["data"]["signIn"]["errors"][0]["code"] == "ACCOUNT_DISABLED"
+    assert aliased["data"]["login"]["token"]
+    assert value(metrics, "gateway_sign_ins_total", outcome="disabled") == 1
+    assert value(metrics, "gateway_sign_ins_total", outcome="success") == 1
+    assert value(metrics, "gateway_request_duration_seconds_count", operation="Login") == 1
+    assert value(metrics, "gateway_lockouts_total") == 0
+
+
+async def test_every_log_line_of_a_request_and_of_its_job_carries_the_request_id(
+    client: httpx.AsyncClient, settings: Settings, queue: Queue, tmp_path: Path
+) -> None:
+    # given
+    account = await make_account()
+    await make_member(account, "bob")
+    assert await fail_sign_in(client, "bob") == "INVALID_CREDENTIALS"
+    before = await scrape(client)
+    # when: the failure that locks bob out queues the lockout e-mail
+    with captured_json_logs() as stream:
+        response = await client.post(
+            "/graphql",
+            json={"query": SIGN_IN, "variables": {"input": {"username": "bob", "password": "nope nope"}}},
+            headers={"x-request-id": "req-lockout-1"},
+        )
+    request_lines = lines_of(stream)
+    jobs = await queue.pool.queued_jobs()
+    with captured_json_logs() as stream:
+        await run_burst(settings.with_overrides(data_dir=tmp_path), database_open=True)
+    job_lines = lines_of(stream)
+    after = await scrape(client)
+    # then
+    assert response.headers["x-request-id"] == "req-lockout-1"
+    assert response.json()["data"]["signIn"]["errors"][0]["code"] == "ACCOUNT_LOCKED"
+    assert len(request_lines) >= 5  # the SQL of the sign-in, at least
+    assert {line.get("request_id") for line in request_lines} == {"req-lockout-1"}
+    assert {line["level"] for line in request_lines} <= {"DEBUG", "INFO", "WARNING"}
+    assert [(job.function, job.kwargs) for job in jobs] == [("send_email", {"request_id": "req-lockout-1"})]
+    # The claim and the mark-sent of the message; the sweep at burst start belongs to no request.
+    delivery = [line for line in job_lines if line["message"].startswith('UPDATE "outbox_message"')]
+    assert len(delivery) == 2
+    assert {line.get("request_id") for line in delivery} == {"req-lockout-1"}
+    assert {line.get("request_id") for line in job_lines} <= {"req-lockout-1", None}
+    sent = ("worker_jobs_total", frozenset({("function", "send_email"), ("outcome", "success")}))
+    assert after.get(sent, 0) - before.get(sent, 0) == 1
+    assert after[("worker_job_duration_seconds_count", frozenset({("function", "send_email")}))] >= 1
+
+
+async def test_request_id_is_made_when_absent_and_cut_when_too_long(client: httpx.AsyncClient) -> None:
+    # when
+    made = await client.get("/healthz")
+    too_long = await client.get("/healthz", headers={"x-request-id": "x" * 200})
+    blank = await client.post("/graphql", json={"query": "{ me { id } }"}, headers={"x-request-id": " "})
+    # then
+    assert len(made.headers["x-request-id"]) == 32
+    assert too_long.headers["x-request-id"] == "x" * 64
+    assert blank.headers["x-request-id"].strip() != ""
+    assert blank.headers.get_list("x-request-id") == [blank.headers["x-request-id"]]
+
+
+def test_json_formatter_writes_one_object_per_line_with_the_exception() -> None:
+    # given
+    stream = io.StringIO()
+    logger = logging.getLogger("tests.observability")
+    logger.addHandler(json_handler(stream))
+    logger.propagate = False
+    # when
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logger.exception("it broke:\n%s", "second line")
+    # then
+    (line,) = stream.getvalue().splitlines()
+    record = json.loads(line)
+    assert record["level"] == "ERROR"
+    assert record["logger"] == "tests.observability"
+    assert record["message"] == "it broke:\nsecond line"
+    assert "ValueError: boom" in record["exception"]
+    assert "request_id" not in record
+    assert record["time"].endswith("+00:00")
