@@ -24,6 +24,7 @@ from gateway.settings import Settings
 from models.database import close_database, open_database
 from models.passwords import Passwords
 from schema import build_schema, schema
+from schema.limits import API_KEY_MAX_COST
 from workers.queue import Queue
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,11 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         if resources
         else Passwords(settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism)
     )
-    served_schema = build_schema(introspection=False) if settings.is_production else schema
+    introspection = not settings.is_production
+    served_schema = schema if introspection else build_schema(introspection=False)
+    key_schema = build_schema(introspection=introspection, max_cost=API_KEY_MAX_COST)
     endpoint = GraphQLEndpoint(served_schema, settings, passwords, resources.queue if resources else None)
+    endpoint.key_schema = key_schema
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

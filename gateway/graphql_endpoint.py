@@ -50,6 +50,8 @@ def graphiql_html() -> str:
 class GraphQLEndpoint:
     def __init__(self, schema: Schema, settings: Settings, passwords: Passwords, queue: Queue | None) -> None:
         self.schema = schema
+        # Partner API keys run on the same types with their own cost budget (set by the app factory).
+        self.key_schema = schema
         self.settings = settings
         self.passwords = passwords
         self.queue = queue
@@ -87,7 +89,8 @@ class GraphQLEndpoint:
         written = track_written()
         try:
             async with asyncio.timeout(self.settings.request_timeout_seconds):
-                result = await self.schema.execute(
+                served = self.key_schema if user.api_key is not None else self.schema
+                result = await served.execute(
                     query,
                     variable_values=variables,
                     context_value=context,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
 import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+HASHING_NICENESS = 10
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 MIN_SCORE = 3
@@ -27,7 +30,16 @@ def hasher(memory_kib: int = 19456, time_cost: int = 2, parallelism: int = 1) ->
 @lru_cache(maxsize=1)
 def hashing_pool() -> ThreadPoolExecutor:
     """One thread per core: more would only compete with the event loop's thread for the same cores."""
-    return ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="argon2")
+    return ThreadPoolExecutor(
+        max_workers=os.cpu_count() or 2, thread_name_prefix="argon2", initializer=_yield_to_the_event_loop
+    )
+
+
+def _yield_to_the_event_loop() -> None:
+    """Hashing threads run at a lower priority (nice 10): during a burst of sign-ins the kernel gives
+    the event loop's thread the CPU first, so other requests stay quick; idle CPU still goes to hashing."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
 
 
 class Passwords:

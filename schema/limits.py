@@ -5,7 +5,8 @@ QUERY_TOO_COMPLEX and the limit it broke named in `extensions`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, ClassVar
 
 from graphql import (
     FieldNode,
@@ -36,6 +37,7 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 MAX_COST = 5000
+API_KEY_MAX_COST = 2000  # partner apps get their own, smaller budget
 OBJECT_COST = 2
 SCALAR_COST = 1
 UNKNOWN_PAGE_SIZE = 100  # `first` given by a variable: counted at the largest page
@@ -161,6 +163,8 @@ def _variable_defaults(operation: OperationDefinitionNode) -> dict[str, int]:
 class QueryLimits(ValidationRule):
     """Depth, aliases, cost and single-use mutations of each operation of the document."""
 
+    max_cost: ClassVar[int] = MAX_COST
+
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
         walk = _Walk(self.context)
         depth = walk.depth(node.selection_set)
@@ -182,9 +186,9 @@ class QueryLimits(ValidationRule):
             )
         root = self.context.schema.get_root_type(node.operation)
         cost = walk.cost(root, node.selection_set, _variable_defaults(node))
-        if cost > MAX_COST:
+        if cost > self.max_cost:
             self.report_error(
-                too_complex(f"The query costs {cost}; at most {MAX_COST}.", "cost", MAX_COST, cost)
+                too_complex(f"The query costs {cost}; at most {self.max_cost}.", "cost", self.max_cost, cost)
             )
         if node.operation is OperationType.MUTATION:
             names = [s.name.value for s in node.selection_set.selections if isinstance(s, FieldNode)]
@@ -213,3 +217,9 @@ def _count_aliases(
             if fragment is not None:
                 count += _count_aliases(fragment.selection_set, context, seen | {selection.name.value})
     return count
+
+
+@cache
+def query_limits(max_cost: int) -> type[QueryLimits]:
+    """The limits with another cost budget; one class per budget, so validation caches keep working."""
+    return type(f"QueryLimits{max_cost}", (QueryLimits,), {"max_cost": max_cost})

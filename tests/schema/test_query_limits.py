@@ -97,3 +97,24 @@ async def test_too_many_tokens_are_refused_before_parsing(client: httpx.AsyncCli
     body = await gql(client, huge)
     assert body["data"] is None
     assert refusal_limits(body) == ["tokens"]
+
+
+async def test_partner_keys_have_their_own_smaller_budget(client: httpx.AsyncClient) -> None:
+    # given a query of about 2,400 cost: within a member's budget (5,000), over a key's (2,000)
+    from models.access import Permission
+    from tests.schema.partners.support import household, make_key
+    from tests.support import sign_in
+
+    _account, primary = await household()
+    _, secret = await make_key(primary, Permission.VIEW_MEMBERS)
+    page = (
+        "{ account { members(first: 100) { edges { node { sessions { id createdAt lastSeenAt ipAddress "
+        "userAgent current } permissions username email phone role status lastSignInAt displayName } } } } }"
+    )
+    # when
+    as_key = await gql(client, page, token=secret)
+    as_member = await gql(client, page, token=await sign_in(client, "pat"))
+    # then
+    assert refusal_limits(as_key) == ["cost"]
+    assert as_key["errors"][0]["extensions"]["maximum"] == 2000
+    assert "errors" not in as_member

@@ -69,3 +69,22 @@ async def test_hash_with_old_parameters_is_upgraded_at_sign_in(client: httpx.Asy
     assert upgraded is not None
     assert "m=19456,t=2,p=1" in upgraded
     assert not Passwords().needs_rehash(upgraded)
+
+
+async def test_hashing_threads_yield_the_cpu_to_the_event_loop(passwords: Passwords) -> None:
+    # given the hashing pool
+    import asyncio as aio
+    import os
+
+    from models.passwords import HASHING_NICENESS, hashing_pool
+
+    # when a hash runs, and we ask its thread for its priority
+    await passwords.hash("warm the pool up")
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    seen = await aio.get_running_loop().run_in_executor(hashing_pool(), niceness)
+    # then hashing runs below the event loop's priority
+    assert seen == HASHING_NICENESS
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < HASHING_NICENESS
