@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -74,25 +73,34 @@ async def locked_until(key: str, now: datetime | None = None) -> datetime | None
     return row.locked_until
 
 
-async def register_failure(key: str, policy: LockoutPolicy, now: datetime | None = None) -> FailureOutcome:
-    """Count a failure; the one that reaches the threshold locks (just_locked), later ones see the lock."""
+async def register_failure(
+    key: str,
+    policy: LockoutPolicy,
+    now: datetime | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> FailureOutcome:
+    """Count a failure; the one that reaches the threshold locks (just_locked), later ones see the lock.
+    Pass `using_db` to count it in the caller's transaction (one commit for all a failure writes)."""
+    if using_db is None:
+        async with in_transaction() as connection:
+            return await register_failure(key, policy, now, using_db=connection)
     now = now or utcnow()
-    await _ensure_row(key)
-    async with in_transaction() as connection:
-        row = await SignInThrottle.select_for_update().using_db(connection).get(key=key)
-        if row.locked_until is not None and row.locked_until > now:
-            return FailureOutcome(locked_until=row.locked_until, just_locked=False)
-        row.failures += 1
-        just_locked = row.failures >= policy.threshold
-        if just_locked:
-            recent = row.last_locked_at is not None and now - row.last_locked_at < ESCALATION_WINDOW
-            row.lock_level = row.lock_level + 1 if recent else 1
-            duration = min(timedelta(seconds=policy.lock_seconds * 2 ** (row.lock_level - 1)), MAX_LOCK)
-            row.locked_until = now + duration
-            row.last_locked_at = now
-            row.failures = 0
-        await row.save(using_db=connection)
-        return FailureOutcome(locked_until=row.locked_until if just_locked else None, just_locked=just_locked)
+    # The row exists once; a concurrent first failure's insert is ignored, and the row lock orders them.
+    await SignInThrottle.bulk_create([SignInThrottle(key=key)], ignore_conflicts=True, using_db=using_db)
+    row = await SignInThrottle.select_for_update().using_db(using_db).get(key=key)
+    if row.locked_until is not None and row.locked_until > now:
+        return FailureOutcome(locked_until=row.locked_until, just_locked=False)
+    row.failures += 1
+    just_locked = row.failures >= policy.threshold
+    if just_locked:
+        recent = row.last_locked_at is not None and now - row.last_locked_at < ESCALATION_WINDOW
+        row.lock_level = row.lock_level + 1 if recent else 1
+        duration = min(timedelta(seconds=policy.lock_seconds * 2 ** (row.lock_level - 1)), MAX_LOCK)
+        row.locked_until = now + duration
+        row.last_locked_at = now
+        row.failures = 0
+    await row.save(using_db=using_db)
+    return FailureOutcome(locked_until=row.locked_until if just_locked else None, just_locked=just_locked)
 
 
 async def register_success(key: str) -> None:
@@ -118,15 +126,6 @@ async def unlock(username: str, using_db: BaseDBAsyncClient | None = None) -> No
         SignInThrottle.filter(key__startswith=f"d:{folded}:"),
     ):
         await (query.using_db(using_db) if using_db else query).update(failures=0, locked_until=None)
-
-
-async def _ensure_row(key: str) -> None:
-    if await SignInThrottle.exists(key=key):
-        return
-    try:
-        await SignInThrottle.create(key=key)
-    except IntegrityError:
-        pass  # created by a concurrent failure: the row lock below orders us
 
 
 async def announce_lock(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 from models.clock import utcnow
@@ -37,9 +38,12 @@ async def retry_after(ip_address: str | None, now: datetime | None = None) -> in
     return max(1, int((oldest_counted + IP_WINDOW - now).total_seconds()) + 1)
 
 
-async def record_failure(ip_address: str | None, now: datetime | None = None) -> None:
+async def record_failure(
+    ip_address: str | None, now: datetime | None = None, using_db: BaseDBAsyncClient | None = None
+) -> None:
     if not ip_address:
         return
     now = now or utcnow()
-    await FailedSignIn.create(ip_address=ip_address, at=now)
-    await FailedSignIn.filter(ip_address=ip_address, at__lte=now - IP_WINDOW).delete()
+    await FailedSignIn.create(ip_address=ip_address, at=now, using_db=using_db)
+    expired = FailedSignIn.filter(ip_address=ip_address, at__lte=now - IP_WINDOW)
+    await (expired.using_db(using_db) if using_db else expired).delete()

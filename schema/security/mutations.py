@@ -334,18 +334,21 @@ class Mutation:
 async def _failed_sign_in(context: Context, member: Member | None, key: str, familiar: bool) -> SignInPayload:
     """Count the failure; the one that reaches the threshold locks, logs it and e-mails the unlock link."""
     settings = context.settings
-    outcome = await register_failure(key, LockoutPolicy(settings.lockout_threshold, settings.lockout_seconds))
-    await throttle.record_failure(context.client.ip_address)
+    ip_address = context.client.ip_address
+    policy = LockoutPolicy(settings.lockout_threshold, settings.lockout_seconds)
+    # One transaction, one commit, whether or not the username exists: the two answers take the same time.
+    async with in_transaction() as connection:
+        outcome = await register_failure(key, policy, using_db=connection)
+        await throttle.record_failure(ip_address, using_db=connection)
+        if member is not None:
+            await activity.record_by(
+                member,
+                "SIGN_IN_FAILED",
+                f"Failed sign-in for {member.username}",
+                ip_address=ip_address,
+                using_db=connection,
+            )
     if member is not None:
-        account_id = member.account_id  # type: ignore[attr-defined]
-        ip_address = context.client.ip_address
-        await activity.record(
-            account_id,
-            "SIGN_IN_FAILED",
-            f"Failed sign-in for {member.username}",
-            actor_id=member.id,
-            ip_address=ip_address,
-        )
         if outcome.just_locked and outcome.locked_until is not None:
             await announce_lock(member, outcome.locked_until, familiar, settings.public_url, ip_address)
     if outcome.locked_until is not None:
