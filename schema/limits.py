@@ -5,7 +5,7 @@ QUERY_TOO_COMPLEX and the limit it broke named in `extensions`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 from graphql import (
@@ -54,8 +54,10 @@ def too_complex(message: str, limit: str, maximum: int, actual: int | None = Non
     return GraphQLError(message, extensions=extensions)
 
 
+@lru_cache(maxsize=256)
 def token_count_exceeds(query: str, maximum: int = MAX_TOKENS) -> bool:
-    """Whether the document has more than `maximum` tokens, counted without parsing it."""
+    """Whether the document has more than `maximum` tokens, counted without parsing it (and remembered
+    for the documents clients send again and again, like the parser and validation caches)."""
     lexer = Lexer(Source(query))
     count = 0
     try:
