@@ -9,6 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.clock import utcnow
 from models.members import Member
+from models.prepared import PreparedQuery
 from models.security import Session
 from models.tokens import hash_token, new_token
 
@@ -53,12 +54,20 @@ async def start_session(
     return token, session
 
 
+# Every signed-in request runs this read: its SQL is built once (models/prepared.py).
+_LIVE_SESSION = PreparedQuery(
+    Session,
+    lambda token_hash: (
+        Session.filter(token_hash=token_hash, revoked_at=None).select_related("member").limit(1)
+    ),
+)
+
+
 async def session_for_token(token: str, policy: SessionPolicy, now: datetime | None = None) -> Session | None:
     """The live session for a token, with its member loaded; None when unknown, revoked or expired."""
     now = now or utcnow()
-    session = (
-        await Session.filter(token_hash=hash_token(token), revoked_at=None).select_related("member").first()
-    )
+    found = await _LIVE_SESSION.fetch(hash_token(token))
+    session = found[0] if found else None
     if session is None or not is_live(session, policy, now):
         return None
     if now - session.last_seen_at >= TOUCH_INTERVAL:

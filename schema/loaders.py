@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
@@ -26,6 +26,7 @@ from models.billing import (
     StatementStatus,
 )
 from models.members import Member, PermissionGrant
+from models.prepared import PreparedQuery
 from models.security import Session
 from models.services import Service
 from models.usage import DataUsage
@@ -53,12 +54,17 @@ class Page(NamedTuple, Generic[RowT]):
     has_next: bool
 
 
+def _distinct(ids: Sequence[int]) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+# The autopay enrolment rides along (one row at most, a LEFT JOIN): nextPayment needs it, and
+# Loaders primes autopay_by_account with it so the dashboard spends no statement on it.
+_ACCOUNTS = PreparedQuery(Account, lambda ids: Account.filter(id__in=ids).select_related("autopay"))
+
+
 async def _accounts_by_id(ids: Sequence[int]) -> list[Account | None]:
-    # The autopay enrolment rides along (one row at most, a LEFT JOIN): nextPayment needs it, and
-    # Loaders primes autopay_by_account with it so the dashboard spends no statement on it.
-    found = {
-        account.id: account for account in await Account.filter(id__in=set(ids)).select_related("autopay")
-    }
+    found = {account.id: account for account in await _ACCOUNTS.fetch(_distinct(ids))}
     return [found.get(pk) for pk in ids]
 
 
@@ -67,11 +73,13 @@ async def _members_by_id(ids: Sequence[int]) -> list[Member | None]:
     return [found.get(pk) for pk in ids]
 
 
+_GRANTS = PreparedQuery(PermissionGrant, lambda ids: PermissionGrant.filter(member_id__in=ids))
+
+
 async def _grants_by_member(ids: Sequence[int]) -> list[list[Permission]]:
     grants: dict[int, list[Permission]] = defaultdict(list)
-    rows = await PermissionGrant.filter(member_id__in=set(ids)).values_list("member_id", "permission")
-    for member_id, permission in rows:
-        grants[int(member_id)].append(Permission(permission))
+    for grant in await _GRANTS.fetch(_distinct(ids)):
+        grants[int(grant.member_id)].append(Permission(grant.permission))  # type: ignore[attr-defined]
     return [grants[pk] for pk in ids]
 
 
@@ -95,18 +103,55 @@ def visible_members(account_ids: Sequence[int]) -> QuerySet[Member]:
     return Member.filter(account_id__in=set(account_ids), removed_at=None)
 
 
-async def _page(query: QuerySet[ModelT], key: PageKey, *, newest_first: bool) -> Page[ModelT]:
+@dataclass(frozen=True)
+class PagedQuery(Generic[ModelT]):
+    """Keyset pages of one parent's rows, ordered by id: the first page, and the pages after a cursor."""
+
+    first_page: PreparedQuery[ModelT]
+    page_after: PreparedQuery[ModelT]
+
+
+def paged(
+    model: type[ModelT], of_parent: Callable[[Any], QuerySet[ModelT]], *, newest_first: bool
+) -> PagedQuery[ModelT]:
+    order = "-id" if newest_first else "id"
+    after = "id__lt" if newest_first else "id__gt"
+    return PagedQuery(
+        PreparedQuery(model, lambda parent, limit: of_parent(parent).order_by(order).limit(limit)),
+        PreparedQuery(
+            model,
+            lambda parent, after_id, limit: (
+                of_parent(parent).filter(**{after: after_id}).order_by(order).limit(limit)
+            ),
+        ),
+    )
+
+
+async def _page(query: PagedQuery[ModelT], key: PageKey) -> Page[ModelT]:
     """One keyset page: the rows after the cursor's id, and whether more follow."""
-    query = query.order_by("-id" if newest_first else "id")
-    if key.after_id is not None:
-        query = query.filter(id__lt=key.after_id) if newest_first else query.filter(id__gt=key.after_id)
-    rows = await query.limit(key.first + 1)
+    if key.after_id is None:
+        rows = await query.first_page.fetch(key.parent_id, key.first + 1)
+    else:
+        rows = await query.page_after.fetch(key.parent_id, key.after_id, key.first + 1)
     return Page(rows=rows[: key.first], has_next=len(rows) > key.first)
+
+
+_MEMBER_PAGES = paged(Member, lambda account: visible_members([account]), newest_first=False)
+_ACTIVITY_PAGES = paged(
+    ActivityEvent, lambda account: ActivityEvent.filter(account_id=account), newest_first=True
+)
+_STATEMENT_PAGES = paged(Statement, lambda account: Statement.filter(account_id=account), newest_first=True)
+# Each payment's method comes in the same query (Loaders primes payment_method_by_id with them).
+_PAYMENT_PAGES = paged(
+    Payment,
+    lambda account: Payment.filter(account_id=account).select_related("payment_method"),
+    newest_first=True,
+)
 
 
 async def _member_pages(keys: Sequence[PageKey]) -> list[Page[Member]]:
     # A request asks for one page of one account; different pages are separate queries.
-    return [await _page(visible_members([key.parent_id]), key, newest_first=False) for key in keys]
+    return [await _page(_MEMBER_PAGES, key) for key in keys]
 
 
 async def _member_counts(ids: Sequence[int]) -> list[int]:
@@ -121,9 +166,7 @@ async def _member_counts(ids: Sequence[int]) -> list[int]:
 
 
 async def _activity_pages(keys: Sequence[PageKey]) -> list[Page[ActivityEvent]]:
-    return [
-        await _page(ActivityEvent.filter(account_id=key.parent_id), key, newest_first=True) for key in keys
-    ]
+    return [await _page(_ACTIVITY_PAGES, key) for key in keys]
 
 
 async def _activity_counts(ids: Sequence[int]) -> list[int]:
@@ -151,16 +194,24 @@ async def _payment_methods_by_id(ids: Sequence[int]) -> list[PaymentMethod | Non
     return await _rows_by_id(PaymentMethod, ids)
 
 
+_LINE_ITEMS = PreparedQuery(LineItem, lambda ids: LineItem.filter(statement_id__in=ids).order_by("id"))
+
+
 async def _line_items_by_statement(ids: Sequence[int]) -> list[list[LineItem]]:
     items: dict[int, list[LineItem]] = defaultdict(list)
-    for item in await LineItem.filter(statement_id__in=set(ids)).order_by("id"):
+    for item in await _LINE_ITEMS.fetch(_distinct(ids)):
         items[int(item.statement_id)].append(item)  # type: ignore[attr-defined]
     return [items[pk] for pk in ids]
 
 
+_OPEN_STATEMENTS = PreparedQuery(
+    Statement, lambda ids: Statement.filter(account_id__in=ids, status=StatementStatus.OPEN)
+)
+
+
 async def _open_statements_by_account(ids: Sequence[int]) -> list[list[Statement]]:
     statements: dict[int, list[Statement]] = defaultdict(list)
-    for statement in await Statement.filter(account_id__in=set(ids), status=StatementStatus.OPEN):
+    for statement in await _OPEN_STATEMENTS.fetch(_distinct(ids)):
         statements[int(statement.account_id)].append(statement)  # type: ignore[attr-defined]
     return [statements[pk] for pk in ids]
 
@@ -181,17 +232,11 @@ async def _autopay_by_account(ids: Sequence[int]) -> list[AutopayEnrollment | No
 
 
 async def _statement_pages(keys: Sequence[PageKey]) -> list[Page[Statement]]:
-    return [await _page(Statement.filter(account_id=key.parent_id), key, newest_first=True) for key in keys]
+    return [await _page(_STATEMENT_PAGES, key) for key in keys]
 
 
 async def _payment_pages(keys: Sequence[PageKey]) -> list[Page[Payment]]:
-    # Each payment's method comes in the same query (Loaders primes payment_method_by_id with them).
-    return [
-        await _page(
-            Payment.filter(account_id=key.parent_id).select_related("payment_method"), key, newest_first=True
-        )
-        for key in keys
-    ]
+    return [await _page(_PAYMENT_PAGES, key) for key in keys]
 
 
 async def _counts_by_account(model: type[Model], ids: Sequence[int]) -> list[int]:

@@ -18,8 +18,8 @@ from schema.billing.types import (
     PaymentType,
     StatementConnection,
     StatementEdge,
-    StatementType,
     UpcomingPaymentType,
+    loaded_statements,
     money,
 )
 from schema.loaders import PageKey
@@ -53,7 +53,8 @@ class BillingFields:
     ) -> StatementConnection | None:
         first, after_id = page_arguments(first, after, default=12)
         page = await info.context.loaders.statement_page.load(PageKey(self.model.id, first, after_id))
-        edges = [StatementEdge(node=StatementType(model=s), cursor=cursor_for(s.id)) for s in page.rows]
+        nodes = await loaded_statements(info, page.rows, "edges", "node")
+        edges = [StatementEdge(node=node, cursor=cursor_for(node.model.id)) for node in nodes]
         return StatementConnection(
             edges=edges, page_info=page_info(edges, page.has_next), account_id=self.model.id
         )
@@ -64,7 +65,11 @@ class BillingFields:
     ) -> PaymentConnection | None:
         first, after_id = page_arguments(first, after, default=20)
         page = await info.context.loaders.payment_page.load(PageKey(self.model.id, first, after_id))
-        edges = [PaymentEdge(node=PaymentType(model=p), cursor=cursor_for(p.id)) for p in page.rows]
+        # The page's query brought each payment's method along (Payment.select_related).
+        edges = [
+            PaymentEdge(node=PaymentType.from_model(p, p.payment_method), cursor=cursor_for(p.id))
+            for p in page.rows
+        ]
         return PaymentConnection(
             edges=edges, page_info=page_info(edges, page.has_next), account_id=self.model.id
         )
@@ -72,7 +77,7 @@ class BillingFields:
     @strawberry.field(permission_classes=[Requires(Permission.PAY_BILLS, Permission.MANAGE_PAYMENT_METHODS)])
     async def payment_methods(self, info: Info) -> list[PaymentMethodType] | None:
         methods = await info.context.loaders.payment_methods_by_account.load(self.model.id)
-        return [PaymentMethodType(model=method) for method in methods]
+        return [PaymentMethodType.from_model(method) for method in methods]
 
     @strawberry.field(permission_classes=[VIEW_BILLING])
     async def autopay(self, info: Info) -> AutopayType | None:

@@ -95,7 +95,7 @@ class Mutation:
             if input.make_default or others == 0:
                 await _make_default(method, connection)
             await _log(info, "PAYMENT_METHOD_ADDED", f"added {describe_method(method)}", connection)
-        return PaymentMethodPayload(payment_method=PaymentMethodType(model=method))
+        return PaymentMethodPayload(payment_method=PaymentMethodType.from_model(method))
 
     @strawberry.mutation(
         permission_classes=[MANAGE_METHODS],
@@ -143,7 +143,7 @@ class Mutation:
             await _log(
                 info, "PAYMENT_METHOD_DEFAULT", f"made {describe_method(method)} the default", connection
             )
-        return PaymentMethodPayload(payment_method=PaymentMethodType(model=method))
+        return PaymentMethodPayload(payment_method=PaymentMethodType.from_model(method))
 
     @strawberry.mutation(permission_classes=[Requires(Permission.PAY_BILLS)])
     async def pay_bill(self, info: Info, input: PayBillInput) -> PaymentPayload:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import strawberry
@@ -21,6 +22,7 @@ from models.billing import (
 )
 from models.charge import UpcomingPayment
 from schema.ids import to_global_id
+from schema.lookahead import selects
 from schema.node import Node, PageInfo
 from schema.permissions import Info
 
@@ -53,119 +55,105 @@ class LineItemType:
 
 @strawberry.type(name="Statement")
 class StatementType(Node):
+    """Built whole from its row and line items (from_model): plain fields resolve with no resolver call,
+    so a page of statements completes without a suspension per statement."""
+
+    id: strawberry.ID  # type: ignore[assignment]  # a plain field implements Node's id
+    period_start: date
+    period_end: date
+    issued_at: datetime
+    due_date: date
+    amount_due: MoneyType
+    amount_paid: MoneyType
+    status: StatementStatus
+    line_items: list[LineItemType]
     model: strawberry.Private[Statement]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("Statement", self.model.id))
+    @classmethod
+    def from_model(cls, statement: Statement, line_items: Sequence[LineItem] = ()) -> StatementType:
+        """`line_items` may be left out only when the request does not select them (see loaded_statements)."""
+        return cls(
+            id=strawberry.ID(to_global_id("Statement", statement.id)),
+            period_start=statement.period_start,
+            period_end=statement.period_end,
+            issued_at=statement.issued_at,
+            due_date=statement.due_date,
+            amount_due=money(statement.amount_due),
+            amount_paid=money(statement.amount_paid),
+            status=shown_status(statement),
+            line_items=[LineItemType.from_model(item) for item in line_items],
+            model=statement,
+        )
 
-    @strawberry.field
-    def period_start(self) -> date:
-        return self.model.period_start
 
-    @strawberry.field
-    def period_end(self) -> date:
-        return self.model.period_end
+def shown_status(statement: Statement) -> StatementStatus:
+    # OVERDUE is shown, never stored: an OPEN statement past its due date (UTC calendar day).
+    if statement.status == StatementStatus.OPEN and statement.due_date < date.today():
+        return StatementStatus.OVERDUE
+    return StatementStatus(statement.status)
 
-    @strawberry.field
-    def issued_at(self) -> datetime:
-        return self.model.issued_at
 
-    @strawberry.field
-    def due_date(self) -> date:
-        return self.model.due_date
-
-    @strawberry.field
-    def amount_due(self) -> MoneyType:
-        return money(self.model.amount_due)
-
-    @strawberry.field
-    def amount_paid(self) -> MoneyType:
-        return money(self.model.amount_paid)
-
-    @strawberry.field
-    def status(self) -> StatementStatus:
-        # OVERDUE is shown, never stored: an OPEN statement past its due date (UTC calendar day).
-        if self.model.status == StatementStatus.OPEN and self.model.due_date < date.today():
-            return StatementStatus.OVERDUE
-        return StatementStatus(self.model.status)
-
-    @strawberry.field
-    async def line_items(self, info: Info) -> list[LineItemType]:
-        items = await info.context.loaders.line_items_by_statement.load(self.model.id)
-        return [LineItemType.from_model(item) for item in items]
+async def loaded_statements(info: Info, statements: Sequence[Statement], *path: str) -> list[StatementType]:
+    """Statement types with their line items, fetched in one batch only when the selection at `path`
+    (GraphQL names from the current field down to a Statement) asks for lineItems."""
+    items: Sequence[Sequence[LineItem]] = [()] * len(statements)
+    if statements and selects(info, *path, "lineItems"):
+        items = await info.context.loaders.line_items_by_statement.load_many([s.id for s in statements])
+    return [StatementType.from_model(s, mine) for s, mine in zip(statements, items, strict=True)]
 
 
 @strawberry.type(name="PaymentMethod")
 class PaymentMethodType(Node):
+    id: strawberry.ID  # type: ignore[assignment]  # a plain field implements Node's id
+    kind: PaymentMethodKind
+    brand: str | None = strawberry.field(
+        description='"visa", "mastercard", ... for cards; bank name for accounts.'
+    )
+    last4: str
+    exp_month: int | None
+    exp_year: int | None
+    is_default: bool
     model: strawberry.Private[PaymentMethod]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("PaymentMethod", self.model.id))
-
-    @strawberry.field
-    def kind(self) -> PaymentMethodKind:
-        return PaymentMethodKind(self.model.kind)
-
-    @strawberry.field(description='"visa", "mastercard", ... for cards; bank name for accounts.')
-    def brand(self) -> str | None:
-        return self.model.brand
-
-    @strawberry.field
-    def last4(self) -> str:
-        return self.model.last4
-
-    @strawberry.field
-    def exp_month(self) -> int | None:
-        month = self.model.exp_month
-        return int(month) if month is not None else None
-
-    @strawberry.field
-    def exp_year(self) -> int | None:
-        year = self.model.exp_year
-        return int(year) if year is not None else None
-
-    @strawberry.field
-    def is_default(self) -> bool:
-        return self.model.is_default and self.model.removed_at is None
+    @classmethod
+    def from_model(cls, method: PaymentMethod) -> PaymentMethodType:
+        return cls(
+            id=strawberry.ID(to_global_id("PaymentMethod", method.id)),
+            kind=PaymentMethodKind(method.kind),
+            brand=method.brand,
+            last4=method.last4,
+            exp_month=int(method.exp_month) if method.exp_month is not None else None,
+            exp_year=int(method.exp_year) if method.exp_year is not None else None,
+            is_default=method.is_default and method.removed_at is None,
+            model=method,
+        )
 
 
 @strawberry.type(name="Payment")
 class PaymentType(Node):
+    """Built whole from its row and the method it used (from_model), like StatementType."""
+
+    id: strawberry.ID  # type: ignore[assignment]  # a plain field implements Node's id
+    amount: MoneyType
+    status: PaymentStatus
+    source: PaymentSource
+    created_at: datetime
+    failure_reason: str | None
+    payment_method: PaymentMethodType | None
     model: strawberry.Private[Payment]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("Payment", self.model.id))
-
-    @strawberry.field
-    def amount(self) -> MoneyType:
-        return money(self.model.amount)
-
-    @strawberry.field
-    def status(self) -> PaymentStatus:
-        return PaymentStatus(self.model.status)
-
-    @strawberry.field
-    def source(self) -> PaymentSource:
-        return PaymentSource(self.model.source)
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.model.created_at
-
-    @strawberry.field
-    def failure_reason(self) -> str | None:
-        return self.model.failure_reason
-
-    @strawberry.field
-    async def payment_method(self, info: Info) -> PaymentMethodType | None:
-        method_id = self.model.payment_method_id  # type: ignore[attr-defined]
-        if method_id is None:
-            return None
-        method = await info.context.loaders.payment_method_by_id.load(int(method_id))
-        return PaymentMethodType(model=method) if method else None
+    @classmethod
+    def from_model(cls, payment: Payment, method: PaymentMethod | None) -> PaymentType:
+        return cls(
+            id=strawberry.ID(to_global_id("Payment", payment.id)),
+            amount=money(payment.amount),
+            status=PaymentStatus(payment.status),
+            source=PaymentSource(payment.source),
+            created_at=payment.created_at,
+            failure_reason=payment.failure_reason,
+            payment_method=PaymentMethodType.from_model(method) if method is not None else None,
+            model=payment,
+        )
 
     @strawberry.field
     async def statement(self, info: Info) -> StatementType | None:
@@ -173,7 +161,16 @@ class PaymentType(Node):
         if statement_id is None:
             return None
         statement = await info.context.loaders.statement_by_id.load(int(statement_id))
-        return StatementType(model=statement) if statement else None
+        if statement is None:
+            return None
+        return (await loaded_statements(info, [statement]))[0]
+
+
+async def payment_type(info: Info, payment: Payment) -> PaymentType:
+    """The payment with the method it used, through the request's loader."""
+    method_id = payment.payment_method_id  # type: ignore[attr-defined]
+    method = await info.context.loaders.payment_method_by_id.load(int(method_id)) if method_id else None
+    return PaymentType.from_model(payment, method)
 
 
 @strawberry.type(name="Autopay")
@@ -190,7 +187,7 @@ class AutopayType:
             return None
         method_id = int(self.model.payment_method_id)  # type: ignore[attr-defined]
         method = await info.context.loaders.payment_method_by_id.load(method_id)
-        return PaymentMethodType(model=method) if method else None
+        return PaymentMethodType.from_model(method) if method else None
 
     @strawberry.field(
         description="Charge this many days before each statement's due date (0 = on the due date)."
