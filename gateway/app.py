@@ -19,6 +19,7 @@ from tortoise import connections
 from gateway.auth import SessionBackend
 from gateway.graphql_endpoint import GraphQLEndpoint
 from gateway.headers import SecurityHeaders
+from gateway.heap import settle_after_startup
 from gateway.observability import Metrics, RequestObservation, configure_logging, watch_lockouts
 from gateway.settings import Settings
 from models.database import close_database, open_database
@@ -58,6 +59,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         await open_database(settings.database_url)
         if settings.redis_url:
             endpoint.queue = Queue.unchecked(settings.redis_url)
+        settle_after_startup()
         try:
             yield
         finally:

@@ -13,6 +13,7 @@ import re
 from functools import cache
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -39,6 +40,13 @@ from workers.queue import Queue
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 100_000
+
+
+class GraphQLResponse(JSONResponse):
+    """JSONResponse's compact UTF-8 JSON, written by orjson: several times faster on a dashboard's answer."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 @cache
@@ -118,7 +126,7 @@ class GraphQLEndpoint:
             ]
         observe_result(query, operation_name, body)
         background = BackgroundTask(self.queue.deliver, list(written)) if written and self.queue else None
-        response = JSONResponse(body, headers={"x-request-id": request_id}, background=background)
+        response = GraphQLResponse(body, headers={"x-request-id": request_id}, background=background)
         for name, value in context.response.raw_headers:
             if name == b"set-cookie":
                 response.raw_headers.append((name, value))
@@ -193,7 +201,7 @@ async def _post_params(request: Request) -> Params | Response:
         if len(raw) > MAX_BODY_BYTES:
             return bad_request(f"The request body is larger than {MAX_BODY_BYTES} bytes.", 413)
     try:
-        payload = json.loads(raw)
+        payload = orjson.loads(raw)
     except ValueError:
         return bad_request("The request body is not JSON.")
     if not isinstance(payload, dict):

@@ -46,7 +46,9 @@ class _Shape:
 
 class PreparedQuery(Generic[ModelT]):
     """`build(*args)` returns the queryset; each argument (an int, a str, or a list of ints for an IN)
-    must reach the SQL as a bound value exactly once. `fetch(*args)` runs it for new arguments."""
+    must reach the SQL as a bound value exactly once, as is: an equality or IN filter or a limit, not a
+    LIKE pattern (`startswith`) nor an enum field's value (keep those constant in `build`).
+    `fetch(*args)` runs it for new arguments."""
 
     def __init__(self, model: type[ModelT], build: Callable[..., QuerySet[ModelT]]) -> None:
         self.model = model
@@ -69,9 +71,9 @@ class PreparedQuery(Generic[ModelT]):
         where: dict[Any, Slot] = {}
 
         def sentinel(argument: int, item: int | None, like: int | str) -> int | str:
-            value: int | str = _SENTINEL_BASE + next(counter)
-            if isinstance(like, str):
-                value = f"\x00prepared{value}"
+            number = next(counter)
+            # Short, so a string stand-in passes a CharField's max_length while the SQL is built.
+            value: int | str = f"\x00{number}" if isinstance(like, str) else _SENTINEL_BASE + number
             where[value] = (argument, item)
             return value
 

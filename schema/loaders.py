@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Generic, NamedTuple, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Generic, NamedTuple, TypeAlias, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
@@ -39,6 +40,18 @@ from schema.services.loaders import (
 
 RowT = TypeVar("RowT")
 ModelT = TypeVar("ModelT", bound=Model)
+KeyT = TypeVar("KeyT")
+ValueT = TypeVar("ValueT")
+MaybeAwaitable: TypeAlias = ValueT | Awaitable[ValueT]
+
+
+def now_or_later(loader: DataLoader[KeyT, ValueT], key: KeyT) -> MaybeAwaitable[ValueT]:
+    """The value when this request already loaded it (a page primed it), with no suspension; else the load.
+    A resolver returning this stays synchronous for the objects of a page fetched whole."""
+    future = loader.cache_map.get(key)
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return loader.load(key)
 
 
 class PageKey(NamedTuple):
@@ -258,78 +271,103 @@ async def _payment_counts(ids: Sequence[int]) -> list[int]:
     return await _counts_by_account(Payment, ids)
 
 
-@dataclass
 class Loaders:
-    account_by_id: DataLoader[int, Account | None] = field(init=False)
-    member_by_id: DataLoader[int, Member | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_members_by_id)
-    )
-    primary_by_account: DataLoader[int, Member | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_primary_by_account)
-    )
-    grants_by_member: DataLoader[int, list[Permission]] = field(
-        default_factory=lambda: DataLoader(load_fn=_grants_by_member)
-    )
-    sessions_by_member: DataLoader[int, list[Session]] = field(
-        default_factory=lambda: DataLoader(load_fn=_sessions_by_member)
-    )
-    member_page: DataLoader[PageKey, Page[Member]] = field(
-        default_factory=lambda: DataLoader(load_fn=_member_pages)
-    )
-    member_count_by_account: DataLoader[int, int] = field(
-        default_factory=lambda: DataLoader(load_fn=_member_counts)
-    )
-    activity_page: DataLoader[PageKey, Page[ActivityEvent]] = field(
-        default_factory=lambda: DataLoader(load_fn=_activity_pages)
-    )
-    activity_count_by_account: DataLoader[int, int] = field(
-        default_factory=lambda: DataLoader(load_fn=_activity_counts)
-    )
-    statement_by_id: DataLoader[int, Statement | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_statements_by_id)
-    )
-    payment_method_by_id: DataLoader[int, PaymentMethod | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_payment_methods_by_id)
-    )
-    line_items_by_statement: DataLoader[int, list[LineItem]] = field(
-        default_factory=lambda: DataLoader(load_fn=_line_items_by_statement)
-    )
-    open_statements_by_account: DataLoader[int, list[Statement]] = field(
-        default_factory=lambda: DataLoader(load_fn=_open_statements_by_account)
-    )
-    payment_methods_by_account: DataLoader[int, list[PaymentMethod]] = field(
-        default_factory=lambda: DataLoader(load_fn=_payment_methods_by_account)
-    )
-    autopay_by_account: DataLoader[int, AutopayEnrollment | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_autopay_by_account)
-    )
-    statement_page: DataLoader[PageKey, Page[Statement]] = field(
-        default_factory=lambda: DataLoader(load_fn=_statement_pages)
-    )
-    statement_count_by_account: DataLoader[int, int] = field(
-        default_factory=lambda: DataLoader(load_fn=_statement_counts)
-    )
-    payment_page: DataLoader[PageKey, Page[Payment]] = field(init=False)
-    payment_count_by_account: DataLoader[int, int] = field(
-        default_factory=lambda: DataLoader(load_fn=_payment_counts)
-    )
-    services_by_account: DataLoader[int, list[Service]] = field(
-        default_factory=lambda: DataLoader(load_fn=services_by_account)
-    )
-    usage_by_service_period: DataLoader[UsageKey, DataUsage | None] = field(
-        default_factory=lambda: DataLoader(load_fn=usage_by_service_period)
-    )
-    appointments_by_account: DataLoader[int, list[Appointment]] = field(
-        default_factory=lambda: DataLoader(load_fn=appointments_by_account)
-    )
-    api_keys_by_account: DataLoader[int, list[ApiKey]] = field(
-        default_factory=lambda: DataLoader(load_fn=live_keys_by_account)
-    )
+    """The request's loaders, each made on first use: a request touches a few of these, and making
+    all of them for every request cost more than some of the queries they save."""
 
-    def __post_init__(self) -> None:
-        # These two load rows the others would query again; they hand them over (prime) instead.
-        self.account_by_id = DataLoader(load_fn=self._accounts_priming_autopay)
-        self.payment_page = DataLoader(load_fn=self._payment_pages_priming_methods)
+    @cached_property
+    def member_by_id(self) -> DataLoader[int, Member | None]:
+        return DataLoader(load_fn=_members_by_id)
+
+    @cached_property
+    def primary_by_account(self) -> DataLoader[int, Member | None]:
+        return DataLoader(load_fn=_primary_by_account)
+
+    @cached_property
+    def grants_by_member(self) -> DataLoader[int, list[Permission]]:
+        return DataLoader(load_fn=_grants_by_member)
+
+    @cached_property
+    def sessions_by_member(self) -> DataLoader[int, list[Session]]:
+        return DataLoader(load_fn=_sessions_by_member)
+
+    @cached_property
+    def member_page(self) -> DataLoader[PageKey, Page[Member]]:
+        return DataLoader(load_fn=_member_pages)
+
+    @cached_property
+    def member_count_by_account(self) -> DataLoader[int, int]:
+        return DataLoader(load_fn=_member_counts)
+
+    @cached_property
+    def activity_page(self) -> DataLoader[PageKey, Page[ActivityEvent]]:
+        return DataLoader(load_fn=_activity_pages)
+
+    @cached_property
+    def activity_count_by_account(self) -> DataLoader[int, int]:
+        return DataLoader(load_fn=_activity_counts)
+
+    @cached_property
+    def statement_by_id(self) -> DataLoader[int, Statement | None]:
+        return DataLoader(load_fn=_statements_by_id)
+
+    @cached_property
+    def payment_method_by_id(self) -> DataLoader[int, PaymentMethod | None]:
+        return DataLoader(load_fn=_payment_methods_by_id)
+
+    @cached_property
+    def line_items_by_statement(self) -> DataLoader[int, list[LineItem]]:
+        return DataLoader(load_fn=_line_items_by_statement)
+
+    @cached_property
+    def open_statements_by_account(self) -> DataLoader[int, list[Statement]]:
+        return DataLoader(load_fn=_open_statements_by_account)
+
+    @cached_property
+    def payment_methods_by_account(self) -> DataLoader[int, list[PaymentMethod]]:
+        return DataLoader(load_fn=_payment_methods_by_account)
+
+    @cached_property
+    def autopay_by_account(self) -> DataLoader[int, AutopayEnrollment | None]:
+        return DataLoader(load_fn=_autopay_by_account)
+
+    @cached_property
+    def statement_page(self) -> DataLoader[PageKey, Page[Statement]]:
+        return DataLoader(load_fn=_statement_pages)
+
+    @cached_property
+    def statement_count_by_account(self) -> DataLoader[int, int]:
+        return DataLoader(load_fn=_statement_counts)
+
+    @cached_property
+    def payment_count_by_account(self) -> DataLoader[int, int]:
+        return DataLoader(load_fn=_payment_counts)
+
+    @cached_property
+    def services_by_account(self) -> DataLoader[int, list[Service]]:
+        return DataLoader(load_fn=services_by_account)
+
+    @cached_property
+    def usage_by_service_period(self) -> DataLoader[UsageKey, DataUsage | None]:
+        return DataLoader(load_fn=usage_by_service_period)
+
+    @cached_property
+    def appointments_by_account(self) -> DataLoader[int, list[Appointment]]:
+        return DataLoader(load_fn=appointments_by_account)
+
+    @cached_property
+    def api_keys_by_account(self) -> DataLoader[int, list[ApiKey]]:
+        return DataLoader(load_fn=live_keys_by_account)
+
+    @cached_property
+    def account_by_id(self) -> DataLoader[int, Account | None]:
+        # Loads the rows autopay_by_account would query again, and hands them over (primes).
+        return DataLoader(load_fn=self._accounts_priming_autopay)
+
+    @cached_property
+    def payment_page(self) -> DataLoader[PageKey, Page[Payment]]:
+        # Likewise for each payment's method, and payment_method_by_id.
+        return DataLoader(load_fn=self._payment_pages_priming_methods)
 
     async def _accounts_priming_autopay(self, ids: Sequence[int]) -> list[Account | None]:
         accounts = await _accounts_by_id(ids)

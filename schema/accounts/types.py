@@ -13,6 +13,7 @@ from schema.billing.account_fields import BillingFields
 from schema.errors import unauthenticated
 from schema.ids import to_global_id
 from schema.loaders import PageKey
+from schema.lookahead import selects
 from schema.members.types import MemberConnection, MemberEdge, MemberType
 from schema.node import Node, cursor_for, page_arguments, page_info
 from schema.partners.account_fields import PartnerFields
@@ -82,7 +83,10 @@ class AccountType(BillingFields, PartnerFields, ServiceFields, Node):
         self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
     ) -> MemberConnection | None:
         first, after_id = page_arguments(first, after, default=20)
-        page = await info.context.loaders.member_page.load(PageKey(self.model.id, first, after_id))
+        loaders = info.context.loaders
+        page = await loaders.member_page.load(PageKey(self.model.id, first, after_id))
+        if page.rows and selects(info, "edges", "node", "permissions"):
+            await loaders.grants_by_member.load_many([m.id for m in page.rows])  # one query for the page
         edges = [MemberEdge(node=MemberType(model=m), cursor=cursor_for(m.id)) for m in page.rows]
         return MemberConnection(
             edges=edges,
