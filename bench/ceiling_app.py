@@ -11,8 +11,10 @@ naming a file that holds the gateway's JSON answer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.extensions import ParserCache, ValidationCache
+
+from gateway.graphql_endpoint import GraphQLResponse
+from gateway.heap import settle_after_startup
 
 
 @strawberry.type
@@ -206,17 +211,23 @@ def create_app(answer_bytes: bytes) -> Starlette:
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]
-        return JSONResponse(body)
+        return GraphQLResponse(body)  # the gateway's own JSON writer (orjson)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"ok": True})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        settle_after_startup()  # the gateway's collector settings: same footing
+        yield
 
     return Starlette(
         routes=[
             Route("/plain", plain, methods=["POST"]),
             Route("/graphql", graphql, methods=["POST"]),
             Route("/healthz", healthz),
-        ]
+        ],
+        lifespan=lifespan,
     )
 
 

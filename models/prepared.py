@@ -30,7 +30,7 @@ _SENTINEL_BASE = 7_318_512_904_000_000  # positive, as a LIMIT must be
 class _Shape:
     sql: str
     slots: tuple[Slot, ...]
-    select_related_idx: list[Any]
+    select_related_idx: list[Any] | None
 
     def bind(self, args: Sequence[Arg]) -> list[Any]:
         values: list[Any] = []
@@ -90,4 +90,6 @@ class PreparedQuery(Generic[ModelT]):
         bound = [slot for slot in slots if slot[0] is not None]
         if sorted(bound, key=repr) != sorted(where.values(), key=repr):
             raise ValueError(f"every argument must be bound exactly once in {sql!r}")
-        return _Shape(sql=sql, slots=slots, select_related_idx=query._select_related_idx)
+        # Only the queried model itself: no join to split rows for, and tortoise's plain row path is cheaper.
+        joined = query._select_related_idx if len(query._select_related_idx) > 1 else None
+        return _Shape(sql=sql, slots=slots, select_related_idx=joined)
