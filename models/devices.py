@@ -6,9 +6,11 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 from models.clock import utcnow
+from models.prepared import PreparedQuery
 
 if TYPE_CHECKING:
     from models.members import Member
@@ -31,15 +33,21 @@ def _device_hash(device_id: str) -> str:
     return hashlib.sha256(device_id.encode()).hexdigest()
 
 
+_KNOWN_DEVICE = PreparedQuery(
+    KnownDevice,
+    lambda member_id, device_hash: KnownDevice.filter(member_id=member_id, device_hash=device_hash).limit(1),
+)
+
+
 async def is_familiar(member_id: int, device_id: str | None) -> bool:
     if not device_id:
         return False
-    return await KnownDevice.exists(member_id=member_id, device_hash=_device_hash(device_id))
+    return bool(await _KNOWN_DEVICE.fetch(member_id, _device_hash(device_id)))
 
 
-async def remember(member_id: int, device_id: str | None) -> None:
+async def remember(member_id: int, device_id: str | None, using_db: BaseDBAsyncClient | None = None) -> None:
     """Make the device familiar; one INSERT that does nothing when it already is."""
     if not device_id:
         return
     device = KnownDevice(member_id=member_id, device_hash=_device_hash(device_id), first_seen_at=utcnow())
-    await KnownDevice.bulk_create([device], ignore_conflicts=True)
+    await KnownDevice.bulk_create([device], ignore_conflicts=True, using_db=using_db)

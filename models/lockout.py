@@ -25,6 +25,7 @@ from models.clock import utcnow
 from models.codes import issue_link_token
 from models.members import Member
 from models.notify import email_member
+from models.prepared import PreparedQuery
 from models.security import TokenPurpose
 
 MAX_LOCK = timedelta(hours=24)
@@ -64,10 +65,14 @@ def throttle_key(username: str, familiar_device_id: str | None = None) -> str:
     return f"d:{folded}:{device}"
 
 
+_THROTTLE_ROW = PreparedQuery(SignInThrottle, lambda key: SignInThrottle.filter(key=key).limit(1))
+
+
 async def locked_until(key: str, now: datetime | None = None) -> datetime | None:
     """When the lock on `key` ends, or None when it is not locked."""
     now = now or utcnow()
-    row = await SignInThrottle.get_or_none(key=key)
+    rows = await _THROTTLE_ROW.fetch(key)
+    row = rows[0] if rows else None
     if row is None or row.locked_until is None or row.locked_until <= now:
         return None
     return row.locked_until
@@ -104,8 +109,8 @@ async def register_failure(
 
 
 async def register_success(key: str) -> None:
-    """A successful sign-in resets the failure count, not the lock level."""
-    await SignInThrottle.filter(key=key).update(failures=0)
+    """A successful sign-in resets the failure count, not the lock level (no write when it is 0)."""
+    await SignInThrottle.filter(key=key, failures__gt=0).update(failures=0)
 
 
 async def end_lock(member: Member, using_db: BaseDBAsyncClient | None = None) -> None:

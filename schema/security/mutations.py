@@ -29,6 +29,7 @@ from models.lockout import (
 from models.members import USERNAME_PATTERN, Channel, Member, MemberStatus, fold_username
 from models.notify import email_member, send_code
 from models.passwords import MAX_LENGTH, Passwords, normalise_answer
+from models.prepared import PreparedQuery
 from models.security import Session, TokenPurpose
 from models.sessions import revoke_sessions
 from models.totp import accept_totp_code
@@ -59,11 +60,18 @@ MAX_ANSWER = 200
 STEP_UP_PURPOSE = "confirm it is you"
 
 
+# Every sign-in looks its member up: SQL built once (models/prepared.py).
+MEMBER_BY_FOLDED_USERNAME = PreparedQuery(
+    Member, lambda folded: Member.filter(username_folded=folded).limit(1)
+)
+
+
 async def member_for_username(username: str) -> Member | None:
     """The member whose username is exactly `username` (credentials are case-sensitive)."""
     if not USERNAME_PATTERN.fullmatch(username):
         return None
-    member = await Member.filter(username_folded=fold_username(username)).first()
+    found = await MEMBER_BY_FOLDED_USERNAME.fetch(fold_username(username))
+    member = found[0] if found else None
     return member if member is not None and member.username == username else None
 
 

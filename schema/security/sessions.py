@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from tortoise.transactions import in_transaction
+
 from models import activity
 from models.clock import utcnow
 from models.devices import remember
@@ -39,16 +41,19 @@ def device_of(context: Context, given_device_id: str | None) -> str:
 async def establish_session(context: Context, member: Member, device_id: str | None, how: str) -> str:
     """A new session for `member` from this request; sets the cookies, logs `how`, returns the token."""
     client = ClientInfo(context.client.ip_address, context.client.user_agent, device_id)
-    token, _session = await start_session(member, client, context.session_policy)
-    await remember(member.id, device_id)
-    member.last_sign_in_at = utcnow()
-    await Member.filter(id=member.id).update(last_sign_in_at=member.last_sign_in_at)
-    await activity.record_by(
-        member,
-        "SIGN_IN",
-        f"{member.display_name} signed in ({how})",
-        ip_address=client.ip_address,
-    )
+    # One commit for the session and what comes with it, not four.
+    async with in_transaction() as connection:
+        token, _session = await start_session(member, client, context.session_policy, using_db=connection)
+        await remember(member.id, device_id, using_db=connection)
+        member.last_sign_in_at = utcnow()
+        await Member.filter(id=member.id).using_db(connection).update(last_sign_in_at=member.last_sign_in_at)
+        await activity.record_by(
+            member,
+            "SIGN_IN",
+            f"{member.display_name} signed in ({how})",
+            ip_address=client.ip_address,
+            using_db=connection,
+        )
     set_session_cookies(context, token)
     return token
 
