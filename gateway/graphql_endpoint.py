@@ -118,6 +118,8 @@ class GraphQLEndpoint:
             return bad_request("Only queries may be sent with GET; send mutations with POST.", 405)
         except CannotGetOperationTypeError:
             return bad_request("`operationName` names no operation of the document.")
+        finally:
+            context.loaders.close()
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [

@@ -7,7 +7,8 @@ import contextlib
 import os
 import threading
 import unicodedata
-from collections.abc import Iterable
+import weakref
+from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -25,6 +26,11 @@ MIN_SCORE = 3
 def hasher(memory_kib: int = 19456, time_cost: int = 2, parallelism: int = 1) -> PasswordHasher:
     """RFC 9106 / OWASP parameters by default: m=19 MiB, t=2, p=1."""
     return PasswordHasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism)
+
+
+def checks_in_flight() -> int:
+    """Two per hashing thread: one hashing, one doing its queries, so the threads never wait for work."""
+    return 2 * (os.cpu_count() or 2)
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +54,21 @@ class Passwords:
     def __init__(self, memory_kib: int = 19456, time_cost: int = 2, parallelism: int = 1) -> None:
         self._hasher = hasher(memory_kib, time_cost, parallelism)
         self._dummy_hash = self._hasher.hash("dummy password for unknown usernames")
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @contextlib.asynccontextmanager
+    async def admitted(self) -> AsyncIterator[None]:
+        """At most checks_in_flight() credential checks (their queries, hash and writes) at once in this
+        process; the rest wait here before touching the database. A burst of 100 sign-ins then keeps
+        the hashing threads busy without queueing everyone else's queries behind theirs."""
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(checks_in_flight())
+        async with gate:
+            yield
 
     async def hash(self, secret: str) -> str:
         return await asyncio.get_running_loop().run_in_executor(hashing_pool(), self._hasher.hash, secret)

@@ -369,6 +369,14 @@ class Loaders:
         # Likewise for each payment's method, and payment_method_by_id.
         return DataLoader(load_fn=self._payment_pages_priming_methods)
 
+    def close(self) -> None:
+        """Drop every loader made and what it cached, when the request is answered. Two loaders hold a
+        bound method of this object and every cached future holds its rows: without this, a request
+        leaves hundreds of objects in cycles for the garbage collector to find."""
+        for loader in [value for value in vars(self).values() if isinstance(value, DataLoader)]:
+            loader.clear_all()
+        vars(self).clear()
+
     async def _accounts_priming_autopay(self, ids: Sequence[int]) -> list[Account | None]:
         accounts = await _accounts_by_id(ids)
         for account in accounts:

@@ -11,8 +11,7 @@ from models import activity
 from models.access import Permission
 from models.contact import MAX_ACCOUNT_NAME, is_time_zone, normal_email
 from schema.accounts.inputs import UpdateAccountInput, address_problems
-from schema.accounts.queries import load_account
-from schema.accounts.types import AccountType
+from schema.accounts.types import AccountType, load_account
 from schema.errors import ErrorCode, UserError, user_error
 from schema.node import given
 from schema.permissions import Info, Requires, principal_of, require_step_up

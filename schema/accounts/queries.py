@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from models.access import Permission
-from schema.accounts.types import AccountType
-from schema.context import Principal
-from schema.errors import unauthenticated
+from schema.accounts.types import AccountType, load_account
 from schema.ids import parse_global_id
 from schema.members.types import MemberType
 from schema.node import Node
+from schema.nodes import node_for
 from schema.permissions import Info, caller_of
-
-
-async def load_account(info: Info) -> AccountType:
-    principal = caller_of(info)
-    account = await info.context.loaders.account_by_id.load(principal.account_id)
-    if account is None:
-        raise unauthenticated()
-    return AccountType(model=account)
 
 
 @strawberry.type
@@ -36,18 +26,8 @@ class Query:
     @strawberry.field
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         """Objects of the caller's account by global ID; null for anything else or not visible."""
-        principal = caller_of(info)
+        caller = caller_of(info)
         parsed = parse_global_id(str(id))
         if parsed is None:
             return None
-        type_name, pk = parsed
-        if type_name == "Account" and pk == principal.account_id:
-            return await load_account(info)
-        if type_name == "Member":
-            member = await info.context.loaders.member_by_id.load(pk)
-            if member is None or member.account_id != principal.account_id:  # type: ignore[attr-defined]
-                return None
-            is_self = isinstance(principal, Principal) and member.id == principal.member.id
-            if is_self or Permission.VIEW_MEMBERS in principal.permissions:
-                return MemberType(model=member)
-        return None
+        return await node_for(info, caller, *parsed)

@@ -17,7 +17,7 @@ from schema.lookahead import selects
 from schema.members.types import MemberConnection, MemberEdge, MemberType
 from schema.node import Node, cursor_for, page_arguments, page_info
 from schema.partners.account_fields import PartnerFields
-from schema.permissions import Info, IsCaller, IsMember, Requires
+from schema.permissions import Info, IsCaller, IsMember, Requires, caller_of
 from schema.services.account_fields import ServiceFields
 
 
@@ -106,3 +106,12 @@ class AccountType(BillingFields, PartnerFields, ServiceFields, Node):
             page_info=page_info(edges, page.has_next),
             account_id=self.model.id,
         )
+
+
+async def load_account(info: Info) -> AccountType:
+    """The caller's account (a member's or an API key's); UNAUTHENTICATED without a caller."""
+    caller = caller_of(info)
+    account = await info.context.loaders.account_by_id.load(caller.account_id)
+    if account is None:
+        raise unauthenticated()
+    return AccountType(model=account)

@@ -80,40 +80,45 @@ def invalid_device_id(device_id: str | None) -> bool:
     return value is not None and not (0 < len(value) <= MAX_DEVICE_ID)
 
 
+async def _sign_in(context: Context, input: SignInInput) -> SignInPayload:
+    """The password sign-in, admitted (Passwords.admitted): throttles, lockout, verify, session."""
+    await refuse_throttled_ip(context)
+    device_id = device_of(context, given(input.device_id))
+    member = await member_for_username(input.username)
+    familiar = member is not None and await is_familiar(member.id, device_id)
+    key = throttle_key(input.username, device_id if familiar else None)
+    if (until := await locked_until(key)) is not None:
+        return _locked(until)
+    password = input.password if len(input.password) <= MAX_LENGTH else ""
+    verified = await context.passwords.verify(member.password_hash if member else None, password)
+    if member is None or not verified or member.status_enum is MemberStatus.INVITED:
+        return await _failed_sign_in(context, member, key, familiar)
+    if member.status_enum is MemberStatus.DISABLED or member.removed_at is not None:
+        return SignInPayload(
+            errors=[user_error(ErrorCode.ACCOUNT_DISABLED, "This member can no longer sign in.")]
+        )
+    if member.password_hash and context.passwords.needs_rehash(member.password_hash):
+        member.password_hash = await context.passwords.hash(password)
+        await Member.filter(id=member.id).update(password_hash=member.password_hash)
+    if not familiar and await is_risky(member):
+        return SignInPayload(challenge=await start_challenge(context, member, device_id))
+    await register_success(key)
+    token = await establish_session(context, member, device_id, "password")
+    if not familiar:
+        await alert_new_sign_in(member, context.client, context.settings.public_url)
+    return SignInPayload(token=token, member=MemberType(model=member))
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation
     async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
-        context = info.context
         if invalid_device_id(input.device_id):
             return SignInPayload(
                 errors=[user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")]
             )
-        await refuse_throttled_ip(context)
-        device_id = device_of(context, given(input.device_id))
-        member = await member_for_username(input.username)
-        familiar = member is not None and await is_familiar(member.id, device_id)
-        key = throttle_key(input.username, device_id if familiar else None)
-        if (until := await locked_until(key)) is not None:
-            return _locked(until)
-        password = input.password if len(input.password) <= MAX_LENGTH else ""
-        verified = await context.passwords.verify(member.password_hash if member else None, password)
-        if member is None or not verified or member.status_enum is MemberStatus.INVITED:
-            return await _failed_sign_in(context, member, key, familiar)
-        if member.status_enum is MemberStatus.DISABLED or member.removed_at is not None:
-            return SignInPayload(
-                errors=[user_error(ErrorCode.ACCOUNT_DISABLED, "This member can no longer sign in.")]
-            )
-        if member.password_hash and context.passwords.needs_rehash(member.password_hash):
-            member.password_hash = await context.passwords.hash(password)
-            await Member.filter(id=member.id).update(password_hash=member.password_hash)
-        if not familiar and await is_risky(member):
-            return SignInPayload(challenge=await start_challenge(context, member, device_id))
-        await register_success(key)
-        token = await establish_session(context, member, device_id, "password")
-        if not familiar:
-            await alert_new_sign_in(member, context.client, context.settings.public_url)
-        return SignInPayload(token=token, member=MemberType(model=member))
+        async with info.context.passwords.admitted():
+            return await _sign_in(info.context, input)
 
     @strawberry.mutation(description="Answer a sign-in challenge with the e-mailed/SMS code or a TOTP code.")
     async def verify_sign_in(self, info: Info, input: VerifySignInInput) -> SignInPayload:
