@@ -17,6 +17,26 @@ log = logging.getLogger(__name__)
 
 RECONNECT_SECONDS = 1.0
 SHUTDOWN_GRACE_SECONDS = 5.0
+# The outbox sweep runs every 2 s: its start and end lines at INFO would be most of the log.
+QUIET_JOBS = ("cron:sweep_outbox",)
+
+
+class QuietRoutineJobs(logging.Filter):
+    """Drop arq's INFO lines (job started, job done) of the routine sweep; its failures still log at
+    WARNING and above, and its runs are counted in worker_jobs_total."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO:
+            return True
+        message = record.getMessage()
+        return not any(name in message for name in QUIET_JOBS)
+
+
+def quiet_routine_jobs() -> None:
+    """Install QuietRoutineJobs on arq's worker logger once (idempotent)."""
+    logger = logging.getLogger("arq.worker")
+    if not any(isinstance(existing, QuietRoutineJobs) for existing in logger.filters):
+        logger.addFilter(QuietRoutineJobs())
 
 
 def build_worker(settings: Settings, *, burst: bool = False, database_open: bool = False) -> Worker:
@@ -25,6 +45,7 @@ def build_worker(settings: Settings, *, burst: bool = False, database_open: bool
     Call it inside a running event loop. Signals are left to the host (uvicorn or the CLI), which
     stops the worker by cancelling it.
     """
+    quiet_routine_jobs()
     return Worker(**worker_settings(settings, burst=burst, database_open=database_open), handle_signals=False)
 
 
