@@ -85,7 +85,8 @@ async def _sign_in(context: Context, input: SignInInput) -> SignInPayload:
     await refuse_throttled_ip(context)
     device_id = device_of(context, given(input.device_id))
     member = await member_for_username(input.username)
-    familiar = member is not None and await is_familiar(member.id, device_id)
+    # The device query runs for unknown usernames too (no member has id 0): the same work, the same time.
+    familiar = await is_familiar(member.id if member else 0, device_id) and member is not None
     key = throttle_key(input.username, device_id if familiar else None)
     if (until := await locked_until(key)) is not None:
         return _locked(until)
@@ -361,6 +362,9 @@ async def _failed_sign_in(context: Context, member: Member | None, key: str, fam
                 ip_address=ip_address,
                 using_db=connection,
             )
+        else:
+            # A statement in the activity log's place, so an unknown username's answer takes as long.
+            await ActivityEvent.filter(id=0).using_db(connection).update(kind="SIGN_IN_FAILED")
     if member is not None:
         if outcome.just_locked and outcome.locked_until is not None:
             await announce_lock(member, outcome.locked_until, familiar, settings.public_url, ip_address)
