@@ -146,3 +146,23 @@ async def test_a_grant_opens_exactly_its_kinds(client: httpx.AsyncClient) -> Non
     }
     # then
     assert visible == {"Statement", "Payment", "PaymentMethod", "Service"}
+
+
+async def test_ids_that_name_nothing_are_null(client: httpx.AsyncClient) -> None:
+    """A known kind with no such row, an unknown kind, a malformed or oversized ID: null, no error."""
+    # given
+    await objects_of("The Smiths", "alice")
+    token = await sign_in(client, "alice")
+    wrong = [
+        *(to_global_id(name, 987_654_321) for name in ("Statement", "Payment", "PaymentMethod", "Service")),
+        *(to_global_id(name, 987_654_321) for name in ("Appointment", "ApiKey", "ActivityEvent")),
+        to_global_id("Session", 1),
+        to_global_id("OutboxMessage", 1),
+        "U3RhdGVtZW50Oi0x",  # "Statement:-1"
+        "not base64 !",
+        "x" * 200,
+    ]
+    # when
+    answers = [await node(client, global_id, token) for global_id in wrong]
+    # then
+    assert answers == [None] * len(wrong)
