@@ -44,7 +44,7 @@ from models.access import Role  # noqa: E402
 from models.accounts import Account, new_account_number  # noqa: E402
 from models.database import close_database, migrate, open_database  # noqa: E402
 from models.members import Member, MemberStatus, fold_username  # noqa: E402
-from models.passwords import Passwords, hasher  # noqa: E402
+from models.passwords import Passwords, checks_in_flight, hasher  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 PASSWORD = "correct horse battery staple 42"
@@ -471,7 +471,7 @@ def interpretation(
         f"cores with the {cores} hashing threads (models.passwords.hashing_pool, one per core) and the load "
         f"generator, and each `me` queues behind the sign-ins' own GraphQL and database work on the "
         f"same loop and the same SQLite connection; it lasts as long as the burst "
-        f"({medians['burst_seconds']:.1f} s). Only {2 * cores} sign-ins at a time get past "
+        f"({medians['burst_seconds']:.1f} s). Only {checks_in_flight()} sign-ins at a time get past "
         f"`Passwords.admitted` to their queries and hash; the rest wait there, so `me` does not queue "
         f"behind a hundred sign-ins' queries. The dashboard "
         f"query (the member with permissions, the account, a page of members with their count and "

@@ -7,7 +7,6 @@ as INTERNAL, with no exception text, SQL or stack trace.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from functools import cache
@@ -173,14 +172,14 @@ def _get_params(request: Request) -> Params | Response:
     variables: Any = None
     if raw_variables:
         try:
-            variables = json.loads(raw_variables)
+            variables = orjson.loads(raw_variables)
         except ValueError:
             return bad_request("`variables` is not valid JSON.")
     raw_extensions = request.query_params.get("extensions")
     extensions: Any = None
     if raw_extensions:
         try:
-            extensions = json.loads(raw_extensions)
+            extensions = orjson.loads(raw_extensions)
         except ValueError:
             return bad_request("`extensions` is not valid JSON.")
     return _validate(

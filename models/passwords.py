@@ -28,16 +28,21 @@ def hasher(memory_kib: int = 19456, time_cost: int = 2, parallelism: int = 1) ->
     return PasswordHasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism)
 
 
+def hashing_threads() -> int:
+    """One per core: more would only compete with the event loop's thread for the same cores."""
+    return os.cpu_count() or 2
+
+
 def checks_in_flight() -> int:
     """Two per hashing thread: one hashing, one doing its queries, so the threads never wait for work."""
-    return 2 * (os.cpu_count() or 2)
+    return 2 * hashing_threads()
 
 
 @lru_cache(maxsize=1)
 def hashing_pool() -> ThreadPoolExecutor:
-    """One thread per core: more would only compete with the event loop's thread for the same cores."""
+    """hashing_threads() threads at a lower priority than the event loop."""
     return ThreadPoolExecutor(
-        max_workers=os.cpu_count() or 2, thread_name_prefix="argon2", initializer=_yield_to_the_event_loop
+        max_workers=hashing_threads(), thread_name_prefix="argon2", initializer=_yield_to_the_event_loop
     )
 
 

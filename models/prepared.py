@@ -84,6 +84,9 @@ class PreparedQuery(Generic[ModelT]):
             for index, arg in enumerate(args)
         ]
         query = self.build(*stand_ins).using_db(db)
+        if query._prefetch_map or query._annotations or query._fields_for_select:
+            # fetch() runs tortoise's plain row path only: these would be dropped without a word.
+            raise ValueError("prefetch_related, annotate and only cannot be prepared")
         query._make_query()
         sql, params = query.query.get_parameterized_sql()
         slots = tuple(where.get(param, (None, param)) for param in params)

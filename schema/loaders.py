@@ -154,7 +154,7 @@ _ACTIVITY_PAGES = paged(
     ActivityEvent, lambda account: ActivityEvent.filter(account_id=account), newest_first=True
 )
 _STATEMENT_PAGES = paged(Statement, lambda account: Statement.filter(account_id=account), newest_first=True)
-# Each payment's method comes in the same query (Loaders primes payment_method_by_id with them).
+# Each payment's method comes in the same query (PaymentType reads it from the row).
 _PAYMENT_PAGES = paged(
     Payment,
     lambda account: Payment.filter(account_id=account).select_related("payment_method"),
@@ -366,8 +366,7 @@ class Loaders:
 
     @cached_property
     def payment_page(self) -> DataLoader[PageKey, Page[Payment]]:
-        # Likewise for each payment's method, and payment_method_by_id.
-        return DataLoader(load_fn=self._payment_pages_priming_methods)
+        return DataLoader(load_fn=_payment_pages)
 
     def close(self) -> None:
         """Drop every loader made and what it cached, when the request is answered. Two loaders hold a
@@ -383,12 +382,3 @@ class Loaders:
             if account is not None:
                 self.autopay_by_account.prime(account.id, account.autopay)  # type: ignore[attr-defined]
         return accounts
-
-    async def _payment_pages_priming_methods(self, keys: Sequence[PageKey]) -> list[Page[Payment]]:
-        pages = await _payment_pages(keys)
-        for page in pages:
-            for payment in page.rows:
-                method: PaymentMethod | None = payment.payment_method
-                if method is not None:
-                    self.payment_method_by_id.prime(method.id, method)
-        return pages

@@ -1,10 +1,12 @@
-"""Query.node: each kind of global ID, how to load it within the caller's account, and what the
-caller needs to see it (the same permission as the field that lists it)."""
+"""Query.node: each kind of global ID, how to load it within the caller's account, and the permission
+class of the field that lists it (schema/permissions.py), which decides whether the caller sees it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+
+from strawberry.permission import BasePermission
 
 from models.access import Permission
 from models.activity import ActivityEvent
@@ -14,12 +16,13 @@ from models.billing import Payment
 from models.services import Service
 from schema.accounts.activity import ActivityEventType
 from schema.accounts.types import load_account
-from schema.billing.types import PaymentMethodType, loaded_statements, payment_type
-from schema.context import Caller, Principal
+from schema.billing.account_fields import VIEW_BILLING
+from schema.billing.types import PaymentMethodType, PaymentType, loaded_statements
+from schema.context import Caller
 from schema.members.types import MemberType
 from schema.node import Node
 from schema.partners.types import ApiKeyType
-from schema.permissions import Info
+from schema.permissions import Info, IsCaller, Requires, SelfOr
 from schema.services.types import AppointmentType, ServiceType
 
 # The caller's account id and the object's primary key -> the object as a Node, or None.
@@ -29,7 +32,7 @@ Load = Callable[[Info, int, int], Awaitable[Node | None]]
 @dataclass(frozen=True)
 class NodeKind:
     load: Load
-    needs: frozenset[Permission] | None  # any one of these; None: any caller of the account
+    permission: type[BasePermission]  # the class on the field that lists these objects
 
 
 async def _account(info: Info, account_id: int, pk: int) -> Node | None:
@@ -40,11 +43,7 @@ async def _member(info: Info, account_id: int, pk: int) -> Node | None:
     member = await info.context.loaders.member_by_id.load(pk)
     if member is None or member.account_id != account_id:  # type: ignore[attr-defined]
         return None
-    caller = info.context.caller
-    is_self = isinstance(caller, Principal) and member.id == caller.member.id
-    if is_self or (caller is not None and Permission.VIEW_MEMBERS in caller.permissions):
-        return MemberType(model=member)
-    return None
+    return MemberType(model=member)
 
 
 async def _statement(info: Info, account_id: int, pk: int) -> Node | None:
@@ -55,8 +54,8 @@ async def _statement(info: Info, account_id: int, pk: int) -> Node | None:
 
 
 async def _payment(info: Info, account_id: int, pk: int) -> Node | None:
-    payment = await Payment.get_or_none(id=pk, account_id=account_id)
-    return await payment_type(info, payment) if payment else None
+    payment = await Payment.filter(id=pk, account_id=account_id).select_related("payment_method").first()
+    return PaymentType.from_model(payment, payment.payment_method) if payment else None
 
 
 async def _payment_method(info: Info, account_id: int, pk: int) -> Node | None:
@@ -86,27 +85,29 @@ async def _activity_event(info: Info, account_id: int, pk: int) -> Node | None:
     return ActivityEventType(model=event) if event else None
 
 
-BILLING = frozenset({Permission.VIEW_BILLING})
 NODE_KINDS: dict[str, NodeKind] = {
-    "Account": NodeKind(_account, None),
-    "Member": NodeKind(_member, None),  # self, or VIEW_MEMBERS: checked by _member
-    "Statement": NodeKind(_statement, BILLING),
-    "Payment": NodeKind(_payment, BILLING),
+    "Account": NodeKind(_account, IsCaller),
+    "Member": NodeKind(_member, SelfOr(Permission.VIEW_MEMBERS)),
+    "Statement": NodeKind(_statement, VIEW_BILLING),
+    "Payment": NodeKind(_payment, VIEW_BILLING),
     # A past payment names its method under VIEW_BILLING; the list of methods needs more.
     "PaymentMethod": NodeKind(
         _payment_method,
-        frozenset({Permission.VIEW_BILLING, Permission.PAY_BILLS, Permission.MANAGE_PAYMENT_METHODS}),
+        Requires(Permission.VIEW_BILLING, Permission.PAY_BILLS, Permission.MANAGE_PAYMENT_METHODS),
     ),
-    "Service": NodeKind(_service, None),
-    "Appointment": NodeKind(_appointment, frozenset({Permission.MANAGE_SERVICES})),
-    "ApiKey": NodeKind(_api_key, frozenset({Permission.MANAGE_MEMBERS})),
-    "ActivityEvent": NodeKind(_activity_event, frozenset({Permission.VIEW_ACTIVITY})),
+    "Service": NodeKind(_service, IsCaller),
+    "Appointment": NodeKind(_appointment, Requires(Permission.MANAGE_SERVICES)),
+    "ApiKey": NodeKind(_api_key, Requires(Permission.MANAGE_MEMBERS)),
+    "ActivityEvent": NodeKind(_activity_event, Requires(Permission.VIEW_ACTIVITY)),
 }
 
 
 async def node_for(info: Info, caller: Caller, type_name: str, pk: int) -> Node | None:
     """The object, or None when the ID names nothing of the caller's account or nothing it may see."""
     kind = NODE_KINDS.get(type_name)
-    if kind is None or (kind.needs is not None and not kind.needs & caller.permissions):
+    if kind is None:
         return None
-    return await kind.load(info, caller.account_id, pk)
+    found = await kind.load(info, caller.account_id, pk)
+    if found is None or not kind.permission().has_permission(found, info):
+        return None
+    return found

@@ -6,7 +6,7 @@ from models.billing import Payment, PaymentSource, PaymentStatus, Statement, Sta
 from models.charge import IdempotencyKeyReused, charge
 from schema.billing.inputs import MAX_IDEMPOTENCY_KEY, PayBillInput, PaymentPayload
 from schema.billing.lookup import active_method, method_not_found
-from schema.billing.types import payment_type
+from schema.billing.types import PaymentType
 from schema.context import Principal
 from schema.errors import ErrorCode, UserError, user_error
 from schema.node import given
@@ -51,7 +51,7 @@ async def pay_bill(info: Info, input: PayBillInput) -> PaymentPayload:
         )
     if payment.status == PaymentStatus.FAILED:
         return PaymentPayload(
-            payment=await payment_type(info, payment),
+            payment=PaymentType.from_model(payment, method),
             errors=[
                 user_error(
                     ErrorCode.PAYMENT_DECLINED,
@@ -61,7 +61,7 @@ async def pay_bill(info: Info, input: PayBillInput) -> PaymentPayload:
             ],
         )
     # SUCCEEDED, or PENDING when the processor's answer is not known yet.
-    return PaymentPayload(payment=await payment_type(info, payment))
+    return PaymentPayload(payment=PaymentType.from_model(payment, method))
 
 
 async def _plan(account_id: int, key: str, amount: int | None) -> tuple[int, int | None] | UserError:

@@ -70,8 +70,8 @@ class StatementType(Node):
     model: strawberry.Private[Statement]
 
     @classmethod
-    def from_model(cls, statement: Statement, line_items: Sequence[LineItem] = ()) -> StatementType:
-        """`line_items` may be left out only when the request does not select them (see loaded_statements)."""
+    def from_model(cls, statement: Statement, line_items: Sequence[LineItem]) -> StatementType:
+        """`line_items` may be empty only when the request does not select them (see loaded_statements)."""
         return cls(
             id=strawberry.ID(to_global_id("Statement", statement.id)),
             period_start=statement.period_start,
@@ -164,13 +164,6 @@ class PaymentType(Node):
         if statement is None:
             return None
         return (await loaded_statements(info, [statement]))[0]
-
-
-async def payment_type(info: Info, payment: Payment) -> PaymentType:
-    """The payment with the method it used, through the request's loader."""
-    method_id = payment.payment_method_id  # type: ignore[attr-defined]
-    method = await info.context.loaders.payment_method_by_id.load(int(method_id)) if method_id else None
-    return PaymentType.from_model(payment, method)
 
 
 @strawberry.type(name="Autopay")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from tortoise.functions import Count
 
 from models.accounts import Account
 from models.billing import Payment, PaymentSource, Statement, StatementStatus
@@ -126,3 +129,22 @@ async def test_a_constant_stays_constant_while_arguments_change() -> None:
     # then
     assert [s.id for s in of_first] == [open_first.id]
     assert [s.id for s in of_second] == [open_second.id]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda pk: Account.filter(id=pk).prefetch_related("members"),
+        lambda pk: Account.filter(id=pk).annotate(members_count=Count("members")),
+        lambda pk: Account.filter(id=pk).only("id", "number"),
+    ],
+    ids=["prefetch_related", "annotate", "only"],
+)
+async def test_what_fetch_would_drop_is_refused(build: Any) -> None:
+    """A query whose prefetches, annotations or partial columns fetch() would lose is refused."""
+    # given
+    account = await make_account()
+    query = PreparedQuery(Account, build)
+    # when / then
+    with pytest.raises(ValueError, match="cannot be prepared"):
+        await query.fetch(account.id)
