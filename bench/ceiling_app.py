@@ -2,8 +2,9 @@
 
 - POST /plain: a plain Starlette endpoint answering fixed JSON bytes (the gateway's own answer to
   the dashboard document): what HTTP alone costs (the HTTP ceiling).
-- POST /graphql: the same document on an in-memory Strawberry schema with the same shape, fed from
-  that answer, with no database and no permission checks (the framework ceiling).
+- POST /graphql: the same document on an in-memory Strawberry schema with the same shape and the
+  contract's field types (Date, DateTime and the enums, as the gateway's schema serialises them), fed
+  from that answer, with no database and no permission checks (the framework ceiling).
 
 Run by bench/gateway.py: `uvicorn --factory bench.ceiling_app:app_from_env` with CEILING_ANSWER
 naming a file that holds the gateway's JSON answer.
@@ -15,6 +16,7 @@ import contextlib
 import json
 import os
 from collections.abc import AsyncIterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.extensions import ParserCache, ValidationCache
 
+import schema.billing.types  # noqa: F401  # registers the billing enums with Strawberry, as the gateway does
+import schema.enums  # noqa: F401  # and Permission
 from gateway.graphql_endpoint import GraphQLResponse
 from gateway.heap import settle_after_startup
+from models.access import Permission
+from models.billing import PaymentStatus, StatementStatus
 
 
 @strawberry.type
@@ -39,14 +45,14 @@ class Money:
 @strawberry.type
 class UpcomingPayment:
     amount: Money
-    due_date: str
+    due_date: date
     autopay: bool
 
 
 @strawberry.type
 class Member:
     username: str | None
-    permissions: list[str]
+    permissions: list[Permission]
 
 
 @strawberry.type
@@ -68,10 +74,10 @@ class LineItem:
 @strawberry.type
 class Statement:
     id: strawberry.ID
-    period_start: str
-    period_end: str
-    due_date: str
-    status: str
+    period_start: date
+    period_end: date
+    due_date: date
+    status: StatementStatus
     amount_due: Money
     amount_paid: Money
     line_items: list[LineItem]
@@ -96,8 +102,8 @@ class PaymentMethod:
 class Payment:
     id: strawberry.ID
     amount: Money
-    status: str
-    created_at: str
+    status: PaymentStatus
+    created_at: datetime
     payment_method: PaymentMethod | None
 
 
@@ -145,12 +151,17 @@ def account_from(answer: dict[str, Any]) -> Account:
         number=data["number"],
         balance=money(data["balance"]) if data["balance"] else None,
         next_payment=UpcomingPayment(
-            amount=money(upcoming["amount"]), due_date=upcoming["dueDate"], autopay=upcoming["autopay"]
+            amount=money(upcoming["amount"]),
+            due_date=date.fromisoformat(upcoming["dueDate"]),
+            autopay=upcoming["autopay"]
         )
         if upcoming
         else None,
         all_members=[
-            Member(username=edge["node"]["username"], permissions=edge["node"]["permissions"])
+            Member(
+                username=edge["node"]["username"],
+                permissions=[Permission(name) for name in edge["node"]["permissions"]],
+            )
             for edge in data["members"]["edges"]
         ],
         all_statements=[statement(edge["node"]) for edge in data["statements"]["edges"]],
@@ -161,10 +172,10 @@ def account_from(answer: dict[str, Any]) -> Account:
 def statement(node: dict[str, Any]) -> Statement:
     return Statement(
         id=strawberry.ID(node["id"]),
-        period_start=node["periodStart"],
-        period_end=node["periodEnd"],
-        due_date=node["dueDate"],
-        status=node["status"],
+        period_start=date.fromisoformat(node["periodStart"]),
+        period_end=date.fromisoformat(node["periodEnd"]),
+        due_date=date.fromisoformat(node["dueDate"]),
+        status=StatementStatus(node["status"]),
         amount_due=money(node["amountDue"]),
         amount_paid=money(node["amountPaid"]),
         line_items=[
@@ -179,8 +190,8 @@ def payment(node: dict[str, Any]) -> Payment:
     return Payment(
         id=strawberry.ID(node["id"]),
         amount=money(node["amount"]),
-        status=node["status"],
-        created_at=node["createdAt"],
+        status=PaymentStatus(node["status"]),
+        created_at=datetime.fromisoformat(node["createdAt"]),
         payment_method=PaymentMethod(last4=method["last4"]) if method else None,
     )
 

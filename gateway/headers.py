@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 API_HEADERS = {
@@ -20,7 +19,10 @@ HSTS = "max-age=63072000; includeSubDomains"
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
-        self.https = https
+        # Encoded once; an answer's own header of the same name wins (setdefault, as a dict would).
+        defaults = {**API_HEADERS, **({"strict-transport-security": HSTS} if https else {})}
+        self.defaults = [(name.encode(), value.encode()) for name, value in defaults.items()]
+        self.csp = (b"content-security-policy", JSON_CSP.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -29,13 +31,12 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in API_HEADERS.items():
-                    headers.setdefault(name, value)
-                if not headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("content-security-policy", JSON_CSP)
-                if self.https:
-                    headers.setdefault("strict-transport-security", HSTS)
+                headers = list(message.get("headers", ()))
+                present = {name.lower(): value for name, value in headers}
+                headers += [(name, value) for name, value in self.defaults if name not in present]
+                if self.csp[0] not in present and not present.get(b"content-type", b"").startswith(b"text/html"):
+                    headers.append(self.csp)
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

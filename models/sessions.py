@@ -54,17 +54,22 @@ async def start_session(
     return token, session
 
 
-# Every signed-in request runs this read: its SQL is built once (models/prepared.py).
+# Every signed-in request runs this read: its SQL is built once (models/prepared.py). The member's
+# account and its autopay enrolment come along: most requests show the account, and this saves them a
+# statement of their own (schema.accounts.types.load_account).
 _LIVE_SESSION = PreparedQuery(
     Session,
     lambda token_hash: (
-        Session.filter(token_hash=token_hash, revoked_at=None).select_related("member").limit(1)
+        Session.filter(token_hash=token_hash, revoked_at=None)
+        .select_related("member__account__autopay")
+        .limit(1)
     ),
 )
 
 
 async def session_for_token(token: str, policy: SessionPolicy, now: datetime | None = None) -> Session | None:
-    """The live session for a token, with its member loaded; None when unknown, revoked or expired."""
+    """The live session for a token, with its member and the member's account (and the account's
+    autopay enrolment) loaded; None when unknown, revoked or expired."""
     now = now or utcnow()
     found = await _LIVE_SESSION.fetch(hash_token(token))
     session = found[0] if found else None

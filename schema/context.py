@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from gateway.settings import Settings
 from models.access import Permission
+from models.accounts import Account
 from models.members import Member
 from models.passwords import Passwords
 from models.security import Session
@@ -27,6 +28,12 @@ class Principal:
     @property
     def account_id(self) -> int:
         return int(self.member.account_id)  # type: ignore[attr-defined]
+
+    @property
+    def account(self) -> Account | None:
+        """The member's account row when the session's read brought it along (models/sessions.py)."""
+        found = vars(self.member).get("_account")
+        return found if isinstance(found, Account) else None
 
     @property
     def api_key_id(self) -> None:

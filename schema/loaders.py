@@ -368,6 +368,11 @@ class Loaders:
     def payment_page(self) -> DataLoader[PageKey, Page[Payment]]:
         return DataLoader(load_fn=_payment_pages)
 
+    def prime_account(self, account: Account) -> None:
+        """An account row read with its autopay enrolment (select_related) by someone else."""
+        self.account_by_id.prime(account.id, account)
+        self.autopay_by_account.prime(account.id, account.autopay)  # type: ignore[attr-defined]
+
     def close(self) -> None:
         """Drop every loader made and what it cached, when the request is answered. Two loaders hold a
         bound method of this object and every cached future holds its rows: without this, a request

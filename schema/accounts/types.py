@@ -10,6 +10,7 @@ from models.access import Permission
 from models.accounts import Account
 from schema.accounts.activity import ActivityConnection, ActivityEdge, ActivityEventType
 from schema.billing.account_fields import BillingFields
+from schema.context import Principal
 from schema.errors import unauthenticated
 from schema.ids import to_global_id
 from schema.loaders import PageKey
@@ -111,7 +112,11 @@ class AccountType(BillingFields, PartnerFields, ServiceFields, Node):
 async def load_account(info: Info) -> AccountType:
     """The caller's account (a member's or an API key's); UNAUTHENTICATED without a caller."""
     caller = caller_of(info)
-    account = await info.context.loaders.account_by_id.load(caller.account_id)
+    loaders = info.context.loaders
+    known = caller.account if isinstance(caller, Principal) else None
+    if known is not None:
+        loaders.prime_account(known)  # the session's read brought it: no statement of its own
+    account = await loaders.account_by_id.load(caller.account_id)
     if account is None:
         raise unauthenticated()
     return AccountType(model=account)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
 import strawberry
 
@@ -39,7 +40,10 @@ class MoneyType:
     formatted: str
 
 
+@lru_cache(maxsize=4096)
 def money(cents: int) -> MoneyType:
+    """One shared, never-changed MoneyType per amount: a dashboard shows the same few amounts over and
+    over (every line item of a plan, every autopay charge), and formatting each anew was most of it."""
     return MoneyType(amount=cents, currency=CURRENCY, formatted=format_money(cents))
 
 

@@ -6,12 +6,22 @@ from typing import Any
 
 import pytest
 from tortoise.functions import Count
+from tortoise.models import Model
 
+from models.access import Permission
 from models.accounts import Account
-from models.billing import Payment, PaymentSource, Statement, StatementStatus
+from models.billing import (
+    AutopayEnrollment,
+    LineItem,
+    Payment,
+    PaymentSource,
+    Statement,
+    StatementStatus,
+)
+from models.members import Member, PermissionGrant
 from models.prepared import PreparedQuery
 from tests.billing_support import add_card, issue
-from tests.support import make_account
+from tests.support import make_account, make_member
 
 
 async def test_a_scalar_argument_is_bound_anew_on_each_fetch() -> None:
@@ -148,3 +158,74 @@ async def test_what_fetch_would_drop_is_refused(build: Any) -> None:
     # when / then
     with pytest.raises(ValueError, match="cannot be prepared"):
         await query.fetch(account.id)
+
+
+def _fields_of(instance: Model) -> dict[str, Any]:
+    """Every attribute tortoise set on a model, a select_related model's own fields included."""
+    return {
+        name: _fields_of(value) if isinstance(value, Model) else value for name, value in vars(instance).items()
+    }
+
+
+async def test_rows_become_the_same_models_tortoise_makes() -> None:
+    """Every column kind (native, converted, enum, date, datetime, JSON, nullable) and every join the hot
+    path uses (a payment's method, present and absent; an account's autopay, present and absent) gives
+    models equal, field for field, to the plain queryset's."""
+    # given
+    with_autopay, without = await make_account("With autopay"), await make_account("Without")
+    card = await add_card(with_autopay)
+    await AutopayEnrollment.create(account_id=with_autopay.id, payment_method_id=card.id, days_before_due=3)
+    member = await make_member(with_autopay, "ada", grants=(Permission.VIEW_BILLING, Permission.PAY_BILLS))
+    await issue(with_autopay, 1000)
+    await issue(with_autopay, 2500, description="Mobile - 2 lines")
+    for index, method in enumerate((card, None)):
+        await Payment.create(
+            account_id=with_autopay.id,
+            amount=1000,
+            source=PaymentSource.MANUAL,
+            idempotency_key=f"key-{index}",
+            request_fingerprint="fingerprint",
+            payment_method_id=method.id if method else None,
+        )
+    ids = [with_autopay.id, without.id]
+    queries: list[tuple[PreparedQuery[Any], tuple[Any, ...], Any]] = [
+        (
+            PreparedQuery(Account, lambda wanted: Account.filter(id__in=wanted).select_related("autopay")),
+            (ids,),
+            Account.filter(id__in=ids).select_related("autopay"),
+        ),
+        (
+            PreparedQuery(Payment, lambda pk: Payment.filter(account_id=pk).select_related("payment_method")),
+            (with_autopay.id,),
+            Payment.filter(account_id=with_autopay.id).select_related("payment_method"),
+        ),
+        (
+            PreparedQuery(Statement, lambda pk: Statement.filter(account_id=pk)),
+            (with_autopay.id,),
+            Statement.filter(account_id=with_autopay.id),
+        ),
+        (
+            PreparedQuery(LineItem, lambda pk: LineItem.filter(statement__account_id=pk)),
+            (with_autopay.id,),
+            LineItem.filter(statement__account_id=with_autopay.id),
+        ),
+        (
+            PreparedQuery(Member, lambda pk: Member.filter(id=pk)),
+            (member.id,),
+            Member.filter(id=member.id),
+        ),
+        (
+            PreparedQuery(PermissionGrant, lambda pk: PermissionGrant.filter(member_id=pk)),
+            (member.id,),
+            PermissionGrant.filter(member_id=member.id),
+        ),
+    ]
+    for query, args, plain in queries:
+        # when
+        prepared = sorted(await query.fetch(*args), key=lambda row: row.pk)
+        # then
+        expected = sorted(await plain, key=lambda row: row.pk)
+        assert prepared, query.model
+        assert [_fields_of(row) for row in prepared] == [_fields_of(row) for row in expected]
+    payments = await queries[1][0].fetch(with_autopay.id)
+    assert {p.payment_method.id if p.payment_method else None for p in payments} == {card.id, None}
