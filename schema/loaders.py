@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Generic, NamedTuple, TypeAlias, TypeVar
@@ -52,6 +53,49 @@ def now_or_later(loader: DataLoader[KeyT, ValueT], key: KeyT) -> MaybeAwaitable[
     if future is not None and future.done() and not future.cancelled() and future.exception() is None:
         return future.result()
     return loader.load(key)
+
+
+async def load_all(loader: DataLoader[KeyT, ValueT], keys: Sequence[KeyT]) -> list[ValueT]:
+    """`loader.load_many(keys)` without asyncio.gather: every key joins the batch before the first
+    await, and nothing suspends when all of them are already loaded (see `eagerly`)."""
+    futures = [loader.load(key) for key in keys]
+    return [await future for future in futures]
+
+
+def eagerly(work: Coroutine[Any, Any, ValueT]) -> MaybeAwaitable[ValueT]:
+    """Run a resolver's coroutine at once: its value when it finishes without suspending (every load it
+    awaits was done: the account's loads ran ahead, schema/accounts/prefetch.py), else an awaitable
+    that finishes it. graphql-core then completes the field without a task and its bookkeeping.
+
+    A field written `def f(...) -> MaybeAwaitable[T]: return eagerly(self._f(...))` behaves as the
+    `async def` it wraps, errors and cancellation included."""
+    try:
+        waiting_on = work.send(None)
+    except StopIteration as finished:
+        return finished.value  # type: ignore[no-any-return]
+    return _finish(work, waiting_on)
+
+
+async def _finish(work: Coroutine[Any, Any, ValueT], waiting_on: Any) -> ValueT:
+    """Drive `work` on from where `eagerly` left it, as a Task would: wait for what it yielded (a future,
+    or None for a bare yield), then resume it; what interrupts the wait is thrown into it."""
+    while True:
+        try:
+            if waiting_on is None:
+                await asyncio.sleep(0)
+            else:
+                waiting_on._asyncio_future_blocking = False
+                await asyncio.wait([waiting_on])  # settled, its result or error left for `work`
+        except BaseException as interruption:  # cancelled while waiting: `work` decides, as in a Task
+            try:
+                waiting_on = work.throw(interruption)
+            except StopIteration as finished:
+                return finished.value  # type: ignore[no-any-return]
+            continue
+        try:
+            waiting_on = work.send(None)
+        except StopIteration as finished:
+            return finished.value  # type: ignore[no-any-return]
 
 
 class PageKey(NamedTuple):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.accounts.prefetch import load_ahead
 from schema.accounts.types import AccountType, load_account
 from schema.ids import parse_global_id
 from schema.members.types import MemberType
@@ -21,7 +22,9 @@ class Query:
 
     @strawberry.field(description="The caller's account. UNAUTHENTICATED without a session or API key.")
     async def account(self, info: Info) -> AccountType | None:
-        return await load_account(info)
+        account = await load_account(info)
+        await load_ahead(info, account.model.id)  # what the selection below will load, together
+        return account
 
     @strawberry.field
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:

@@ -22,36 +22,51 @@ from schema.billing.types import (
     loaded_statements,
     money,
 )
-from schema.loaders import PageKey
+from schema.loaders import MaybeAwaitable, PageKey, eagerly
 from schema.node import cursor_for, page_arguments, page_info
 from schema.permissions import Info, Requires
 
 VIEW_BILLING = Requires(Permission.VIEW_BILLING)
+STATEMENTS_PAGE = 12
+PAYMENTS_PAGE = 20
 
 
 @strawberry.type(name="AccountBillingFields")
 class BillingFields:
     model: strawberry.Private[Account]
 
-    @strawberry.field(permission_classes=[VIEW_BILLING])
-    async def balance(self, info: Info) -> MoneyType | None:
+    # The dashboard's fields are synchronous when the account's selection was loaded ahead
+    # (schema/accounts/prefetch.py), and finish as their coroutine when it was not (`eagerly`).
+
+    @strawberry.field(permission_classes=[VIEW_BILLING], graphql_type=MoneyType | None)
+    def balance(self, info: Info) -> MaybeAwaitable[MoneyType | None]:
+        return eagerly(self._balance(info))
+
+    async def _balance(self, info: Info) -> MoneyType | None:
         statements = await info.context.loaders.open_statements_by_account.load(self.model.id)
         return money(
             sum(s.amount_due - s.amount_paid for s in statements if s.status == StatementStatus.OPEN)
         )
 
-    @strawberry.field(permission_classes=[VIEW_BILLING])
-    async def next_payment(self, info: Info) -> UpcomingPaymentType | None:
+    @strawberry.field(permission_classes=[VIEW_BILLING], graphql_type=UpcomingPaymentType | None)
+    def next_payment(self, info: Info) -> MaybeAwaitable[UpcomingPaymentType | None]:
+        return eagerly(self._next_payment(info))
+
+    async def _next_payment(self, info: Info) -> UpcomingPaymentType | None:
         loaders = info.context.loaders
-        statements = await loaders.open_statements_by_account.load(self.model.id)
-        upcoming = upcoming_from(statements, await loaders.autopay_by_account.load(self.model.id))
+        statements = loaders.open_statements_by_account.load(self.model.id)
+        autopay = loaders.autopay_by_account.load(self.model.id)  # both in the same batch
+        upcoming = upcoming_from(await statements, await autopay)
         return UpcomingPaymentType.from_model(upcoming) if upcoming else None
 
-    @strawberry.field(permission_classes=[VIEW_BILLING])
-    async def statements(
-        self, info: Info, first: int | None = 12, after: str | None = strawberry.UNSET
-    ) -> StatementConnection | None:
-        first, after_id = page_arguments(first, after, default=12)
+    @strawberry.field(permission_classes=[VIEW_BILLING], graphql_type=StatementConnection | None)
+    def statements(
+        self, info: Info, first: int | None = STATEMENTS_PAGE, after: str | None = strawberry.UNSET
+    ) -> MaybeAwaitable[StatementConnection | None]:
+        return eagerly(self._statements(info, first, after))
+
+    async def _statements(self, info: Info, first: int | None, after: str | None) -> StatementConnection:
+        first, after_id = page_arguments(first, after, default=STATEMENTS_PAGE)
         page = await info.context.loaders.statement_page.load(PageKey(self.model.id, first, after_id))
         nodes = await loaded_statements(info, page.rows, "edges", "node")
         edges = [StatementEdge(node=node, cursor=cursor_for(node.model.id)) for node in nodes]
@@ -59,11 +74,14 @@ class BillingFields:
             edges=edges, page_info=page_info(edges, page.has_next), account_id=self.model.id
         )
 
-    @strawberry.field(permission_classes=[VIEW_BILLING])
-    async def payments(
-        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
-    ) -> PaymentConnection | None:
-        first, after_id = page_arguments(first, after, default=20)
+    @strawberry.field(permission_classes=[VIEW_BILLING], graphql_type=PaymentConnection | None)
+    def payments(
+        self, info: Info, first: int | None = PAYMENTS_PAGE, after: str | None = strawberry.UNSET
+    ) -> MaybeAwaitable[PaymentConnection | None]:
+        return eagerly(self._payments(info, first, after))
+
+    async def _payments(self, info: Info, first: int | None, after: str | None) -> PaymentConnection:
+        first, after_id = page_arguments(first, after, default=PAYMENTS_PAGE)
         page = await info.context.loaders.payment_page.load(PageKey(self.model.id, first, after_id))
         # The page's query brought each payment's method along (Payment.select_related).
         edges = [

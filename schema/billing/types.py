@@ -23,6 +23,7 @@ from models.billing import (
 )
 from models.charge import UpcomingPayment
 from schema.ids import to_global_id
+from schema.loaders import load_all
 from schema.lookahead import selects
 from schema.node import Node, PageInfo
 from schema.permissions import Info
@@ -102,7 +103,7 @@ async def loaded_statements(info: Info, statements: Sequence[Statement], *path: 
     (GraphQL names from the current field down to a Statement) asks for lineItems."""
     items: Sequence[Sequence[LineItem]] = [()] * len(statements)
     if statements and selects(info, *path, "lineItems"):
-        items = await info.context.loaders.line_items_by_statement.load_many([s.id for s in statements])
+        items = await load_all(info.context.loaders.line_items_by_statement, [s.id for s in statements])
     return [StatementType.from_model(s, mine) for s, mine in zip(statements, items, strict=True)]
 
 

@@ -17,9 +17,11 @@ from schema.enums import ChannelEnum, MemberStatusEnum, PermissionEnum, RoleEnum
 from schema.ids import to_global_id
 from schema.loaders import MaybeAwaitable, now_or_later
 from schema.node import Node, PageInfo
-from schema.permissions import Info, SelfOr
+from schema.permissions import Info, Requires, SelfOr
 
 SELF = SelfOr()
+VIEW_MEMBERS = Requires(Permission.VIEW_MEMBERS)
+MEMBERS_PAGE = 20
 
 
 # Python field name -> the topic as stored and named in GraphQL ("serviceChanges" -> service_changes).
