@@ -44,9 +44,10 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         }
     elif url.startswith("postgres://"):
         connection = expand_db_url(url)
-        # Ten connections a process (tortoise's default is five) keep 16 concurrent requests from
-        # queueing for one; `?maxsize=N` in DATABASE_URL overrides it.
-        connection["credentials"].setdefault("maxsize", 10)
+        # Twenty connections a process (tortoise's default is five): a dashboard request reads four
+        # pages at once, and with ten, 16 concurrent requests queued for connections (p99 110-120 ms
+        # against 81-85 ms with twenty, bench/RESULTS.md). `?maxsize=N` in DATABASE_URL overrides it.
+        connection["credentials"].setdefault("maxsize", 20)
         connection["credentials"]["reset"] = reset_on_release
     return {
         "connections": {"default": connection},

@@ -13,13 +13,13 @@ ON_POSTGRES = (os.environ.get("TEST_DATABASE_URL") or "").startswith(("postgres:
 
 
 def test_a_postgres_pool_gets_ten_connections_unless_the_url_says() -> None:
-    """Ten connections a process by default; `?maxsize=` in DATABASE_URL wins."""
+    """Twenty connections a process by default; `?maxsize=` in DATABASE_URL wins."""
     # when
     default = tortoise_config("postgres://app@db.internal:5432/portal")["connections"]["default"]
     chosen = tortoise_config("postgresql://app@db.internal:5432/portal?maxsize=3")["connections"]["default"]
     # then
     assert default["engine"] == "tortoise.backends.asyncpg"
-    assert default["credentials"]["maxsize"] == 10
+    assert default["credentials"]["maxsize"] == 20
     assert int(chosen["credentials"]["maxsize"]) == 3
     assert default["credentials"]["reset"] is reset_on_release
 
