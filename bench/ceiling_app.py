@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.extensions import ParserCache, ValidationCache
 
-import schema.billing.types  # noqa: F401  # registers the billing enums with Strawberry, as the gateway does
+import schema.billing.types  # registers the billing enums with Strawberry, as the gateway does
 import schema.enums  # noqa: F401  # and Permission
 from gateway.graphql_endpoint import GraphQLResponse
 from gateway.heap import settle_after_startup
@@ -153,7 +153,7 @@ def account_from(answer: dict[str, Any]) -> Account:
         next_payment=UpcomingPayment(
             amount=money(upcoming["amount"]),
             due_date=date.fromisoformat(upcoming["dueDate"]),
-            autopay=upcoming["autopay"]
+            autopay=upcoming["autopay"],
         )
         if upcoming
         else None,

@@ -297,6 +297,8 @@ def run(plan: Plan, database_url: str | None) -> tuple[dict[str, list[dict[str, 
             ceiling_url = f"http://127.0.0.1:{free_port()}"
             ceilings = start_ceilings(data_dir, int(ceiling_url.rsplit(":", 1)[1]), answer)
             wait_until_healthy(ceilings, ceiling_url, data_dir / "ceilings.log")
+            if json.loads(asyncio.run(fetch(ceiling_url, "/graphql", None))) != json.loads(answer):
+                raise BenchError("the framework ceiling does not answer what the gateway answers")
             targets = {
                 "plain": (ceiling_url, "/plain", None),
                 "strawberry": (ceiling_url, "/graphql", None),

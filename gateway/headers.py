@@ -34,7 +34,9 @@ class SecurityHeaders:
                 headers = list(message.get("headers", ()))
                 present = {name.lower(): value for name, value in headers}
                 headers += [(name, value) for name, value in self.defaults if name not in present]
-                if self.csp[0] not in present and not present.get(b"content-type", b"").startswith(b"text/html"):
+                if self.csp[0] not in present and not present.get(b"content-type", b"").startswith(
+                    b"text/html"
+                ):
                     headers.append(self.csp)
                 message = {**message, "headers": headers}
             await send(message)

@@ -39,11 +39,17 @@ def _column_conversions(model: type[Model]) -> dict[str, tuple[str, Callable[[An
     for key, attribute, _ in meta.db_native_fields:
         found[key] = (attribute, None)
     for key, attribute, field in meta.db_default_fields:
-        field_type = field.field_type
-        found[key] = (attribute, lambda value, as_type=field_type: value if value is None else as_type(value))
+        found[key] = (attribute, _through(field.field_type))
     for key, attribute, field in meta.db_complex_fields:
         found[key] = (attribute, field.to_python_value)
     return found
+
+
+def _through(field_type: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        return value if value is None else field_type(value)
+
+    return convert
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,13 @@ class _ModelColumns:
 
     @classmethod
     def of(
-        cls, model: type[Model], keys: Sequence[str], start: int, stop: int, parent: int | None, attribute: str
+        cls,
+        model: type[Model],
+        keys: Sequence[str],
+        start: int,
+        stop: int,
+        parent: int | None,
+        attribute: str,
     ) -> _ModelColumns:
         meta = model._meta
         known = _column_conversions(model)
@@ -118,7 +130,8 @@ class _RowPlan:
             raise ValueError("the row has columns no model claims: it cannot be planned")
         return cls(tuple(columns))
 
-    def build(self, row: Sequence[Any]) -> Any:
+    def build(self, row: Any) -> Any:
+        """`row`: an asyncpg Record or a sqlite3 Row, each of which iterates over its values."""
         if len(self.columns) == 1:
             return self.columns[0].build(row)
         values = tuple(row)
@@ -175,7 +188,8 @@ class PreparedQuery(Generic[ModelT]):
         if not rows:
             return []
         if shape.plan is None:
-            shape.plan = _RowPlan.of(self.model, list(rows[0].keys()), shape.select_related_idx)
+            columns: list[str] = list(rows[0].keys())  # asyncpg Records and sqlite3 Rows alike
+            shape.plan = _RowPlan.of(self.model, columns, shape.select_related_idx)
         build = shape.plan.build
         return [build(row) for row in rows]
 

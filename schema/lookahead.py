@@ -75,7 +75,10 @@ def _reaches(
 ) -> bool:
     for name in path:
         nodes = [
-            child for node in nodes for child in _fields(node.selection_set, fragments) if child.name.value == name
+            child
+            for node in nodes
+            for child in _fields(node.selection_set, fragments)
+            if child.name.value == name
         ]
         if not nodes:
             return False

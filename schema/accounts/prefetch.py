@@ -73,4 +73,6 @@ def _page_key(child: Child, account_id: int, default: int) -> PageKey | None:
 
 
 def _done(page: Awaitable[Page[Any]]) -> bool:
-    return isinstance(page, asyncio.Future) and page.done() and not page.cancelled() and page.exception() is None
+    return (
+        isinstance(page, asyncio.Future) and page.done() and not page.cancelled() and page.exception() is None
+    )

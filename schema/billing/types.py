@@ -103,7 +103,10 @@ async def loaded_statements(info: Info, statements: Sequence[Statement], *path: 
     (GraphQL names from the current field down to a Statement) asks for lineItems."""
     items: Sequence[Sequence[LineItem]] = [()] * len(statements)
     if statements and selects(info, *path, "lineItems"):
-        items = await load_all(info.context.loaders.line_items_by_statement, [s.id for s in statements])
+        loaded: list[list[LineItem]] = await load_all(
+            info.context.loaders.line_items_by_statement, [s.id for s in statements]
+        )
+        items = loaded
     return [StatementType.from_model(s, mine) for s, mine in zip(statements, items, strict=True)]
 
 

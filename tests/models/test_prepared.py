@@ -163,7 +163,8 @@ async def test_what_fetch_would_drop_is_refused(build: Any) -> None:
 def _fields_of(instance: Model) -> dict[str, Any]:
     """Every attribute tortoise set on a model, a select_related model's own fields included."""
     return {
-        name: _fields_of(value) if isinstance(value, Model) else value for name, value in vars(instance).items()
+        name: _fields_of(value) if isinstance(value, Model) else value
+        for name, value in vars(instance).items()
     }
 
 
