@@ -73,6 +73,10 @@ def eagerly(work: Coroutine[Any, Any, ValueT]) -> MaybeAwaitable[ValueT]:
         waiting_on = work.send(None)
     except StopIteration as finished:
         return finished.value  # type: ignore[no-any-return]
+    # Awaiting a future marks it "being awaited" until a task takes it over; clear that now, as another
+    # field may await the same loader future before `_finish` runs (a Task clears it the same way).
+    if waiting_on is not None:
+        waiting_on._asyncio_future_blocking = False
     return _finish(work, waiting_on)
 
 
@@ -85,7 +89,9 @@ async def _finish(work: Coroutine[Any, Any, ValueT], waiting_on: Any) -> ValueT:
                 await asyncio.sleep(0)
             else:
                 waiting_on._asyncio_future_blocking = False
-                await asyncio.wait([waiting_on])  # settled, its result or error left for `work`
+                # Settled, its result or error left for `work`. Unlike a Task, a cancellation here
+                # does not cancel it: a loader's future is shared by every field that loads its key.
+                await asyncio.wait([waiting_on])
         except BaseException as interruption:  # cancelled while waiting: `work` decides, as in a Task
             try:
                 waiting_on = work.throw(interruption)
