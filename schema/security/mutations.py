@@ -303,46 +303,8 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=[IsMember])
     async def change_password(self, info: Info, input: ChangePasswordInput) -> OkPayload:
-        context = info.context
-        principal = principal_of(info)
-        member = principal.member
-        await refuse_throttled_ip(context)
-        current = input.current_password if len(input.current_password) <= MAX_LENGTH else ""
-        if not await context.passwords.verify(member.password_hash, current):
-            await throttle.record_failure(context.client.ip_address)
-            await _log(info, "PASSWORD_CHANGE_FAILED", "A password change gave the wrong current password")
-            return refused(
-                user_error(
-                    ErrorCode.INVALID_CREDENTIALS, "The current password is not right.", "currentPassword"
-                )
-            )
-        problem = await context.passwords.problem(
-            input.new_password, [member.display_name, member.username, member.email]
-        )
-        if problem is not None:
-            return refused(user_error(ErrorCode.WEAK_PASSWORD, problem, "newPassword"))
-        new_hash = await context.passwords.hash(input.new_password)
-        async with in_transaction() as connection:
-            await (
-                Member.filter(id=member.id)
-                .using_db(connection)
-                .update(password_hash=new_hash, password_changed_at=utcnow())
-            )
-            await revoke_sessions(member.id, keep_session_id=principal.session.id, using_db=connection)
-            await email_member(
-                member,
-                messages.notice(
-                    member.display_name,
-                    "Your password was changed",
-                    "The password of your account was just changed, and your other sessions ended.",
-                ),
-                "PASSWORD_CHANGED",
-                using_db=connection,
-            )
-            await _log(
-                info, "PASSWORD_CHANGED", f"{member.display_name} changed their password", using_db=connection
-            )
-        return ok()
+        async with info.context.passwords.admitted():  # a credential check: admitted as signIn's are
+            return await _change_password(info, input)
 
 
 async def _failed_sign_in(context: Context, member: Member | None, key: str, familiar: bool) -> SignInPayload:
@@ -452,3 +414,44 @@ async def _log(info: Info, kind: str, summary: str, using_db: BaseDBAsyncClient 
         ip_address=info.context.client.ip_address,
         using_db=using_db,
     )
+
+
+async def _change_password(info: Info, input: ChangePasswordInput) -> OkPayload:
+    context = info.context
+    principal = principal_of(info)
+    member = principal.member
+    await refuse_throttled_ip(context)
+    current = input.current_password if len(input.current_password) <= MAX_LENGTH else ""
+    if not await context.passwords.verify(member.password_hash, current):
+        await throttle.record_failure(context.client.ip_address)
+        await _log(info, "PASSWORD_CHANGE_FAILED", "A password change gave the wrong current password")
+        return refused(
+            user_error(ErrorCode.INVALID_CREDENTIALS, "The current password is not right.", "currentPassword")
+        )
+    problem = await context.passwords.problem(
+        input.new_password, [member.display_name, member.username, member.email]
+    )
+    if problem is not None:
+        return refused(user_error(ErrorCode.WEAK_PASSWORD, problem, "newPassword"))
+    new_hash = await context.passwords.hash(input.new_password)
+    async with in_transaction() as connection:
+        await (
+            Member.filter(id=member.id)
+            .using_db(connection)
+            .update(password_hash=new_hash, password_changed_at=utcnow())
+        )
+        await revoke_sessions(member.id, keep_session_id=principal.session.id, using_db=connection)
+        await email_member(
+            member,
+            messages.notice(
+                member.display_name,
+                "Your password was changed",
+                "The password of your account was just changed, and your other sessions ended.",
+            ),
+            "PASSWORD_CHANGED",
+            using_db=connection,
+        )
+        await _log(
+            info, "PASSWORD_CHANGED", f"{member.display_name} changed their password", using_db=connection
+        )
+    return ok()

@@ -65,27 +65,8 @@ class Mutation:
 
     @strawberry.mutation
     async def reset_password(self, info: Info, input: ResetPasswordInput) -> OkPayload:
-        context = info.context
-        await refuse_throttled_ip(context)
-        found = await _reset_row(context, input)
-        if isinstance(found, UserError):
-            return refused(found)
-        member, row, dead = found
-        if not await reserve_attempt(row):
-            return refused(dead)
-        answer = input.security_answer if len(input.security_answer) <= MAX_ANSWER else ""
-        if not await context.passwords.verify(member.security_answer_hash, normalise_answer(answer)):
-            return await _wrong_answer(context, member)
-        await refund_attempt(row)
-        problem = await context.passwords.problem(
-            input.new_password, [member.display_name, member.username, member.email]
-        )
-        if problem is not None:
-            return refused(user_error(ErrorCode.WEAK_PASSWORD, problem, "newPassword"))
-        password_hash = await context.passwords.hash(input.new_password)
-        if not await complete_reset(member, row, password_hash, context.client.ip_address):
-            return refused(dead)
-        return ok()
+        async with info.context.passwords.admitted():  # a credential check: admitted as signIn's are
+            return await _reset_password(info, input)
 
 
 async def _members_for_login(login: str) -> list[Member]:
@@ -143,3 +124,27 @@ async def _wrong_answer(context: Context, member: Member) -> OkPayload:
         ip_address=context.client.ip_address,
     )
     return refused(user_error(ErrorCode.WRONG_SECURITY_ANSWER, "The answer is not right.", "securityAnswer"))
+
+
+async def _reset_password(info: Info, input: ResetPasswordInput) -> OkPayload:
+    context = info.context
+    await refuse_throttled_ip(context)
+    found = await _reset_row(context, input)
+    if isinstance(found, UserError):
+        return refused(found)
+    member, row, dead = found
+    if not await reserve_attempt(row):
+        return refused(dead)
+    answer = input.security_answer if len(input.security_answer) <= MAX_ANSWER else ""
+    if not await context.passwords.verify(member.security_answer_hash, normalise_answer(answer)):
+        return await _wrong_answer(context, member)
+    await refund_attempt(row)
+    problem = await context.passwords.problem(
+        input.new_password, [member.display_name, member.username, member.email]
+    )
+    if problem is not None:
+        return refused(user_error(ErrorCode.WEAK_PASSWORD, problem, "newPassword"))
+    password_hash = await context.passwords.hash(input.new_password)
+    if not await complete_reset(member, row, password_hash, context.client.ip_address):
+        return refused(dead)
+    return ok()
