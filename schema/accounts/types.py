@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql import OperationType
 
 from models.access import Permission
 from models.accounts import Account
@@ -116,9 +117,11 @@ async def load_account(info: Info) -> AccountType:
     """The caller's account (a member's or an API key's); UNAUTHENTICATED without a caller."""
     caller = caller_of(info)
     loaders = info.context.loaders
+    # The session's read brought the account along: a query uses it and spends no statement. A mutation
+    # reads it anew, as an earlier mutation of the same document may have changed it (autopay, say).
     known = caller.account if isinstance(caller, Principal) else None
-    if known is not None:
-        loaders.prime_account(known)  # the session's read brought it: no statement of its own
+    if known is not None and info.operation.operation is OperationType.QUERY:
+        loaders.prime_account(known)
     account = await loaders.account_by_id.load(caller.account_id)
     if account is None:
         raise unauthenticated()
