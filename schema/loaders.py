@@ -59,7 +59,20 @@ async def load_all(loader: DataLoader[KeyT, ValueT], keys: Sequence[KeyT]) -> li
     """`loader.load_many(keys)` without asyncio.gather: every key joins the batch before the first
     await, and nothing suspends when all of them are already loaded (see `eagerly`)."""
     futures = [loader.load(key) for key in keys]
-    return [await future for future in futures]
+    try:
+        return [await future for future in futures]
+    except BaseException:
+        # A failed batch fails every key's future; the first error is raised, the rest are read here
+        # so asyncio does not log each of them as never retrieved.
+        for future in futures:
+            if isinstance(future, asyncio.Future):
+                future.add_done_callback(_read_outcome)
+        raise
+
+
+def _read_outcome(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def eagerly(work: Coroutine[Any, Any, ValueT]) -> MaybeAwaitable[ValueT]:

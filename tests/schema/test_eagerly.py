@@ -5,8 +5,9 @@ load_all in one batch."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Awaitable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from strawberry.dataloader import DataLoader
@@ -321,3 +322,31 @@ async def test_cancelling_during_a_bare_yield_cancels_the_inner_work() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert seen == ["cancelled"]
+
+
+async def test_a_failed_batch_raises_once_and_leaves_no_error_unread() -> None:
+    """load_all over a failing batch raises its error, and asyncio logs none of the other keys' copies
+    as never retrieved when their futures go."""
+    # given
+    reported: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+    failing = Failing()
+    try:
+        # when
+        raised = ""
+        try:
+            await load_all(failing.loader, [1, 2, 3])
+        except LookupError as error:  # not pytest.raises: its record would keep the futures alive
+            raised = str(error)
+        failing.loader.clear_all()
+        del failing
+        for _ in range(3):  # the batch's task lets go of its futures once the loop has run it out
+            await asyncio.sleep(0)
+            gc.collect()
+    finally:
+        loop.set_exception_handler(previous)
+    # then
+    assert raised == "no rows for [1, 2, 3]"
+    assert [context["message"] for context in reported] == []

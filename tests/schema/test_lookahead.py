@@ -103,3 +103,54 @@ async def test_a_payments_statement_answers_its_line_items(
     assert body["data"]["account"]["payments"]["edges"] == [
         {"node": {"statement": {"lineItems": [{"description": "Late fee"}]}}}
     ]
+
+
+SKIPPED_BY_DIRECTIVES = """
+query($skipItems: Boolean!, $withBalance: Boolean!) { account {
+    number
+    balance @include(if: $withBalance) { amount }
+    payments @skip(if: true) { edges { node { id } } }
+    statements { edges { node { id lineItems @skip(if: $skipItems) { description } } } }
+} }
+"""
+
+
+async def test_what_skip_and_include_drop_is_not_loaded(
+    client: httpx.AsyncClient, billed: tuple[Account, str]
+) -> None:
+    """Fields @skip and @include drop (literal or by variable) cost no query, ahead or below."""
+    # given
+    _, token = billed
+    # when
+    with count_queries() as statements:
+        body = await gql(
+            client, SKIPPED_BY_DIRECTIVES, {"skipItems": True, "withBalance": False}, token=token
+        )
+    # then
+    assert "errors" not in body, body
+    account = body["data"]["account"]
+    assert set(account) == {"number", "statements"}
+    assert touching_line_items(statements) == []
+    assert [sql for sql in statements if '"payment"' in sql] == []
+    assert [
+        sql for sql in statements if "status" in sql and '"statement"' in sql and "LIMIT" not in sql
+    ] == []
+
+
+async def test_what_skip_and_include_keep_is_loaded(
+    client: httpx.AsyncClient, billed: tuple[Account, str]
+) -> None:
+    """The same document with the conditions the other way answers and loads the kept fields."""
+    # given
+    _, token = billed
+    # when
+    with count_queries() as statements:
+        body = await gql(
+            client, SKIPPED_BY_DIRECTIVES, {"skipItems": False, "withBalance": True}, token=token
+        )
+    # then
+    assert "errors" not in body, body
+    account = body["data"]["account"]
+    assert account["balance"] == {"amount": 9999}
+    assert [edge["node"]["lineItems"] for edge in account["statements"]["edges"]] == NEWEST_FIRST
+    assert len(touching_line_items(statements)) == 1
