@@ -46,15 +46,6 @@ ValueT = TypeVar("ValueT")
 MaybeAwaitable: TypeAlias = ValueT | Awaitable[ValueT]
 
 
-def now_or_later(loader: DataLoader[KeyT, ValueT], key: KeyT) -> MaybeAwaitable[ValueT]:
-    """The value when this request already loaded it (a page primed it), with no suspension; else the load.
-    A resolver returning this stays synchronous for the objects of a page fetched whole."""
-    future = loader.cache_map.get(key)
-    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
-        return future.result()
-    return loader.load(key)
-
-
 async def load_all(loader: DataLoader[KeyT, ValueT], keys: Sequence[KeyT]) -> list[ValueT]:
     """`loader.load_many(keys)` without asyncio.gather: every key joins the batch before the first
     await, and nothing suspends when all of them are already loaded (see `eagerly`)."""
@@ -434,6 +425,9 @@ class Loaders:
     def prime_account(self, account: Account) -> None:
         """An account row read with its autopay enrolment (select_related) by someone else."""
         self.account_by_id.prime(account.id, account)
+        self._prime_autopay(account)
+
+    def _prime_autopay(self, account: Account) -> None:
         self.autopay_by_account.prime(account.id, account.autopay)  # type: ignore[attr-defined]
 
     def close(self) -> None:
@@ -448,5 +442,5 @@ class Loaders:
         accounts = await _accounts_by_id(ids)
         for account in accounts:
             if account is not None:
-                self.autopay_by_account.prime(account.id, account.autopay)  # type: ignore[attr-defined]
+                self._prime_autopay(account)
         return accounts

@@ -61,10 +61,10 @@ def children(info: Info) -> list[Child]:
     if not isinstance(parent, GraphQLObjectType):
         return []
     document = _Document(raw.fragments, _variables(info))
-    variables: Any = raw.variable_values
-    if isinstance(variables, dict) and hasattr(graphql_values, "VariableValues"):
-        # graphql-core 3.3 hands resolvers the coerced dict, and wants its container back here.
-        variables = graphql_values.VariableValues(sources={}, coerced=variables)
+    # graphql-core 3.3 hands resolvers the coerced dict, and wants its container back here.
+    variables: Any = document.variables
+    if hasattr(graphql_values, "VariableValues"):
+        variables = graphql_values.VariableValues(sources={}, coerced=dict(document.variables))
     found: list[Child] = []
     for node in raw.field_nodes:
         for child in _fields(node.selection_set, document):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
@@ -15,7 +14,7 @@ from models.security import Session
 from models.sessions import is_live
 from schema.enums import ChannelEnum, MemberStatusEnum, PermissionEnum, RoleEnum
 from schema.ids import to_global_id
-from schema.loaders import MaybeAwaitable, now_or_later
+from schema.loaders import MaybeAwaitable, eagerly
 from schema.node import Node, PageInfo
 from schema.permissions import Info, Requires, SelfOr
 
@@ -124,17 +123,12 @@ class MemberType(Node):
     @strawberry.field(graphql_type=list[PermissionEnum])
     def permissions(self, info: Info) -> MaybeAwaitable[list[Permission]]:
         # Synchronous when the request already holds the grants (a members page or the caller's own),
-        # so a page of members completes without a suspension per member.
-        grants = now_or_later(info.context.loaders.grants_by_member, self.model.id)
-        if isinstance(grants, list):
-            return self._effective(grants)
-        return self._effective_later(grants)
+        # so a page of members completes without a suspension per member (schema.loaders.eagerly).
+        return eagerly(self._permissions(info))
 
-    def _effective(self, grants: list[Permission]) -> list[Permission]:
+    async def _permissions(self, info: Info) -> list[Permission]:
+        grants = await info.context.loaders.grants_by_member.load(self.model.id)
         return sorted_permissions(effective_permissions(self.model.role_enum, grants))
-
-    async def _effective_later(self, grants: Awaitable[list[Permission]]) -> list[Permission]:
-        return self._effective(await grants)
 
     @strawberry.field(permission_classes=[SelfOr(Permission.VIEW_MEMBERS)])
     def last_sign_in_at(self) -> datetime | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -115,6 +117,17 @@ query($skipItems: Boolean!, $withBalance: Boolean!) { account {
 """
 
 
+async def run_with_directives(
+    client: httpx.AsyncClient, token: str, skip_items: bool, with_balance: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """SKIPPED_BY_DIRECTIVES with its two conditions: the account answered and the SQL it cost."""
+    variables = {"skipItems": skip_items, "withBalance": with_balance}
+    with count_queries() as statements:
+        body = await gql(client, SKIPPED_BY_DIRECTIVES, variables, token=token)
+    assert "errors" not in body, body
+    return body["data"]["account"], statements
+
+
 async def test_what_skip_and_include_drop_is_not_loaded(
     client: httpx.AsyncClient, billed: tuple[Account, str]
 ) -> None:
@@ -122,19 +135,11 @@ async def test_what_skip_and_include_drop_is_not_loaded(
     # given
     _, token = billed
     # when
-    with count_queries() as statements:
-        body = await gql(
-            client, SKIPPED_BY_DIRECTIVES, {"skipItems": True, "withBalance": False}, token=token
-        )
+    account, statements = await run_with_directives(client, token, skip_items=True, with_balance=False)
     # then
-    assert "errors" not in body, body
-    account = body["data"]["account"]
     assert set(account) == {"number", "statements"}
     assert touching_line_items(statements) == []
-    assert [sql for sql in statements if '"payment"' in sql] == []
-    assert [
-        sql for sql in statements if "status" in sql and '"statement"' in sql and "LIMIT" not in sql
-    ] == []
+    assert len(statements) == 2, statements  # the session (with the account) and the statements page
 
 
 async def test_what_skip_and_include_keep_is_loaded(
@@ -144,13 +149,8 @@ async def test_what_skip_and_include_keep_is_loaded(
     # given
     _, token = billed
     # when
-    with count_queries() as statements:
-        body = await gql(
-            client, SKIPPED_BY_DIRECTIVES, {"skipItems": False, "withBalance": True}, token=token
-        )
+    account, statements = await run_with_directives(client, token, skip_items=False, with_balance=True)
     # then
-    assert "errors" not in body, body
-    account = body["data"]["account"]
     assert account["balance"] == {"amount": 9999}
     assert [edge["node"]["lineItems"] for edge in account["statements"]["edges"]] == NEWEST_FIRST
     assert len(touching_line_items(statements)) == 1
