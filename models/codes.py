@@ -3,15 +3,27 @@ UPDATE, so two requests racing with the same token or code cannot both succeed."
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 
 from models.clock import utcnow
+from models.members import Member
 from models.security import OneTimeToken, TokenPurpose
 from models.tokens import hash_code, hash_token, new_code, new_token, same_hash
+
+CODE_LIMIT = 5
+CODE_WINDOW = timedelta(minutes=15)
+
+
+class TooManyCodes(Exception):
+    """CODE_LIMIT codes of one purpose were sent to the member within CODE_WINDOW."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many codes; retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 async def issue_link_token(
@@ -66,7 +78,11 @@ async def issue_code(
     payload: dict[str, Any] | None = None,
     using_db: BaseDBAsyncClient | None = None,
 ) -> tuple[str, OneTimeToken]:
-    """A fresh six-digit code; earlier unused codes of the same purpose (and session) stop working."""
+    """A fresh six-digit code; earlier unused codes of the same purpose (and session) stop working.
+
+    At most CODE_LIMIT codes of a purpose go to a member within CODE_WINDOW, whatever asks for them
+    (a re-request, a fresh sign-in challenge): else TooManyCodes, and nothing is sent."""
+    await _refuse_past_limit(member_id, purpose, using_db)
     await _retire(member_id, purpose, session_id, using_db)
     code = new_code()
     now = utcnow()
@@ -112,6 +128,22 @@ async def redeem_code(
     ):
         return None
     return row if await use_token(row) else None
+
+
+async def _refuse_past_limit(
+    member_id: int, purpose: TokenPurpose, using_db: BaseDBAsyncClient | None, now: datetime | None = None
+) -> None:
+    now = now or utcnow()
+    members = Member.filter(id=member_id)
+    recent = OneTimeToken.filter(member_id=member_id, purpose=purpose, created_at__gt=now - CODE_WINDOW)
+    if using_db is not None:
+        # The member row lock orders concurrent requests, so the limit holds exactly (PostgreSQL).
+        await members.select_for_update().using_db(using_db).first()
+        recent = recent.using_db(using_db)
+    times: list[datetime] = sorted(cast(list[datetime], await recent.values_list("created_at", flat=True)))
+    if len(times) >= CODE_LIMIT:
+        oldest = times[-CODE_LIMIT]
+        raise TooManyCodes(max(1, int((oldest + CODE_WINDOW - now).total_seconds()) + 1))
 
 
 async def _retire(

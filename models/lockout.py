@@ -10,12 +10,14 @@ row lock, so 50 parallel failures lock exactly once, at the threshold.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Case, F, Q, When
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -30,6 +32,15 @@ from models.security import TokenPurpose
 
 MAX_LOCK = timedelta(hours=24)
 ESCALATION_WINDOW = timedelta(hours=24)
+
+_lock_observers: list[Callable[[], None]] = []
+
+
+def observe_locks(observer: Callable[[], None]) -> None:
+    """Call `observer` once for every lock that begins, of a real member or of a phantom login alike
+    (metrics count locks this way, so they tell nothing about which usernames exist). Idempotent."""
+    if observer not in _lock_observers:
+        _lock_observers.append(observer)
 
 
 class SignInThrottle(Model):
@@ -50,12 +61,6 @@ class LockoutPolicy:
     lock_seconds: int
 
 
-@dataclass(frozen=True)
-class FailureOutcome:
-    locked_until: datetime | None
-    just_locked: bool
-
-
 def throttle_key(username: str, familiar_device_id: str | None = None) -> str:
     """The member-wide counter, or the counter of one familiar device."""
     folded = username.casefold()[:64]
@@ -68,49 +73,108 @@ def throttle_key(username: str, familiar_device_id: str | None = None) -> str:
 _THROTTLE_ROW = PreparedQuery(SignInThrottle, lambda key: SignInThrottle.filter(key=key).limit(1))
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """One attempt counted on a counter before its secret is checked; `locks` when that attempt reaches
+    the threshold, so the counter is locked (provisionally, until the secret turns out right) at once."""
+
+    key: str
+    locks: datetime | None
+    before: tuple[int, datetime | None, int, datetime | None]
+
+
+@dataclass(frozen=True)
+class Locked:
+    until: datetime
+
+
+def _is_locked(row: SignInThrottle, now: datetime) -> bool:
+    return row.locked_until is not None and row.locked_until > now
+
+
+async def reserve(key: str, policy: LockoutPolicy, now: datetime | None = None) -> Reservation | Locked:
+    """Count an attempt on `key` before its secret is checked, or refuse it while the key is locked.
+
+    The count is taken under the counter's row lock, so of any number of parallel attempts at most
+    `threshold` are let through to be checked; the one that reaches the threshold locks at once."""
+    now = now or utcnow()
+    # Most attempts are far from the threshold: one conditional UPDATE counts them.
+    counted = await SignInThrottle.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now),
+        key=key,
+        failures__lt=policy.threshold - 1,
+    ).update(failures=F("failures") + 1)
+    if counted == 1:
+        return Reservation(key=key, locks=None, before=(0, None, 0, None))
+    async with in_transaction() as connection:
+        # The row exists once; a concurrent first attempt's insert is ignored, and the row lock orders them.
+        await SignInThrottle.bulk_create(
+            [SignInThrottle(key=key)], ignore_conflicts=True, using_db=connection
+        )
+        row = await SignInThrottle.select_for_update().using_db(connection).get(key=key)
+        if _is_locked(row, now):
+            assert row.locked_until is not None
+            return Locked(row.locked_until)
+        before = (row.failures, row.locked_until, row.lock_level, row.last_locked_at)
+        row.failures += 1
+        locks = None
+        if row.failures >= policy.threshold:
+            recent = row.last_locked_at is not None and now - row.last_locked_at < ESCALATION_WINDOW
+            row.lock_level = row.lock_level + 1 if recent else 1
+            duration = min(timedelta(seconds=policy.lock_seconds * 2 ** (row.lock_level - 1)), MAX_LOCK)
+            row.locked_until = locks = now + duration
+            row.last_locked_at = now
+            row.failures = 0
+        await row.save(using_db=connection)
+    return Reservation(key=key, locks=locks, before=before)
+
+
+def announce_reserved_lock(reservation: Reservation) -> datetime | None:
+    """The attempt failed: a lock it took stands. Observers hear of every lock, phantom or real."""
+    if reservation.locks is not None:
+        for observer in _lock_observers:
+            observer()
+    return reservation.locks
+
+
+async def release(
+    reservation: Reservation, *, clear: bool = True, now: datetime | None = None
+) -> datetime | None:
+    """The attempt's secret was right: give its count back (undoing the lock it took itself), and with
+    `clear` reset the failure count (the caller proved who they are; a step before a further factor
+    does not). A lock another attempt took meanwhile stands and is returned, so no session follows it."""
+    now = now or utcnow()
+    if reservation.locks is None:
+        # No lock of ours to undo: one conditional UPDATE, unless another attempt locked meanwhile.
+        given_back = await SignInThrottle.filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lte=now), key=reservation.key
+        ).update(
+            failures=0 if clear else Case(When(failures__gt=0, then=F("failures") - 1), default=F("failures"))
+        )
+        if given_back == 1:
+            return None
+    async with in_transaction() as connection:
+        row = await SignInThrottle.select_for_update().using_db(connection).get_or_none(key=reservation.key)
+        if row is None:
+            return None
+        if reservation.locks is not None and row.locked_until == reservation.locks:
+            row.failures, row.locked_until, row.lock_level, row.last_locked_at = reservation.before
+        if _is_locked(row, now):
+            await row.save(using_db=connection)
+            return row.locked_until
+        row.failures = 0 if clear else max(row.failures - 1, 0)
+        await row.save(using_db=connection)
+    return None
+
+
 async def locked_until(key: str, now: datetime | None = None) -> datetime | None:
     """When the lock on `key` ends, or None when it is not locked."""
     now = now or utcnow()
     rows = await _THROTTLE_ROW.fetch(key)
     row = rows[0] if rows else None
-    if row is None or row.locked_until is None or row.locked_until <= now:
+    if row is None or not _is_locked(row, now):
         return None
     return row.locked_until
-
-
-async def register_failure(
-    key: str,
-    policy: LockoutPolicy,
-    now: datetime | None = None,
-    using_db: BaseDBAsyncClient | None = None,
-) -> FailureOutcome:
-    """Count a failure; the one that reaches the threshold locks (just_locked), later ones see the lock.
-    Pass `using_db` to count it in the caller's transaction (one commit for all a failure writes)."""
-    if using_db is None:
-        async with in_transaction() as connection:
-            return await register_failure(key, policy, now, using_db=connection)
-    now = now or utcnow()
-    # The row exists once; a concurrent first failure's insert is ignored, and the row lock orders them.
-    await SignInThrottle.bulk_create([SignInThrottle(key=key)], ignore_conflicts=True, using_db=using_db)
-    row = await SignInThrottle.select_for_update().using_db(using_db).get(key=key)
-    if row.locked_until is not None and row.locked_until > now:
-        return FailureOutcome(locked_until=row.locked_until, just_locked=False)
-    row.failures += 1
-    just_locked = row.failures >= policy.threshold
-    if just_locked:
-        recent = row.last_locked_at is not None and now - row.last_locked_at < ESCALATION_WINDOW
-        row.lock_level = row.lock_level + 1 if recent else 1
-        duration = min(timedelta(seconds=policy.lock_seconds * 2 ** (row.lock_level - 1)), MAX_LOCK)
-        row.locked_until = now + duration
-        row.last_locked_at = now
-        row.failures = 0
-    await row.save(using_db=using_db)
-    return FailureOutcome(locked_until=row.locked_until if just_locked else None, just_locked=just_locked)
-
-
-async def register_success(key: str) -> None:
-    """A successful sign-in resets the failure count, not the lock level (no write when it is 0)."""
-    await SignInThrottle.filter(key=key, failures__gt=0).update(failures=0)
 
 
 async def end_lock(member: Member, using_db: BaseDBAsyncClient | None = None) -> None:

@@ -14,7 +14,7 @@ from models import activity, messages
 from models.codes import issue_code, redeem_code
 from models.members import NOTIFICATION_TOPICS, Channel, Member, default_notification_preferences
 from models.notify import email_member, send_code
-from models.security import TokenPurpose
+from models.security import OneTimeToken, TokenPurpose
 
 
 class Contact(StrEnum):
@@ -86,15 +86,15 @@ async def request_contact_change(
     )
 
 
-async def confirm_contact_change(
-    member: Member, code: str, codes: CodePolicy, *, ip_address: str | None
-) -> Contact | None:
-    """Apply the pending change the code confirms; None when the code is wrong, expired or used."""
-    row = await redeem_code(
+async def redeem_contact_code(member: Member, code: str, codes: CodePolicy) -> OneTimeToken | None:
+    """The pending change's code row, now used; None when the code is wrong, expired or used."""
+    return await redeem_code(
         member.id, TokenPurpose.CONTACT_CHANGE, code[:20], codes.secret_key, codes.max_attempts
     )
-    if row is None:
-        return None
+
+
+async def apply_contact_change(member: Member, row: OneTimeToken, *, ip_address: str | None) -> Contact:
+    """Apply the pending change the redeemed code confirmed; the old e-mail is told."""
     contact = Contact.EMAIL if Contact.EMAIL.value in row.payload else Contact.PHONE
     value = str(row.payload[contact.value])
     old_email = member.email

@@ -132,10 +132,9 @@ async def refund_attempt(row: OneTimeToken) -> None:
     await OneTimeToken.filter(id=row.id, attempts__gt=0).update(attempts=F("attempts") - 1)
 
 
-async def find_reset_code(members: list[Member], code: str, secret_key: str) -> OneTimeToken | None:
-    """The live SMS reset row of one of `members` that `code` matches (each wrong try counts)."""
-    candidate = code.strip()
-    well_formed = len(candidate) == 6 and candidate.isdigit()
+async def live_reset_codes(members: list[Member]) -> list[tuple[Member, OneTimeToken]]:
+    """Each member's live SMS reset row (the latest; an earlier one was retired when it was sent)."""
+    found = []
     for member in members:
         row = (
             await OneTimeToken.filter(
@@ -147,14 +146,24 @@ async def find_reset_code(members: list[Member], code: str, secret_key: str) -> 
             .order_by("-id")
             .first()
         )
-        if row is None or row.payload.get("channel") != Channel.SMS.value:
-            continue
-        if not await reserve_attempt(row):
-            continue
-        if well_formed and same_hash(hash_code(secret_key, candidate), row.token_hash):
-            await refund_attempt(row)
-            return row
-    return None
+        if row is not None and row.payload.get("channel") == Channel.SMS.value:
+            found.append((member, row))
+    return found
+
+
+async def reset_code_matches(row: OneTimeToken, code: str, secret_key: str) -> bool:
+    """Whether `code` is the row's; a wrong try counts against the row (a right one gives it back)."""
+    candidate = code.strip()
+    if not await reserve_attempt(row):
+        return False
+    if (
+        len(candidate) == 6
+        and candidate.isdigit()
+        and same_hash(hash_code(secret_key, candidate), row.token_hash)
+    ):
+        await refund_attempt(row)
+        return True
+    return False
 
 
 async def complete_reset(

@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     NOTHING_TO_PAY = "NOTHING_TO_PAY"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     PAYMENT_METHOD_IN_USE = "PAYMENT_METHOD_IN_USE"
+    PAYMENTS_UNAVAILABLE = "PAYMENTS_UNAVAILABLE"
     INVALID_TIME = "INVALID_TIME"
     TOO_MANY_APPOINTMENTS = "TOO_MANY_APPOINTMENTS"
 
@@ -82,12 +83,14 @@ def step_up_required() -> ApiError:
     )
 
 
-def rate_limited(retry_after: int) -> ApiError:
+def rate_limited(retry_after: int, what: str = "Too many failed attempts from your network.") -> ApiError:
     return ApiError(
-        RequestErrorCode.RATE_LIMITED,
-        f"Too many failed attempts from your network. Try again in {retry_after} seconds.",
-        retryAfter=retry_after,
+        RequestErrorCode.RATE_LIMITED, f"{what} Try again in {retry_after} seconds.", retryAfter=retry_after
     )
+
+
+def too_many_codes(retry_after: int) -> ApiError:
+    return rate_limited(retry_after, "We have sent you several codes already.")
 
 
 def bad_input(message: str) -> ApiError:

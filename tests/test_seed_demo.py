@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from gateway.settings import Settings
-from models.lockout import LockoutPolicy, locked_until, register_failure, throttle_key
+from models.lockout import LockoutPolicy, locked_until, reserve, throttle_key
 from models.onboarding import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
 from models.passwords import Passwords
 from tests.support import sign_in
@@ -19,7 +19,7 @@ async def test_seeding_again_lifts_a_lockout_of_the_demo_login(
     key = throttle_key(DEMO_USERNAME)
     policy = LockoutPolicy(settings.lockout_threshold, settings.lockout_seconds)
     for _ in range(settings.lockout_threshold):
-        await register_failure(key, policy)
+        await reserve(key, policy)
     assert await locked_until(key) is not None
     # when it is seeded again
     login = await seed_demo(passwords)

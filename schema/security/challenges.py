@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import strawberry
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -9,12 +11,14 @@ from tortoise.transactions import in_transaction
 from models import activity
 from models.clock import utcnow
 from models.codes import issue_code, redeem_code, use_token
+from models.guard import Claimant, Secret, Verdict
 from models.members import Channel, Member
 from models.notify import send_code
 from models.security import OneTimeToken, TokenPurpose
 from models.totp import accept_totp_code
 from schema.context import Context
 from schema.ids import pk_of, to_global_id
+from schema.security.guarded import check_secret
 from schema.security.types import Challenge
 
 SIGN_IN_PURPOSE = "finish signing in"
@@ -54,17 +58,32 @@ async def start_challenge(context: Context, member: Member, device_id: str) -> C
     return Challenge(id=strawberry.ID(to_global_id("Challenge", row.id)), channels=channels, sent_to=sent_to)
 
 
-async def answer_challenge(context: Context, challenge_id: str, code: str) -> tuple[Member, str] | None:
-    """The member and device the challenge was for, once `code` answers it; None otherwise."""
+@dataclass(frozen=True)
+class Answered:
+    """The guard's verdict on a challenge's code, and the member and device it was for."""
+
+    verdict: Verdict
+    member: Member | None = None
+    device_id: str = ""
+
+
+async def answer_challenge(context: Context, challenge_id: str, code: str) -> Answered:
+    """Check `code` against the challenge through the guard: wrong codes count for the member across
+    all their challenges (a lock at the threshold), for the address, and in the activity log."""
     pk = pk_of(challenge_id, "Challenge")
     row = await OneTimeToken.get_or_none(id=pk, purpose=TokenPurpose.SIGN_IN_CHALLENGE) if pk else None
-    if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        return None
-    member = await Member.get(id=row.member_id)  # type: ignore[attr-defined]
+    live = row is not None and row.used_at is None and row.expires_at > utcnow()
+    member = await Member.get(id=row.member_id) if row is not None and live else None  # type: ignore[attr-defined]
+    ip_address = context.client.ip_address
+    # A dead or unknown challenge is a wrong code too: it counts for the address, on a counter of its own.
+    claimant = Claimant.of(member, ip_address) if member else Claimant(f"c:{pk or 0}", None, ip_address)
     settings = context.settings
-    if member.totp_enabled_at is not None:
-        answered = await _totp_answers(row, member, code, settings.code_max_attempts)
-    else:
+
+    async def verify() -> bool:
+        if row is None or member is None:
+            return False
+        if member.totp_enabled_at is not None:
+            return await _totp_answers(row, member, code, settings.code_max_attempts)
         redeemed = await redeem_code(
             member.id,
             TokenPurpose.SIGN_IN_CHALLENGE,
@@ -72,16 +91,11 @@ async def answer_challenge(context: Context, challenge_id: str, code: str) -> tu
             settings.secret_key,
             settings.code_max_attempts,
         )
-        answered = redeemed is not None and redeemed.id == row.id
-    if not answered:
-        await activity.record_by(
-            member,
-            "SIGN_IN_CHALLENGE_FAILED",
-            f"A wrong code was given to finish signing in as {member.username}",
-            ip_address=context.client.ip_address,
-        )
-        return None
-    return member, str(row.payload.get("deviceId") or "")
+        return redeemed is not None and redeemed.id == row.id
+
+    verdict = await check_secret(context, claimant, Secret.SIGN_IN_CODE, verify)
+    device_id = str(row.payload.get("deviceId") or "") if row is not None else ""
+    return Answered(verdict, member, device_id)
 
 
 async def _totp_answers(row: OneTimeToken, member: Member, code: str, max_attempts: int) -> bool:

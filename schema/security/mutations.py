@@ -11,36 +11,29 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import activity, messages, throttle
-from models.activity import ActivityEvent
 from models.alerts import alert_new_sign_in, is_risky
 from models.alerts import secure_account as secure_member
 from models.clock import utcnow
-from models.codes import find_link_token, issue_code, redeem_code, use_token
+from models.codes import TooManyCodes, find_link_token, issue_code, redeem_code, use_token
 from models.devices import is_familiar
-from models.lockout import (
-    LockoutPolicy,
-    announce_lock,
-    end_lock,
-    locked_until,
-    register_failure,
-    register_success,
-    throttle_key,
-)
+from models.guard import Claimant, Secret
+from models.lockout import end_lock
 from models.members import USERNAME_PATTERN, Channel, Member, MemberStatus, fold_username
 from models.notify import email_member, send_code
-from models.passwords import MAX_LENGTH, Passwords, normalise_answer
+from models.passwords import MAX_LENGTH, normalise_answer
 from models.prepared import PreparedQuery
 from models.security import Session, TokenPurpose
 from models.sessions import revoke_sessions
 from models.totp import accept_totp_code
 from schema.context import Context
 from schema.enums import ChannelEnum
-from schema.errors import ErrorCode, UserError, rate_limited, user_error
+from schema.errors import ErrorCode, UserError, rate_limited, too_many_codes, user_error
 from schema.ids import pk_of, to_global_id
 from schema.members.types import MemberType, SessionType
 from schema.node import given
 from schema.permissions import Info, IsMember, principal_of
 from schema.security.challenges import answer_challenge, start_challenge
+from schema.security.guarded import check_secret, refusal, session_claimant
 from schema.security.sessions import MAX_DEVICE_ID, clear_session_cookies, device_of, establish_session
 from schema.security.types import (
     ActivateMemberInput,
@@ -66,12 +59,17 @@ MEMBER_BY_FOLDED_USERNAME = PreparedQuery(
 )
 
 
-async def member_for_username(username: str) -> Member | None:
-    """The member whose username is exactly `username` (credentials are case-sensitive)."""
+async def holder_of(username: str) -> Member | None:
+    """The member whose username is `username` ignoring case: the one its failures count for."""
     if not USERNAME_PATTERN.fullmatch(username):
         return None
     found = await MEMBER_BY_FOLDED_USERNAME.fetch(fold_username(username))
-    member = found[0] if found else None
+    return found[0] if found else None
+
+
+async def member_for_username(username: str) -> Member | None:
+    """The member whose username is exactly `username` (credentials are case-sensitive)."""
+    member = await holder_of(username)
     return member if member is not None and member.username == username else None
 
 
@@ -81,19 +79,38 @@ def invalid_device_id(device_id: str | None) -> bool:
 
 
 async def _sign_in(context: Context, input: SignInInput) -> SignInPayload:
-    """The password sign-in, admitted (Passwords.admitted): throttles, lockout, verify, session."""
-    await refuse_throttled_ip(context)
+    """The password sign-in, admitted (Passwords.admitted): the guard (throttle, lockout), then a
+    session, or a challenge when the device is unfamiliar and the sign-in risky."""
     device_id = device_of(context, given(input.device_id))
-    member = await member_for_username(input.username)
+    # A differently-cased login still counts, e-mails and logs for the member who holds it; only the
+    # exact username signs in.
+    holder = await holder_of(input.username)
+    member = holder if holder is not None and holder.username == input.username else None
     # The device query runs for unknown usernames too (no member has id 0): the same work, the same time.
-    familiar = await is_familiar(member.id if member else 0, device_id) and member is not None
-    key = throttle_key(input.username, device_id if familiar else None)
-    if (until := await locked_until(key)) is not None:
-        return _locked(until)
+    familiar = await is_familiar(holder.id if holder else 0, device_id) and holder is not None
+    claimant = Claimant.of_login(
+        input.username, holder, context.client.ip_address, device_id if familiar else None
+    )
     password = input.password if len(input.password) <= MAX_LENGTH else ""
-    verified = await context.passwords.verify(member.password_hash if member else None, password)
-    if member is None or not verified or member.status_enum is MemberStatus.INVITED:
-        return await _failed_sign_in(context, member, key, familiar)
+    challenged = False
+
+    async def verify() -> bool:
+        verified = await context.passwords.verify(member.password_hash if member else None, password)
+        return member is not None and verified and member.status_enum is not MemberStatus.INVITED
+
+    async def proven() -> bool:
+        nonlocal challenged
+        assert member is not None
+        challenged = not familiar and await is_risky(member)
+        return not challenged
+
+    verdict = await check_secret(context, claimant, Secret.PASSWORD, verify, proven)
+    if verdict.locked_until is not None:
+        return _locked(verdict.locked_until)
+    if not verdict.accepted or member is None:
+        return SignInPayload(
+            errors=[user_error(ErrorCode.INVALID_CREDENTIALS, "The username or password is not right.")]
+        )
     if member.status_enum is MemberStatus.DISABLED or member.removed_at is not None:
         return SignInPayload(
             errors=[user_error(ErrorCode.ACCOUNT_DISABLED, "This member can no longer sign in.")]
@@ -101,9 +118,11 @@ async def _sign_in(context: Context, input: SignInInput) -> SignInPayload:
     if member.password_hash and context.passwords.needs_rehash(member.password_hash):
         member.password_hash = await context.passwords.hash(password)
         await Member.filter(id=member.id).update(password_hash=member.password_hash)
-    if not familiar and await is_risky(member):
-        return SignInPayload(challenge=await start_challenge(context, member, device_id))
-    await register_success(key)
+    if challenged:
+        try:
+            return SignInPayload(challenge=await start_challenge(context, member, device_id))
+        except TooManyCodes as refused_codes:
+            raise rate_limited(refused_codes.retry_after) from None
     token = await establish_session(context, member, device_id, "password")
     if not familiar:
         await alert_new_sign_in(member, context.client, context.settings.public_url)
@@ -124,19 +143,19 @@ class Mutation:
     @strawberry.mutation(description="Answer a sign-in challenge with the e-mailed/SMS code or a TOTP code.")
     async def verify_sign_in(self, info: Info, input: VerifySignInInput) -> SignInPayload:
         context = info.context
-        await refuse_throttled_ip(context)
         answered = await answer_challenge(context, str(input.challenge_id), input.code)
-        if answered is None:
+        member, verdict = answered.member, answered.verdict
+        if verdict.locked_until is not None:
+            return _locked(verdict.locked_until)
+        if not verdict.accepted or member is None:
             return SignInPayload(
                 errors=[user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")]
             )
-        member, device_id = answered
         if member.status_enum is MemberStatus.DISABLED or member.removed_at is not None:
             return SignInPayload(
                 errors=[user_error(ErrorCode.ACCOUNT_DISABLED, "This member can no longer sign in.")]
             )
-        await register_success(throttle_key(str(member.username)))
-        token = await establish_session(context, member, device_id, "password and code")
+        token = await establish_session(context, member, answered.device_id, "password and code")
         await alert_new_sign_in(member, context.client, context.settings.public_url)
         return SignInPayload(token=token, member=MemberType(model=member))
 
@@ -157,7 +176,7 @@ class Mutation:
             return SignInPayload(
                 errors=[user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.")]
             )
-        problem = await _activation_problem(member, input, context.passwords)
+        problem = await _activation_problem(context, member, input)
         if problem is not None:
             return SignInPayload(errors=[problem])
         password_hash, answer_hash = await asyncio.gather(
@@ -261,17 +280,22 @@ class Mutation:
                 ]
             )
         minutes = context.settings.code_seconds // 60
-        async with in_transaction() as connection:
-            code, row = await issue_code(
-                member.id,
-                TokenPurpose.STEP_UP,
-                context.settings.secret_key,
-                context.settings.code_seconds,
-                session_id=principal.session.id,
-                using_db=connection,
-            )
-            sent_to = await send_code(member, channel, STEP_UP_PURPOSE, code, minutes, using_db=connection)
-            await _log(info, "STEP_UP_REQUESTED", f"Step-up code sent to {sent_to}", using_db=connection)
+        try:
+            async with in_transaction() as connection:
+                code, row = await issue_code(
+                    member.id,
+                    TokenPurpose.STEP_UP,
+                    context.settings.secret_key,
+                    context.settings.code_seconds,
+                    session_id=principal.session.id,
+                    using_db=connection,
+                )
+                sent_to = await send_code(
+                    member, channel, STEP_UP_PURPOSE, code, minutes, using_db=connection
+                )
+                await _log(info, "STEP_UP_REQUESTED", f"Step-up code sent to {sent_to}", using_db=connection)
+        except TooManyCodes as refused_codes:
+            raise too_many_codes(refused_codes.retry_after) from None
         return StepUpPayload(challenge=_challenge(row.id, member, sent_to))
 
     @strawberry.mutation(permission_classes=[IsMember])
@@ -279,23 +303,22 @@ class Mutation:
         context = info.context
         principal = principal_of(info)
         session = principal.session
-        await refuse_throttled_ip(context)
-        row = await redeem_code(
-            principal.member.id,
-            TokenPurpose.STEP_UP,
-            code[:20],
-            context.settings.secret_key,
-            context.settings.code_max_attempts,
-            session_id=session.id,
-        )
-        if row is None and not await _totp_steps_up(
-            principal.member, code, context.settings.code_max_attempts
-        ):
-            await throttle.record_failure(context.client.ip_address)
-            await _log(info, "STEP_UP_FAILED", "A wrong, expired or used step-up code was entered")
-            return StepUpPayload(
-                errors=[user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")]
+
+        async def verify() -> bool:
+            row = await redeem_code(
+                principal.member.id,
+                TokenPurpose.STEP_UP,
+                code[:20],
+                context.settings.secret_key,
+                context.settings.code_max_attempts,
+                session_id=session.id,
             )
+            return row is not None or await _totp_steps_up(principal.member, code)
+
+        verdict = await check_secret(context, session_claimant(context), Secret.STEP_UP_CODE, verify)
+        wrong = user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")
+        if (error := refusal(verdict, wrong)) is not None:
+            return StepUpPayload(errors=[error])
         session.elevated_until = utcnow() + timedelta(seconds=context.settings.step_up_seconds)
         await Session.filter(id=session.id).update(elevated_until=session.elevated_until)
         await _log(info, "STEP_UP_VERIFIED", f"{principal.member.display_name} confirmed it was them")
@@ -307,36 +330,6 @@ class Mutation:
             return await _change_password(info, input)
 
 
-async def _failed_sign_in(context: Context, member: Member | None, key: str, familiar: bool) -> SignInPayload:
-    """Count the failure; the one that reaches the threshold locks, logs it and e-mails the unlock link."""
-    settings = context.settings
-    ip_address = context.client.ip_address
-    policy = LockoutPolicy(settings.lockout_threshold, settings.lockout_seconds)
-    # One transaction, one commit, whether or not the username exists: the two answers take the same time.
-    async with in_transaction() as connection:
-        outcome = await register_failure(key, policy, using_db=connection)
-        await throttle.record_failure(ip_address, using_db=connection)
-        if member is not None:
-            await activity.record_by(
-                member,
-                "SIGN_IN_FAILED",
-                f"Failed sign-in for {member.username}",
-                ip_address=ip_address,
-                using_db=connection,
-            )
-        else:
-            # A statement in the activity log's place, so an unknown username's answer takes as long.
-            await ActivityEvent.filter(id=0).using_db(connection).update(kind="SIGN_IN_FAILED")
-    if member is not None:
-        if outcome.just_locked and outcome.locked_until is not None:
-            await announce_lock(member, outcome.locked_until, familiar, settings.public_url, ip_address)
-    if outcome.locked_until is not None:
-        return _locked(outcome.locked_until)
-    return SignInPayload(
-        errors=[user_error(ErrorCode.INVALID_CREDENTIALS, "The username or password is not right.")]
-    )
-
-
 async def refuse_throttled_ip(context: Context) -> None:
     """RATE_LIMITED for an address with too many recent failed sign-ins (sign-in, reset, step-up)."""
     wait = await throttle.retry_after(context.client.ip_address)
@@ -344,15 +337,9 @@ async def refuse_throttled_ip(context: Context) -> None:
         raise rate_limited(wait)
 
 
-async def _totp_steps_up(member: Member, code: str, max_attempts: int) -> bool:
-    """A TOTP code answers step-up too, with the same bound on wrong tries as e-mailed codes."""
-    if member.totp_enabled_at is None:
-        return False
-    since = utcnow() - timedelta(minutes=10)
-    recent_failures = await ActivityEvent.filter(
-        actor_id=member.id, kind="STEP_UP_FAILED", at__gte=since
-    ).count()
-    return recent_failures < max_attempts and await accept_totp_code(member, code[:20])
+async def _totp_steps_up(member: Member, code: str) -> bool:
+    """A TOTP code answers step-up too (the guard bounds the guesses, as for e-mailed codes)."""
+    return member.totp_enabled_at is not None and await accept_totp_code(member, code[:20])
 
 
 def _locked(until: datetime) -> SignInPayload:
@@ -367,7 +354,7 @@ def _locked(until: datetime) -> SignInPayload:
 
 
 async def _activation_problem(
-    member: Member, input: ActivateMemberInput, passwords: Passwords
+    context: Context, member: Member, input: ActivateMemberInput
 ) -> UserError | None:
     if not USERNAME_PATTERN.fullmatch(input.username):
         return user_error(
@@ -375,9 +362,11 @@ async def _activation_problem(
             "Use 3 to 32 letters, digits, dots, underscores or dashes.",
             "username",
         )
-    if await Member.filter(username_folded=fold_username(input.username)).exists():
-        return _username_taken()
-    problem = await passwords.problem(input.password, [member.display_name, input.username, member.email])
+    if (taken := await _username_refused(context, member, input.username)) is not None:
+        return taken
+    problem = await context.passwords.problem(
+        input.password, [member.display_name, input.username, member.email]
+    )
     if problem is not None:
         return user_error(ErrorCode.WEAK_PASSWORD, problem, "password")
     if not input.security_question.strip() or len(input.security_question) > MAX_QUESTION:
@@ -391,6 +380,27 @@ async def _activation_problem(
     if invalid_device_id(input.device_id):
         return user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")
     return None
+
+
+async def _username_refused(context: Context, member: Member, username: str) -> UserError | None:
+    """Whether the username is taken, asked through the guard: taken answers count for the link and
+    the address, so a link is no oracle of which usernames exist (free ones give no count back)."""
+
+    async def free() -> bool:
+        return not await Member.filter(username_folded=fold_username(username)).exists()
+
+    async def never_clears() -> bool:
+        return False
+
+    claimant = Claimant.of(member, context.client.ip_address)
+    verdict = await check_secret(context, claimant, Secret.USERNAME, free, never_clears)
+    if verdict.locked_until is not None:
+        return user_error(
+            ErrorCode.ACCOUNT_LOCKED,
+            "Too many taken usernames were tried with this link: try again in a while.",
+            "username",
+        )
+    return None if verdict.accepted else _username_taken()
 
 
 def _username_taken() -> UserError:
@@ -420,14 +430,15 @@ async def _change_password(info: Info, input: ChangePasswordInput) -> OkPayload:
     context = info.context
     principal = principal_of(info)
     member = principal.member
-    await refuse_throttled_ip(context)
     current = input.current_password if len(input.current_password) <= MAX_LENGTH else ""
-    if not await context.passwords.verify(member.password_hash, current):
-        await throttle.record_failure(context.client.ip_address)
-        await _log(info, "PASSWORD_CHANGE_FAILED", "A password change gave the wrong current password")
-        return refused(
-            user_error(ErrorCode.INVALID_CREDENTIALS, "The current password is not right.", "currentPassword")
-        )
+
+    async def verify() -> bool:
+        return await context.passwords.verify(member.password_hash, current)
+
+    verdict = await check_secret(context, session_claimant(context), Secret.CURRENT_PASSWORD, verify)
+    wrong = user_error(ErrorCode.INVALID_CREDENTIALS, "The current password is not right.", "currentPassword")
+    if (error := refusal(verdict, wrong)) is not None:
+        return refused(error)
     problem = await context.passwords.problem(
         input.new_password, [member.display_name, member.username, member.email]
     )

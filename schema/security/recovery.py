@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from hashlib import sha256
+
 import strawberry
 
-from models import activity, throttle
 from models.codes import find_link_token
-from models.lockout import LockoutPolicy, announce_lock, register_failure, throttle_key
-from models.members import Channel, Member
+from models.guard import Claimant, Secret
+from models.members import Channel, Member, fold_username
 from models.passwords import normalise_answer
 from models.recovery import (
     MAX_LOGIN,
@@ -15,11 +16,12 @@ from models.recovery import (
     can_reset,
     complete_reset,
     count_recent_requests_of_nobody,
-    find_reset_code,
+    live_reset_codes,
     members_with_email,
     refund_attempt,
     request_reset,
     reserve_attempt,
+    reset_code_matches,
 )
 from models.security import OneTimeToken, TokenPurpose
 from schema.context import Context
@@ -27,6 +29,7 @@ from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, user_error
 from schema.node import given
 from schema.permissions import Info
+from schema.security.guarded import check_secret
 from schema.security.mutations import MAX_ANSWER, member_for_username, refuse_throttled_ip
 from schema.security.types import OkPayload, ok, refused
 
@@ -93,37 +96,34 @@ async def _reset_row(
         return member, row, invalid
     if code is not None and login is not None:
         invalid = user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")
-        members = await _members_for_login(login)
-        row = await find_reset_code(members, code[:20], context.settings.secret_key)
-        if row is None:
-            await throttle.record_failure(context.client.ip_address)
-            return invalid
-        member = next(member for member in members if member.id == row.member_id)  # type: ignore[attr-defined]
-        return member, row, invalid
+        found = await _reset_code_row(context, login, code[:20])
+        return (*found, invalid) if found is not None else invalid
     return user_error(
         ErrorCode.INVALID_INPUT, "Give the token from the link, or the SMS code with its login.", "token"
     )
 
 
-async def _wrong_answer(context: Context, member: Member) -> OkPayload:
-    """A wrong security answer counts as a failed sign-in for the member and the address."""
-    settings = context.settings
-    outcome = await register_failure(
-        throttle_key(member.username or ""),
-        LockoutPolicy(settings.lockout_threshold, settings.lockout_seconds),
-    )
-    await throttle.record_failure(context.client.ip_address)
-    if outcome.just_locked and outcome.locked_until is not None:
-        await announce_lock(
-            member, outcome.locked_until, False, settings.public_url, context.client.ip_address
-        )
-    await activity.record_by(
-        member,
-        "PASSWORD_RESET_FAILED",
-        f"A password reset for {member.username} gave a wrong security answer",
-        ip_address=context.client.ip_address,
-    )
-    return refused(user_error(ErrorCode.WRONG_SECURITY_ANSWER, "The answer is not right.", "securityAnswer"))
+async def _reset_code_row(context: Context, login: str, code: str) -> tuple[Member, OneTimeToken] | None:
+    """The member and live SMS reset row `code` answers, each guess through the guard: it counts for the
+    member (and the row), for the address and in the activity log; a login nobody has counts alike."""
+    ip_address = context.client.ip_address
+    candidates = await live_reset_codes(await _members_for_login(login))
+    for member, row in candidates:
+
+        async def matches(row: OneTimeToken = row) -> bool:
+            return await reset_code_matches(row, code, context.settings.secret_key)
+
+        verdict = await check_secret(context, Claimant.of(member, ip_address), Secret.RESET_CODE, matches)
+        if verdict.accepted:
+            return member, row
+    if not candidates:
+
+        async def nothing_matches() -> bool:
+            return False
+
+        nobody = Claimant(f"r:{sha256(fold_username(login).encode()).hexdigest()[:32]}", None, ip_address)
+        await check_secret(context, nobody, Secret.RESET_CODE, nothing_matches)
+    return None
 
 
 async def _reset_password(info: Info, input: ResetPasswordInput) -> OkPayload:
@@ -136,8 +136,15 @@ async def _reset_password(info: Info, input: ResetPasswordInput) -> OkPayload:
     if not await reserve_attempt(row):
         return refused(dead)
     answer = input.security_answer if len(input.security_answer) <= MAX_ANSWER else ""
-    if not await context.passwords.verify(member.security_answer_hash, normalise_answer(answer)):
-        return await _wrong_answer(context, member)
+
+    async def verify() -> bool:
+        return await context.passwords.verify(member.security_answer_hash, normalise_answer(answer))
+
+    claimant = Claimant.of(member, context.client.ip_address)
+    if not (await check_secret(context, claimant, Secret.SECURITY_ANSWER, verify)).accepted:
+        return refused(
+            user_error(ErrorCode.WRONG_SECURITY_ANSWER, "The answer is not right.", "securityAnswer")
+        )
     await refund_attempt(row)
     problem = await context.passwords.problem(
         input.new_password, [member.display_name, member.username, member.email]

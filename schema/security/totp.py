@@ -5,8 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from models import totp
+from models.guard import Secret
 from schema.errors import ErrorCode, UserError, user_error
 from schema.permissions import Info, IsMember, SteppedUp, principal_of
+from schema.security.guarded import check_secret, refusal, session_claimant
 from schema.security.types import OkPayload, ok, refused
 
 
@@ -43,10 +45,15 @@ class Mutation:
             return refused(
                 user_error(ErrorCode.TOTP_NOT_ENROLLED, "Start with enrollTotp, then confirm with its code.")
             )
-        if not await totp.confirm(member, code, ip_address=info.context.client.ip_address):
-            return refused(
-                user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used already.", "code")
-            )
+        context = info.context
+
+        async def verify() -> bool:
+            return await totp.confirm(member, code, ip_address=context.client.ip_address)
+
+        verdict = await check_secret(context, session_claimant(context), Secret.TOTP_SETUP_CODE, verify)
+        wrong = user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used already.", "code")
+        if (error := refusal(verdict, wrong)) is not None:
+            return refused(error)
         return ok()
 
     @strawberry.mutation(permission_classes=[IsMember, SteppedUp])
