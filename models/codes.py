@@ -14,6 +14,9 @@ from models.members import Member
 from models.security import OneTimeToken, TokenPurpose
 from models.tokens import hash_code, hash_token, new_code, new_token, same_hash
 
+# Each new-sign-in alert's "this wasn't me" link stands on its own until it expires: a later sign-in
+# (perhaps the intruder's) must not void the earlier alerts' links. A password reset retires them.
+_EACH_STANDS = frozenset({TokenPurpose.SECURE_ACCOUNT})
 CODE_LIMIT = 5
 CODE_WINDOW = timedelta(minutes=15)
 
@@ -34,8 +37,9 @@ async def issue_link_token(
     payload: dict[str, Any] | None = None,
     using_db: BaseDBAsyncClient | None = None,
 ) -> str:
-    """A fresh link token; earlier unused ones of the same purpose stop working."""
-    await _retire(member_id, purpose, None, using_db)
+    """A fresh link token; earlier unused ones of the same purpose stop working (but for alerts' links)."""
+    if purpose not in _EACH_STANDS:
+        await _retire(member_id, purpose, None, using_db)
     token, token_hash = new_token()
     now = utcnow()
     await OneTimeToken.create(
@@ -128,6 +132,13 @@ async def redeem_code(
     ):
         return None
     return row if await use_token(row) else None
+
+
+async def retire_links(
+    member_id: int, purpose: TokenPurpose, using_db: BaseDBAsyncClient | None = None
+) -> None:
+    """Every unused link of `purpose` stops working."""
+    await _retire(member_id, purpose, None, using_db)
 
 
 async def _refuse_past_limit(

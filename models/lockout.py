@@ -157,12 +157,17 @@ async def release(
         row = await SignInThrottle.select_for_update().using_db(connection).get_or_none(key=reservation.key)
         if row is None:
             return None
-        if reservation.locks is not None and row.locked_until == reservation.locks:
+        undone = reservation.locks is not None and row.locked_until == reservation.locks
+        if undone:
+            # The state before this attempt: its own count is given back with it.
             row.failures, row.locked_until, row.lock_level, row.last_locked_at = reservation.before
         if _is_locked(row, now):
             await row.save(using_db=connection)
             return row.locked_until
-        row.failures = 0 if clear else max(row.failures - 1, 0)
+        if clear:
+            row.failures = 0
+        elif not undone:
+            row.failures = max(row.failures - 1, 0)
         await row.save(using_db=connection)
     return None
 

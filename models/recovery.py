@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from models import activity, messages
 from models.clock import utcnow
-from models.codes import issue_code, issue_link_token, use_token
+from models.codes import issue_code, issue_link_token, retire_links, use_token
 from models.contact import normal_email
 from models.lockout import end_lock
 from models.members import Channel, Member, MemberStatus
@@ -182,6 +182,8 @@ async def complete_reset(
         await member.save(using_db=connection, update_fields=update_fields)
         await revoke_sessions(member.id, using_db=connection)
         await end_lock(member, using_db=connection)
+        # The new password ends what "this wasn't me" was for: the alerts' links stop working.
+        await retire_links(member.id, TokenPurpose.SECURE_ACCOUNT, using_db=connection)
         await email_member(
             member,
             messages.notice(

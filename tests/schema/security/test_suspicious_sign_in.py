@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 
 from models.access import Role
 from models.activity import ActivityEvent
+from models.clock import utcnow
 from models.members import Member
 from models.outbox import OutboxMessage
+from models.recovery import complete_reset
+from models.security import OneTimeToken, TokenPurpose
 from schema.ids import to_global_id
 from tests.support import (
     SIGN_IN,
@@ -134,3 +139,33 @@ async def test_bad_challenge_ids_and_codes_are_refused(client: httpx.AsyncClient
         body = await gql(client, VERIFY, {"input": {"challengeId": challenge_id, "code": code}})
         assert body["data"]["verifySignIn"]["errors"] == [{"code": "INVALID_CODE", "field": "code"}]
     assert (await Member.get(id=member.id)).status == "ACTIVE"
+
+
+async def test_each_alerts_link_stays_valid_until_a_password_reset(client: httpx.AsyncClient) -> None:
+    # given alice signs in from two new devices: two alerts, two links
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    await sign_in(client, "alice", deviceId="phone-1")
+    await sign_in(client, "alice", deviceId="tablet-2")
+    alerts = await OutboxMessage.filter(recipient="alice@example.com", kind="NEW_SIGN_IN").order_by("id")
+    first, second = (token_in(alert.body) for alert in alerts)
+    # when the earlier alert's link is followed after the later sign-in
+    secured = await gql(client, SECURE, {"token": first})
+    # then it still works (a later sign-in, perhaps the intruder's, does not void it)
+    assert secured["data"]["secureAccount"] == {"ok": True, "errors": []}
+    # and once the password is reset, the other alert's link is void
+    member = await Member.get(username="alice")
+    row = await OneTimeToken.filter(
+        member_id=member.id, purpose=TokenPurpose.SECURE_ACCOUNT, used_at=None
+    ).first()
+    assert row is not None
+    reset_row = await OneTimeToken.create(
+        member_id=member.id,
+        purpose=TokenPurpose.PASSWORD_RESET,
+        token_hash="0" * 64,
+        created_at=utcnow(),
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    assert await complete_reset(member, reset_row, member.password_hash or "", None)
+    again = await gql(client, SECURE, {"token": second})
+    assert again["data"]["secureAccount"]["errors"] == [{"code": "INVALID_TOKEN", "field": "token"}]
