@@ -62,6 +62,7 @@ class GraphQLEndpoint:
         self.settings = settings
         self.passwords = passwords
         self.queue = queue
+        self.persisted = persisted.PersistedQueries()
 
     async def handle(self, request: Request) -> Response:
         request_id = current_request_id(request)
@@ -83,8 +84,11 @@ class GraphQLEndpoint:
         limited = await api_key_refusal(user.api_key, self.queue, self.settings, request_id)
         if limited is not None:
             return limited
-        redis = self.queue.pool if self.queue else None
-        query = await persisted.document_for(sent_query, sha256, user.api_key, redis, request_id)
+        served = self.key_schema if user.api_key is not None else self.schema
+        client = persisted.client_key(user.api_key, client_ip(request, self.settings.trusted_proxies))
+        query = await persisted.document_for(
+            sent_query, sha256, user.api_key, self.persisted, client, served, request_id
+        )
         if isinstance(query, Response):
             return query
         if token_count_exceeds(query):
@@ -96,7 +100,6 @@ class GraphQLEndpoint:
         written = track_written()
         try:
             async with asyncio.timeout(self.settings.request_timeout_seconds):
-                served = self.key_schema if user.api_key is not None else self.schema
                 result = await served.execute(
                     query,
                     variable_values=variables,

@@ -4,25 +4,28 @@ One request id per request: `RequestObservation` (the outermost middleware) take
 or makes one, keeps it in `workers.queue.request_id` for the whole request (every log line,
 the jobs the request queues) and answers it in the `x-request-id` header. The endpoint notes what the
 request was (`observe_operation`, `observe_result`); the middleware turns that into metrics once the
-response is sent. Models know nothing of this: lockouts are seen through a Tortoise signal on the
-activity log.
+response is sent. Models know nothing of this: lockouts are seen through `models.lockout.observe_locks`,
+which hears of every lock that begins, of a real member or of a phantom login alike. No metric tells a
+real username from an unknown one, and /metrics answers only the bearer of METRICS_TOKEN.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import re
 import sys
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import GraphQLError, OperationType, parse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -32,12 +35,12 @@ from prometheus_client import (
     generate_latest,
 )
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from tortoise.signals import Signals
 
 from gateway.settings import Settings
-from models.activity import ActivityEvent
+from models.lockout import observe_locks
+from schema.limits import fragments_of, operation_named, root_fields
 from workers.observability import JOB_REGISTRY, outbox_backlog
 from workers.queue import request_id
 
@@ -174,6 +177,31 @@ class Metrics:
         return Response(await self.render(), media_type=CONTENT_TYPE_LATEST)
 
 
+def metrics_endpoint(metrics: Metrics, settings: Settings) -> Callable[[Request], Awaitable[Response]]:
+    """/metrics for the bearer of METRICS_TOKEN (anything else: 401, no body). Without the token it is
+    open in development and test, and off in production (404, said once in the startup log)."""
+    if settings.metrics_token is None:
+        if not settings.is_production:
+            return metrics.endpoint
+        log.warning("/metrics is off: METRICS_TOKEN is not set (scrape with Authorization: Bearer <token>)")
+
+        async def off(request: Request) -> Response:
+            return PlainTextResponse("Not Found", status_code=404)
+
+        return off
+    expected = hashlib.sha256(settings.metrics_token.encode()).digest()
+
+    async def guarded(request: Request) -> Response:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        # Compared as digests, in constant time: neither the token's length nor a prefix shows.
+        digest = hashlib.sha256(given.strip().encode()).digest()
+        if not (hmac.compare_digest(digest, expected) and scheme.lower() == "bearer"):
+            return Response(status_code=401, headers={"www-authenticate": "Bearer"})
+        return await metrics.endpoint(request)
+
+    return guarded
+
+
 @dataclass
 class Observation:
     """What one GraphQL request did, noted by the endpoint and counted when it ends."""
@@ -222,21 +250,21 @@ def _code_of(error: dict[str, Any]) -> str:
 
 
 def _sign_in_keys(query: str, operation_name: str | None) -> list[str]:
-    """Response keys (alias or name) of the signIn fields of the operation that ran."""
+    """Response keys (alias or name) of the signIn fields of the operation that ran, read as the
+    once-per-request rule reads them (inline fragments and fragment spreads expanded)."""
     try:
         document = parse(query)
     except GraphQLError:
         return []
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [o for o in operations if o.name is not None and o.name.value == operation_name]
-    if len(operations) != 1 or operations[0].operation is not OperationType.MUTATION:
+    operation = operation_named(document, operation_name)
+    if operation is None or operation.operation is not OperationType.MUTATION:
         return []
-    return [
-        (selection.alias or selection.name).value
-        for selection in operations[0].selection_set.selections
-        if isinstance(selection, FieldNode) and selection.name.value == "signIn"
+    keys = [
+        (field.alias or field.name).value
+        for field in root_fields(operation.selection_set, fragments_of(document).get)
+        if field.name.value == "signIn"
     ]
+    return list(dict.fromkeys(keys))  # one answer per response key
 
 
 def _sign_in_outcome(key: str, payload: Any, errors: Iterable[dict[str, Any]]) -> str | None:
@@ -261,17 +289,15 @@ def _sign_in_outcome(key: str, payload: Any, errors: Iterable[dict[str, Any]]) -
     return "unknown"
 
 
-async def _lockout_seen(
-    sender: type[ActivityEvent], instance: ActivityEvent, created: bool, *args: Any
-) -> None:
+def _lockout_seen() -> None:
     observation = _observation.get()
-    if created and observation is not None and instance.kind == "MEMBER_LOCKED":
+    if observation is not None:
         observation.lockouts += 1
 
 
 def watch_lockouts() -> None:
-    """Count MEMBER_LOCKED activity written during requests (idempotent)."""
-    ActivityEvent.register_listener(Signals.post_save, _lockout_seen)
+    """Count the locks that begin during requests, phantom and real alike (idempotent)."""
+    observe_locks(_lockout_seen)
 
 
 # The middleware -----------------------------------------------------------------------------------

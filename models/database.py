@@ -25,6 +25,8 @@ MODEL_MODULES = [
     "models.outages",
     "models.api_keys",
     "models.trusted_documents",
+    "models.persisted_queries",
+    "models.recovery",
 ]
 
 

@@ -11,6 +11,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.access import Permission, Role
+from models.prepared import PreparedQuery
 
 if TYPE_CHECKING:
     from models.accounts import Account
@@ -102,3 +103,23 @@ class PermissionGrant(Model):
 
 def fold_username(username: str) -> str:
     return username.casefold()
+
+
+# Every sign-in looks its member up: SQL built once (models/prepared.py).
+_MEMBER_BY_FOLDED_USERNAME = PreparedQuery(
+    Member, lambda folded: Member.filter(username_folded=folded).limit(1)
+)
+
+
+async def holder_of(username: str) -> Member | None:
+    """The member whose username is `username` ignoring case: the one its failures count for."""
+    if not USERNAME_PATTERN.fullmatch(username):
+        return None
+    found = await _MEMBER_BY_FOLDED_USERNAME.fetch(fold_username(username))
+    return found[0] if found else None
+
+
+async def member_for_username(username: str) -> Member | None:
+    """The member whose username is exactly `username` (credentials are case-sensitive)."""
+    member = await holder_of(username)
+    return member if member is not None and member.username == username else None

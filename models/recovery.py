@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tortoise.expressions import F
+from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F, Q
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models import activity, messages
@@ -18,13 +21,14 @@ from models.clock import utcnow
 from models.codes import issue_code, issue_link_token, retire_links, use_token
 from models.contact import normal_email
 from models.lockout import end_lock
-from models.members import Channel, Member, MemberStatus
+from models.members import Channel, Member, MemberStatus, member_for_username
 from models.notify import email_member, send_code
 from models.security import OneTimeToken, TokenPurpose
 from models.sessions import revoke_sessions
 from models.tokens import hash_code, same_hash
 
 RESET_LINK_SECONDS = 3600
+CLAIM_SECONDS = 60
 REQUEST_LIMIT = 3
 REQUEST_WINDOW = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
@@ -55,68 +59,131 @@ async def members_with_email(login: str) -> list[Member]:
     return [member for member in members if email is not None and can_reset(member)]
 
 
+async def members_for_login(login: str) -> list[Member]:
+    """The members a reset for `login` goes to: the username's member, else those with that e-mail."""
+    login = login if len(login) <= MAX_LOGIN else ""
+    by_username = await member_for_username(login)
+    by_email = await members_with_email(login)
+    if by_username is not None and can_reset(by_username):
+        return [by_username]
+    return by_email
+
+
+class ResetRequest(Model):
+    """A requestPasswordReset, answered at once and carried out by the worker (`carry_out_requests`),
+    so the answer takes the same time whether or not the login exists."""
+
+    id = fields.BigIntField(primary_key=True)
+    login = fields.CharField(max_length=MAX_LOGIN)
+    channel = fields.CharEnumField(Channel, max_length=8)
+    ip_address = fields.CharField(max_length=45, null=True)
+    created_at = fields.DatetimeField()
+    claimed_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "password_reset_request"
+
+
+async def record_request(login: str, channel: Channel, ip_address: str | None) -> None:
+    """One INSERT, whatever the login: the work that tells whether it exists happens later."""
+    kept = login if len(login) <= MAX_LOGIN else ""
+    await ResetRequest.create(login=kept, channel=channel, ip_address=ip_address, created_at=utcnow())
+
+
+async def carry_out_requests(delivery: ResetDelivery, limit: int = 200) -> int:
+    """Send the links and codes of waiting requests; returns how many requests were done.
+
+    Each is claimed for CLAIM_SECONDS (a killed worker's claim lapses, so another takes it over) and
+    deleted in the transaction that queues its messages, so it is done once."""
+    now = utcnow()
+    waiting = (
+        await ResetRequest.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("id")
+        .limit(limit)
+        .values_list("id", flat=True)
+    )
+    done = 0
+    for request_id in waiting:
+        claimed = await ResetRequest.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), id=request_id
+        ).update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        request = await ResetRequest.get_or_none(id=request_id) if claimed == 1 else None
+        if request is None:
+            continue
+        members = await members_for_login(request.login)
+        async with in_transaction() as connection:
+            if await ResetRequest.filter(id=request.id).using_db(connection).delete() != 1:
+                continue
+            for member in members:
+                await request_reset(
+                    member, request.channel, delivery, request.ip_address, using_db=connection
+                )
+        done += 1
+    return done
+
+
 async def request_reset(
-    member: Member, channel: Channel, delivery: ResetDelivery, ip_address: str | None
+    member: Member,
+    channel: Channel,
+    delivery: ResetDelivery,
+    ip_address: str | None,
+    using_db: BaseDBAsyncClient | None = None,
 ) -> bool:
     """Send a reset link or code unless REQUEST_LIMIT were asked for in REQUEST_WINDOW; True when sent."""
-    async with in_transaction() as connection:
-        # The member row lock orders concurrent requests, so the limit holds exactly.
-        await Member.select_for_update().using_db(connection).get(id=member.id)
-        recent = (
-            await OneTimeToken.filter(
-                member_id=member.id,
-                purpose=TokenPurpose.PASSWORD_RESET,
-                created_at__gt=utcnow() - REQUEST_WINDOW,
-            )
-            .using_db(connection)
-            .count()
+    if using_db is None:
+        async with in_transaction() as transaction:
+            return await request_reset(member, channel, delivery, ip_address, using_db=transaction)
+    connection = using_db
+    # The member row lock orders concurrent requests, so the limit holds exactly.
+    await Member.select_for_update().using_db(connection).get(id=member.id)
+    recent = (
+        await OneTimeToken.filter(
+            member_id=member.id,
+            purpose=TokenPurpose.PASSWORD_RESET,
+            created_at__gt=utcnow() - REQUEST_WINDOW,
         )
-        if recent >= REQUEST_LIMIT:
+        .using_db(connection)
+        .count()
+    )
+    if recent >= REQUEST_LIMIT:
+        return False
+    if channel is Channel.SMS:
+        if not (member.phone and member.phone_confirmed):
             return False
-        if channel is Channel.SMS:
-            if not (member.phone and member.phone_confirmed):
-                return False
-            code, _ = await issue_code(
-                member.id,
-                TokenPurpose.PASSWORD_RESET,
-                delivery.secret_key,
-                delivery.code_seconds,
-                payload={"channel": Channel.SMS.value},
-                using_db=connection,
-            )
-            sent_to = await send_code(
-                member, Channel.SMS, CODE_PURPOSE, code, delivery.code_seconds // 60, using_db=connection
-            )
-        else:
-            token = await issue_link_token(
-                member.id,
-                TokenPurpose.PASSWORD_RESET,
-                RESET_LINK_SECONDS,
-                payload={"channel": Channel.EMAIL.value},
-                using_db=connection,
-            )
-            await email_member(
-                member,
-                messages.password_reset(delivery.public_url, member.display_name, token),
-                "PASSWORD_RESET_LINK",
-                using_db=connection,
-            )
-            sent_to = "their e-mail"
-        await activity.record_by(
-            member,
-            "PASSWORD_RESET_REQUESTED",
-            f"A password reset for {member.username} was requested and sent to {sent_to}",
-            ip_address=ip_address,
+        code, _ = await issue_code(
+            member.id,
+            TokenPurpose.PASSWORD_RESET,
+            delivery.secret_key,
+            delivery.code_seconds,
+            payload={"channel": Channel.SMS.value},
             using_db=connection,
         )
+        sent_to = await send_code(
+            member, Channel.SMS, CODE_PURPOSE, code, delivery.code_seconds // 60, using_db=connection
+        )
+    else:
+        token = await issue_link_token(
+            member.id,
+            TokenPurpose.PASSWORD_RESET,
+            RESET_LINK_SECONDS,
+            payload={"channel": Channel.EMAIL.value},
+            using_db=connection,
+        )
+        await email_member(
+            member,
+            messages.password_reset(delivery.public_url, member.display_name, token),
+            "PASSWORD_RESET_LINK",
+            using_db=connection,
+        )
+        sent_to = "their e-mail"
+    await activity.record_by(
+        member,
+        "PASSWORD_RESET_REQUESTED",
+        f"A password reset for {member.username} was requested and sent to {sent_to}",
+        ip_address=ip_address,
+        using_db=connection,
+    )
     return True
-
-
-async def count_recent_requests_of_nobody() -> None:
-    """The same count query a known login runs, so an unknown login costs the database the same."""
-    await OneTimeToken.filter(
-        member_id=0, purpose=TokenPurpose.PASSWORD_RESET, created_at__gt=utcnow() - REQUEST_WINDOW
-    ).count()
 
 
 async def reserve_attempt(row: OneTimeToken) -> bool:

@@ -11,7 +11,7 @@ from strawberry.tools import merge_types
 from schema.accounts.mutations import Mutation as AccountMutation
 from schema.accounts.queries import Query as AccountQuery
 from schema.billing.mutations import Mutation as BillingMutation
-from schema.limits import MAX_COST, query_limits
+from schema.limits import MAX_COST, CostLimit, QueryLimits
 from schema.members.mutations import Mutation as MemberMutation
 from schema.members.profile import Mutation as ProfileMutation
 from schema.partners.mutations import Mutation as PartnerMutation
@@ -40,11 +40,12 @@ Mutation = merge_types(
 def build_schema(*, introspection: bool = True, max_cost: int = MAX_COST) -> strawberry.Schema:
     """The schema with its query limits and the parse and validation caches; production builds it
     without introspection, and partner API keys get one with their own cost budget."""
-    limits = query_limits(max_cost)
     extensions: list[Any] = [
-        lambda: AddValidationRules([limits]),
+        lambda: AddValidationRules([QueryLimits]),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        # After validation, per request: the price depends on the variables, never cached per document.
+        lambda: CostLimit(max_cost),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -1,15 +1,23 @@
-"""Query limits, checked while validating, before any resolver runs: depth, aliases, cost, and the
-guessing operations that may appear once per request. Every refusal is a GraphQL error with code
-QUERY_TOO_COMPLEX and the limit it broke named in `extensions`."""
+"""Query limits, checked before any resolver runs: depth, aliases, cost, and the operations that check a
+secret the caller supplies, which may appear once per request. Every refusal is a GraphQL error with
+code QUERY_TOO_COMPLEX and the limit it broke named in `extensions`.
+
+Depth, aliases and the once-per-request rule depend on the document alone: a validation rule, cached
+with the document's validation. The cost depends on the variables too (`first: $n`), so `CostLimit`
+prices every request with its own coerced variables, after validation and before execution."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from typing import Any, ClassVar
+from functools import lru_cache
+from typing import Any
 
 from graphql import (
+    DocumentNode,
+    ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
@@ -23,15 +31,17 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     Lexer,
+    NullValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
     Source,
     TokenKind,
-    ValidationContext,
     ValidationRule,
     VariableNode,
 )
+from graphql.execution.values import get_variable_values
+from strawberry.extensions import SchemaExtension
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -40,11 +50,28 @@ MAX_COST = 5000
 API_KEY_MAX_COST = 2000  # partner apps get their own, smaller budget
 OBJECT_COST = 2
 SCALAR_COST = 1
-UNKNOWN_PAGE_SIZE = 100  # `first` given by a variable: counted at the largest page
+UNKNOWN_PAGE_SIZE = 100  # `first` given by a variable without a value: counted at the largest page
+# Every mutation that checks a secret the caller supplies (password, code, token, security answer) or
+# sends one: each may run once per request, however the document spells it (aliases, fragments).
 SINGLE_USE_FIELDS = frozenset(
-    {"signIn", "verifySignIn", "verifyStepUp", "resetPassword", "requestPasswordReset"}
+    {
+        "signIn",
+        "verifySignIn",
+        "verifyStepUp",
+        "requestStepUpCode",
+        "resetPassword",
+        "requestPasswordReset",
+        "changePassword",
+        "confirmContactChange",
+        "activateMember",
+        "confirmTotp",
+        "secureAccount",
+        "unlockMember",
+    }
 )
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+
+FragmentOf = Callable[[str], FragmentDefinitionNode | None]
 
 
 def too_complex(message: str, limit: str, maximum: int, actual: int | None = None) -> GraphQLError:
@@ -70,11 +97,52 @@ def token_count_exceeds(query: str, maximum: int = MAX_TOKENS) -> bool:
     return False
 
 
+def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def root_fields(selection_set: SelectionSetNode, fragment_of: FragmentOf) -> list[FieldNode]:
+    """The fields an operation runs at its root, with inline fragments and fragment spreads expanded
+    (each named fragment once, as execution collects them). The once-per-request rule and the sign-in
+    metrics both read an operation this way, so no spelling of a document counts differently."""
+    fields: list[FieldNode] = []
+    visited: set[str] = set()
+
+    def collect(selections: SelectionSetNode) -> None:
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                fields.append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                collect(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in visited:
+                visited.add(selection.name.value)
+                fragment = fragment_of(selection.name.value)
+                if fragment is not None:
+                    collect(fragment.selection_set)
+
+    collect(selection_set)
+    return fields
+
+
+def response_key(field: FieldNode) -> str:
+    return (field.alias or field.name).value
+
+
+def runs_of(operation: OperationDefinitionNode, fragment_of: FragmentOf) -> dict[str, set[str]]:
+    """For each field of the root, the response keys it runs under: one resolver call per key (fields
+    of one key merge into a single call)."""
+    keys: dict[str, set[str]] = {}
+    for field in root_fields(operation.selection_set, fragment_of):
+        keys.setdefault(field.name.value, set()).add(response_key(field))
+    return keys
+
+
 @dataclass
 class _Walk:
     """Depth and cost of one operation, following fragments once per path."""
 
-    context: ValidationContext
+    schema: GraphQLSchema
+    fragment_of: FragmentOf
 
     def depth(self, selection_set: SelectionSetNode | None, seen: frozenset[str] = frozenset()) -> int:
         if selection_set is None:
@@ -86,7 +154,7 @@ class _Walk:
             elif isinstance(selection, InlineFragmentNode):
                 deepest = max(deepest, self.depth(selection.selection_set, seen))
             elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-                fragment = self.context.get_fragment(selection.name.value)
+                fragment = self.fragment_of(selection.name.value)
                 if fragment is not None:
                     inner = self.depth(fragment.selection_set, seen | {selection.name.value})
                     deepest = max(deepest, inner)
@@ -96,12 +164,11 @@ class _Walk:
         self,
         parent: GraphQLNamedType | None,
         selection_set: SelectionSetNode | None,
-        variables: dict[str, int],
+        variables: Mapping[str, Any],
         seen: frozenset[str] = frozenset(),
     ) -> int:
         if selection_set is None or not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
             return 0
-        schema: GraphQLSchema = self.context.schema
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
@@ -110,19 +177,19 @@ class _Walk:
                     total += self._field_cost(field, selection, variables, seen)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                inner = schema.get_type(condition.name.value) if condition else parent
+                inner = self.schema.get_type(condition.name.value) if condition else parent
                 total += self.cost(inner, selection.selection_set, variables, seen)
             elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-                fragment = self.context.get_fragment(selection.name.value)
+                fragment = self.fragment_of(selection.name.value)
                 if fragment is not None:
-                    inner = schema.get_type(fragment.type_condition.name.value)
+                    inner = self.schema.get_type(fragment.type_condition.name.value)
                     total += self.cost(
                         inner, fragment.selection_set, variables, seen | {selection.name.value}
                     )
         return total
 
     def _field_cost(
-        self, field: GraphQLField, node: FieldNode, variables: dict[str, int], seen: frozenset[str]
+        self, field: GraphQLField, node: FieldNode, variables: Mapping[str, Any], seen: frozenset[str]
     ) -> int:
         named = _named(field.type)
         if node.selection_set is None:
@@ -138,45 +205,72 @@ def _named(type_: GraphQLOutputType) -> GraphQLNamedType:
     return type_
 
 
-def _page_size(field: GraphQLField, node: FieldNode, variables: dict[str, int]) -> int:
-    """A field with a `first` argument returns up to `first` items: its selection counts that often."""
+def _page_size(field: GraphQLField, node: FieldNode, variables: Mapping[str, Any]) -> int:
+    """A field with a `first` argument returns up to `first` items: its selection counts that often.
+
+    `first` is what execution will see: the literal, or the variable's coerced value (the request's,
+    else the operation's default); null means the field's default. A variable with no value at all
+    counts at the largest page."""
     if "first" not in field.args:
         return 1
+    default = field.args["first"].default_value
+    field_default = default if isinstance(default, int) else UNKNOWN_PAGE_SIZE
     for argument in node.arguments or ():
         if argument.name.value != "first":
             continue
-        if isinstance(argument.value, IntValueNode):
-            return max(0, int(argument.value.value))
-        if isinstance(argument.value, VariableNode):
-            return variables.get(argument.value.name.value, UNKNOWN_PAGE_SIZE)
+        value = argument.value
+        if isinstance(value, IntValueNode):
+            return max(0, int(value.value))
+        if isinstance(value, NullValueNode):
+            return field_default
+        if isinstance(value, VariableNode):
+            if value.name.value not in variables:
+                return UNKNOWN_PAGE_SIZE
+            given = variables[value.name.value]
+            if given is None:
+                return field_default
+            return max(0, given) if isinstance(given, int) else UNKNOWN_PAGE_SIZE
         return UNKNOWN_PAGE_SIZE
-    default = field.args["first"].default_value
-    return default if isinstance(default, int) else UNKNOWN_PAGE_SIZE
+    return field_default
 
 
-def _variable_defaults(operation: OperationDefinitionNode) -> dict[str, int]:
-    defaults = {}
-    for definition in operation.variable_definitions or ():
-        if isinstance(definition.default_value, IntValueNode):
-            defaults[definition.variable.name.value] = int(definition.default_value.value)
-    return defaults
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None,
+) -> int | None:
+    """The cost of running `operation` with the request's variables, coerced as execution coerces them;
+    None when they do not coerce (execution then answers why, and runs no resolver)."""
+    coerced = get_variable_values(schema, operation.variable_definitions or (), dict(variables or {}))
+    if isinstance(coerced, list):
+        return None
+    fragments = fragments_of(document)
+    root = schema.get_root_type(operation.operation)
+    return _Walk(schema, fragments.get).cost(root, operation.selection_set, coerced.coerced)
+
+
+def operation_named(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    """The operation that runs: the one called `name`, or the only one."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is not None:
+        return next((o for o in operations if o.name is not None and o.name.value == name), None)
+    return operations[0] if len(operations) == 1 else None
 
 
 class QueryLimits(ValidationRule):
-    """Depth, aliases, cost and single-use mutations of each operation of the document."""
-
-    max_cost: ClassVar[int] = MAX_COST
+    """Depth, aliases and single-use mutations of each operation of the document."""
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
-        walk = _Walk(self.context)
-        depth = walk.depth(node.selection_set)
+        fragment_of = self.context.get_fragment
+        depth = _Walk(self.context.schema, fragment_of).depth(node.selection_set)
         if depth > MAX_DEPTH:
             self.report_error(
                 too_complex(
                     f"The query is {depth} levels deep; at most {MAX_DEPTH}.", "depth", MAX_DEPTH, depth
                 )
             )
-        aliases = _count_aliases(node.selection_set, self.context, frozenset())
+        aliases = _count_aliases(node.selection_set, fragment_of, frozenset())
         if aliases > MAX_ALIASES:
             self.report_error(
                 too_complex(
@@ -186,42 +280,55 @@ class QueryLimits(ValidationRule):
                     aliases,
                 )
             )
-        root = self.context.schema.get_root_type(node.operation)
-        cost = walk.cost(root, node.selection_set, _variable_defaults(node))
-        if cost > self.max_cost:
-            self.report_error(
-                too_complex(f"The query costs {cost}; at most {self.max_cost}.", "cost", self.max_cost, cost)
-            )
         if node.operation is OperationType.MUTATION:
-            names = [s.name.value for s in node.selection_set.selections if isinstance(s, FieldNode)]
-            for name in sorted(SINGLE_USE_FIELDS):
-                if names.count(name) > 1:
+            runs = runs_of(node, fragment_of)
+            for name in sorted(SINGLE_USE_FIELDS & runs.keys()):
+                if len(runs[name]) > 1:
                     self.report_error(
                         too_complex(
-                            f"`{name}` may appear once per request.", f"single:{name}", 1, names.count(name)
+                            f"`{name}` may appear once per request.", f"single:{name}", 1, len(runs[name])
                         )
                     )
 
 
+class CostLimit(SchemaExtension):
+    """The cost limit of the operation that runs, priced with this request's variables.
+
+    Not a validation rule: validation is cached per document, and the same document costs more with
+    `{"n": 100}` than with its default `$n: Int = 1`. Refuses before any resolver runs."""
+
+    def __init__(self, max_cost: int = MAX_COST) -> None:
+        self.max_cost = max_cost
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        operation = operation_named(document, context.operation_name) if document else None
+        if document is not None and operation is not None and context.result is None:
+            cost = operation_cost(context.schema._schema, document, operation, context.variables)
+            if cost is not None and cost > self.max_cost:
+                refusal = too_complex(
+                    f"The query costs {cost}; at most {self.max_cost}.", "cost", self.max_cost, cost
+                )
+                context.result = ExecutionResult(data=None, errors=[refusal])
+        yield
+
+
 def _count_aliases(
-    selection_set: SelectionSetNode | None, context: ValidationContext, seen: frozenset[str]
+    selection_set: SelectionSetNode | None, fragment_of: FragmentOf, seen: frozenset[str]
 ) -> int:
     if selection_set is None:
         return 0
     count = 0
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            count += (selection.alias is not None) + _count_aliases(selection.selection_set, context, seen)
+            count += (selection.alias is not None) + _count_aliases(
+                selection.selection_set, fragment_of, seen
+            )
         elif isinstance(selection, InlineFragmentNode):
-            count += _count_aliases(selection.selection_set, context, seen)
+            count += _count_aliases(selection.selection_set, fragment_of, seen)
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-            fragment = context.get_fragment(selection.name.value)
+            fragment = fragment_of(selection.name.value)
             if fragment is not None:
-                count += _count_aliases(fragment.selection_set, context, seen | {selection.name.value})
+                count += _count_aliases(fragment.selection_set, fragment_of, seen | {selection.name.value})
     return count
-
-
-@cache
-def query_limits(max_cost: int) -> type[QueryLimits]:
-    """The limits with another cost budget; one class per budget, so validation caches keep working."""
-    return type(f"QueryLimits{max_cost}", (QueryLimits,), {"max_cost": max_cost})

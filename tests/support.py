@@ -171,6 +171,14 @@ def count_queries() -> Iterator[list[str]]:
         logger.setLevel(level)
 
 
+async def carry_out_reset_requests() -> None:
+    """What the worker's relay does with recorded requestPasswordReset calls (with the test settings)."""
+    from models.recovery import ResetDelivery, carry_out_requests
+    from tests.conftest import TEST_SECRET
+
+    await carry_out_requests(ResetDelivery("http://portal.test", TEST_SECRET, 600))
+
+
 async def run_worker_burst(settings: Settings) -> None:
     """Deliver every due outbox message with a real arq worker in burst mode (the database is open)."""
     from workers.runner import run_burst

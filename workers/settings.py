@@ -20,9 +20,11 @@ from workers.billing import (
     issue_statements_job,
     reconcile_payments_job,
 )
+from workers.cleanup import CLEANUP_MINUTE, sweep_persisted_queries
 from workers.delivery import DELIVERY_TIMEOUT_SECONDS, MAX_TRIES, send_email, send_sms, sweep_outbox
 from workers.observability import observed
 from workers.queue import QUEUE_NAME, Queue, deserialize, redis_settings, serialize
+from workers.recovery import carry_out_password_resets
 
 # The outbox relay: with the web process's wake-up this keeps delivery within seconds of a commit,
 # also for messages the CLI commits (it has no queue to wake).
@@ -70,6 +72,7 @@ def worker_settings(
         ctx["queue"] = Queue(ctx["redis"])
         ctx["retry_deliveries"] = not burst
         if burst:
+            await carry_out_password_resets(ctx)
             await sweep_outbox(ctx)
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
@@ -87,8 +90,10 @@ def worker_settings(
             _observed_cron(job)
             for job in (
                 cron(sweep_outbox, second=SWEEP_SECONDS, run_at_startup=True),
+                cron(carry_out_password_resets, second=SWEEP_SECONDS, run_at_startup=True),
                 *billing_crons(),
                 cron(appointment_reminders_job, minute={REMINDERS_MINUTE}, second={0}),
+                cron(sweep_persisted_queries, minute={CLEANUP_MINUTE}, second={0}),
             )
         ],
         "burst": burst,

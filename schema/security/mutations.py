@@ -18,10 +18,9 @@ from models.codes import TooManyCodes, find_link_token, issue_code, redeem_code,
 from models.devices import is_familiar
 from models.guard import Claimant, Secret
 from models.lockout import end_lock
-from models.members import USERNAME_PATTERN, Channel, Member, MemberStatus, fold_username
+from models.members import USERNAME_PATTERN, Channel, Member, MemberStatus, fold_username, holder_of
 from models.notify import email_member, send_code
 from models.passwords import MAX_LENGTH, normalise_answer
-from models.prepared import PreparedQuery
 from models.security import Session, TokenPurpose
 from models.sessions import revoke_sessions
 from models.totp import accept_totp_code
@@ -51,26 +50,6 @@ from schema.security.types import (
 MAX_QUESTION = 200
 MAX_ANSWER = 200
 STEP_UP_PURPOSE = "confirm it is you"
-
-
-# Every sign-in looks its member up: SQL built once (models/prepared.py).
-MEMBER_BY_FOLDED_USERNAME = PreparedQuery(
-    Member, lambda folded: Member.filter(username_folded=folded).limit(1)
-)
-
-
-async def holder_of(username: str) -> Member | None:
-    """The member whose username is `username` ignoring case: the one its failures count for."""
-    if not USERNAME_PATTERN.fullmatch(username):
-        return None
-    found = await MEMBER_BY_FOLDED_USERNAME.fetch(fold_username(username))
-    return found[0] if found else None
-
-
-async def member_for_username(username: str) -> Member | None:
-    """The member whose username is exactly `username` (credentials are case-sensitive)."""
-    member = await holder_of(username)
-    return member if member is not None and member.username == username else None
 
 
 def invalid_device_id(device_id: str | None) -> bool:

@@ -11,15 +11,12 @@ from models.guard import Claimant, Secret
 from models.members import Channel, Member, fold_username
 from models.passwords import normalise_answer
 from models.recovery import (
-    MAX_LOGIN,
-    ResetDelivery,
     can_reset,
     complete_reset,
-    count_recent_requests_of_nobody,
     live_reset_codes,
-    members_with_email,
+    members_for_login,
+    record_request,
     refund_attempt,
-    request_reset,
     reserve_attempt,
     reset_code_matches,
 )
@@ -30,7 +27,7 @@ from schema.errors import ErrorCode, UserError, user_error
 from schema.node import given
 from schema.permissions import Info
 from schema.security.guarded import check_secret
-from schema.security.mutations import MAX_ANSWER, member_for_username, refuse_throttled_ip
+from schema.security.mutations import MAX_ANSWER, refuse_throttled_ip
 from schema.security.types import OkPayload, ok, refused
 
 
@@ -53,33 +50,20 @@ class ResetPasswordInput:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Answers ok whether or not the login exists.")
+    @strawberry.mutation(
+        description="Answers ok whether or not the login exists, in the same time: the worker sends the "
+        "link or code within seconds."
+    )
     async def request_password_reset(self, info: Info, input: RequestPasswordResetInput) -> OkPayload:
         context = info.context
         await refuse_throttled_ip(context)
-        settings = context.settings
-        delivery = ResetDelivery(settings.public_url, settings.secret_key, settings.code_seconds)
-        members = await _members_for_login(input.login)
-        if not members:
-            await count_recent_requests_of_nobody()
-        for member in members:
-            await request_reset(member, input.channel or Channel.EMAIL, delivery, context.client.ip_address)
+        await record_request(input.login, input.channel or Channel.EMAIL, context.client.ip_address)
         return ok()
 
     @strawberry.mutation
     async def reset_password(self, info: Info, input: ResetPasswordInput) -> OkPayload:
         async with info.context.passwords.admitted():  # a credential check: admitted as signIn's are
             return await _reset_password(info, input)
-
-
-async def _members_for_login(login: str) -> list[Member]:
-    """The members a reset for `login` goes to: the username's member, else those with that e-mail."""
-    login = login if len(login) <= MAX_LOGIN else ""
-    by_username = await member_for_username(login)
-    by_email = await members_with_email(login)
-    if by_username is not None and can_reset(by_username):
-        return [by_username]
-    return by_email
 
 
 async def _reset_row(
@@ -107,7 +91,7 @@ async def _reset_code_row(context: Context, login: str, code: str) -> tuple[Memb
     """The member and live SMS reset row `code` answers, each guess through the guard: it counts for the
     member (and the row), for the address and in the activity log; a login nobody has counts alike."""
     ip_address = context.client.ip_address
-    candidates = await live_reset_codes(await _members_for_login(login))
+    candidates = await live_reset_codes(await members_for_login(login))
     for member, row in candidates:
 
         async def matches(row: OneTimeToken = row) -> bool:

@@ -5,19 +5,21 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.app import Resources, create_app
 from gateway.observability import json_handler
 from gateway.settings import Settings
 from models.access import Role
 from models.members import MemberStatus
 from models.outbox import MessageStatus, OutboxMessage
+from models.passwords import Passwords
 from tests.support import SIGN_IN, STRONG_PASSWORD, error_codes, gql, make_account, make_member, sign_in
 from workers.queue import Queue
 from workers.runner import run_burst
@@ -28,7 +30,13 @@ ALIASED_SIGN_IN = """
 mutation Login($input: SignInInput!) { login: signIn(input: $input) { token } }
 """
 BROKEN_ACCOUNT = "{ account { number } }"
+# signIn inside an inline fragment and a fragment spread: still one sign-in each, counted.
+FRAGMENTED_SIGN_IN = """
+mutation Fragmented($input: SignInInput!) { ... on Mutation { ...Login } }
+fragment Login on Mutation { login: signIn(input: $input) { token errors { code } } }
+"""
 LOCKOUT_THRESHOLD = 2
+METRICS_TOKEN = "metrics-token-0123456789abcdef0123456789"
 
 
 @pytest.fixture
@@ -60,6 +68,17 @@ async def fail_sign_in(
 ) -> str:
     body = await gql(client, SIGN_IN, {"input": {"username": username, "password": "not the password"}})
     return str(body["data"]["signIn"]["errors"][0]["code"])
+
+
+@asynccontextmanager
+async def app_client(
+    settings: Settings, passwords: Passwords, queue: Queue
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, Resources(passwords=passwords, queue=queue))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://portal.test"
+    ) as http:
+        yield http
 
 
 @contextmanager
@@ -149,6 +168,80 @@ async def test_sign_in_outcomes_count_disabled_members_and_aliased_fields(client
     assert value(metrics, "gateway_sign_ins_total", outcome="success") == 1
     assert value(metrics, "gateway_request_duration_seconds_count", operation="Login") == 1
     assert value(metrics, "gateway_lockouts_total") == 0
+
+
+async def test_lockouts_count_alike_for_unknown_usernames_and_real_members(client: httpx.AsyncClient) -> None:
+    # given
+    account = await make_account()
+    await make_member(account, "demo.member")
+    before = await scrape(client)
+    # when five wrong passwords go to a name nobody has, then five to a real member
+    unknown = [await fail_sign_in(client, "nobody.here") for _ in range(5)]
+    middle = await scrape(client)
+    real = [await fail_sign_in(client, "demo.member") for _ in range(5)]
+    after = await scrape(client)
+    # then each locked once, and the metrics of sign-ins read the same for both
+    assert unknown == real == ["INVALID_CREDENTIALS"] + ["ACCOUNT_LOCKED"] * 4
+    assert value(before, "gateway_lockouts_total") == 0
+    assert value(middle, "gateway_lockouts_total") == 1
+    assert value(after, "gateway_lockouts_total") == 2
+    for outcome, count in (("invalid_credentials", 1), ("locked", 4)):
+        assert value(middle, "gateway_sign_ins_total", outcome=outcome) == count
+        assert value(after, "gateway_sign_ins_total", outcome=outcome) == 2 * count
+
+
+async def test_sign_ins_in_fragments_are_counted(client: httpx.AsyncClient) -> None:
+    # when
+    body = await gql(client, FRAGMENTED_SIGN_IN, {"input": {"username": "x", "password": "not it"}})
+    metrics = await scrape(client)
+    # then
+    assert body == {"data": {"login": {"token": None, "errors": [{"code": "INVALID_CREDENTIALS"}]}}}
+    assert value(metrics, "gateway_sign_ins_total", outcome="invalid_credentials") == 1
+
+
+async def test_metrics_answer_only_the_bearer_of_the_metrics_token(
+    app_settings: Settings, passwords: Passwords, queue: Queue
+) -> None:
+    # given
+    async with app_client(
+        app_settings.with_overrides(metrics_token=METRICS_TOKEN), passwords, queue
+    ) as client:
+        # when
+        anonymous = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}x"})
+        basic = await client.get("/metrics", headers={"authorization": f"Basic {METRICS_TOKEN}"})
+        right = await client.get("/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})
+    # then
+    for refused in (anonymous, wrong, basic):
+        assert (refused.status_code, refused.content) == (401, b"")
+        assert refused.headers["www-authenticate"] == "Bearer"
+    assert right.status_code == 200
+    assert ("gateway_lockouts_total", frozenset()) in samples(right.text)
+
+
+async def test_metrics_are_off_in_production_without_a_token(
+    app_settings: Settings, passwords: Passwords, queue: Queue, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given
+    production = app_settings.with_overrides(
+        environment="production", public_url="https://portal.example.com"
+    )
+    # when
+    with caplog.at_level(logging.WARNING):
+        async with app_client(production, passwords, queue) as client:
+            response = await client.get("/metrics")
+    # then
+    assert (response.status_code, response.text) == (404, "Not Found")
+    assert any("/metrics is off: METRICS_TOKEN is not set" in r.getMessage() for r in caplog.records)
+
+
+def test_the_metrics_token_is_read_from_the_environment(tmp_path: Path) -> None:
+    # when
+    given = Settings.from_env({"DATA_DIR": str(tmp_path), "METRICS_TOKEN": f" {METRICS_TOKEN} "})
+    blank = Settings.from_env({"DATA_DIR": str(tmp_path), "METRICS_TOKEN": " "})
+    # then
+    assert (given.metrics_token, blank.metrics_token) == (METRICS_TOKEN, None)
+    assert METRICS_TOKEN not in repr(given)
 
 
 async def test_every_log_line_of_a_request_and_of_its_job_carries_the_request_id(

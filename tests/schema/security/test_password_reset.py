@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import httpx
 
+from gateway.settings import Settings
 from models.access import Role
 from models.activity import ActivityEvent
 from models.clock import utcnow
 from models.members import Member, MemberStatus
 from models.outbox import OutboxMessage
+from models.recovery import ResetRequest
 from models.security import OneTimeToken, TokenPurpose
 from models.throttle import FailedSignIn
 from tests.support import (
     OTHER_STRONG_PASSWORD,
     SIGN_IN,
     STRONG_PASSWORD,
+    carry_out_reset_requests,
+    count_queries,
     error_codes,
     gql,
     last_code,
     last_message,
     make_account,
     make_member,
+    run_worker_burst,
     sign_in,
     token_in,
 )
@@ -48,6 +54,7 @@ def refused(code: str, field: str) -> dict[str, object]:
 async def request_reset(client: httpx.AsyncClient, login: str, channel: str = "EMAIL") -> None:
     body = await gql(client, REQUEST, {"input": {"login": login, "channel": channel}})
     assert body["data"]["requestPasswordReset"] == OK, body
+    await carry_out_reset_requests()
 
 
 async def reset_link(client: httpx.AsyncClient, login: str, email: str) -> str:
@@ -240,3 +247,54 @@ async def test_a_secured_member_is_active_again_and_a_removed_one_gets_nothing(
     assert await reset(client, token=token) == OK
     assert (await Member.get(id=alice.id)).status == MemberStatus.ACTIVE
     await sign_in(client, "alice", OTHER_STRONG_PASSWORD)
+
+
+def statement_shapes(statements: list[str]) -> list[str]:
+    """The SQL of each statement without its values (tortoise logs values after the SQL)."""
+    return [re.sub(r"'[^']*'|\b\d+\b", "?", statement.split(": [")[0]) for statement in statements]
+
+
+async def test_a_request_does_the_same_work_whether_or_not_the_login_exists(
+    client: httpx.AsyncClient,
+) -> None:
+    # given a real login and an unknown one
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    # when each asks for a reset
+    shapes = []
+    for login in ("alice", "nobody.here"):
+        with count_queries() as statements:
+            body = await gql(client, REQUEST, {"input": {"login": login, "channel": "EMAIL"}})
+        assert body["data"]["requestPasswordReset"] == OK
+        shapes.append(statement_shapes(statements))
+    # then both ran the very same statements (one INSERT of the request), and nothing was sent yet
+    assert shapes[0] == shapes[1]
+    assert [shape.split()[0] for shape in shapes[0]].count("INSERT") == 1
+    assert await OutboxMessage.filter(kind=LINK_KIND).count() == 0
+
+
+async def test_the_worker_sends_the_link_and_takes_over_a_killed_workers_request(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # given two requests: one a live worker holds, one whose worker was killed (its claim lapsed)
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    await make_member(account, "bob")
+    await request_reset_only(client, "alice")
+    await request_reset_only(client, "bob")
+    held = await ResetRequest.get(login="bob")
+    await ResetRequest.filter(login="alice").update(claimed_until=utcnow() - timedelta(seconds=1))
+    await ResetRequest.filter(id=held.id).update(claimed_until=utcnow() + timedelta(seconds=60))
+    # when a real worker runs
+    await run_worker_burst(settings)
+    # then alice's link is sent, once; bob's waits for its holder (or its claim to lapse)
+    assert await OutboxMessage.filter(recipient="alice@example.com", kind=LINK_KIND).count() == 1
+    assert await OutboxMessage.filter(recipient="bob@example.com", kind=LINK_KIND).count() == 0
+    assert await ResetRequest.filter(login="alice").count() == 0
+    await run_worker_burst(settings)
+    assert await OutboxMessage.filter(recipient="alice@example.com", kind=LINK_KIND).count() == 1
+
+
+async def request_reset_only(client: httpx.AsyncClient, login: str) -> None:
+    body = await gql(client, REQUEST, {"input": {"login": login, "channel": "EMAIL"}})
+    assert body["data"]["requestPasswordReset"] == OK, body
