@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -20,8 +21,14 @@ from gateway.auth import SessionBackend
 from gateway.graphql_endpoint import GraphQLEndpoint
 from gateway.headers import SecurityHeaders
 from gateway.heap import settle_after_startup
-from gateway.observability import Metrics, RequestObservation, configure_logging, watch_lockouts
-from gateway.settings import Settings
+from gateway.observability import (
+    Metrics,
+    RequestObservation,
+    configure_logging,
+    metrics_endpoint,
+    watch_lockouts,
+)
+from gateway.settings import Settings, SettingsError
 from models.database import close_database, open_database
 from models.passwords import Passwords
 from schema import build_schema, schema
@@ -53,6 +60,8 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if settings.payments_off_reason:
+            log.warning(settings.payments_off_reason)
         if resources is not None:
             yield
             return
@@ -83,7 +92,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
     watch_lockouts()
     middleware = [
         Middleware(RequestObservation, metrics=metrics),
-        Middleware(SecurityHeaders, https=settings.public_url.startswith("https://")),
+        Middleware(SecurityHeaders, https=settings.https),
         Middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
@@ -99,7 +108,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics.endpoint, methods=["GET"]),
+            Route("/metrics", metrics_endpoint(metrics, settings), methods=["GET"]),
         ],
         middleware=middleware,
         lifespan=lifespan,
@@ -127,7 +136,12 @@ async def _redis_ready(queue: Queue | None) -> str:
 
 
 def app_from_env() -> Starlette:
-    """For `uvicorn --factory gateway.app:app_from_env` (the Procfile's web process)."""
-    settings = Settings.from_env()
+    """For `uvicorn --factory gateway.app:app_from_env` (the Procfile's web process). A bad setting
+    stops it with one line naming the setting and exit status 2, as `gateway serve` does."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        sys.stderr.write(f"gateway web: {error}\n")
+        raise SystemExit(2) from None
     configure_logging(settings)
     return create_app(settings)

@@ -223,10 +223,13 @@ def _issue_statement(args: argparse.Namespace) -> int:
 def _run_autopay(args: argparse.Namespace) -> int:
     day = operator_input.checked_date("--date", args.date)
     settings = Settings.from_env()
+    processor = processor_for(settings)
+    if processor is None:
+        raise UsageError(settings.payments_off_reason or "payments are unavailable")
 
     async def run() -> JSON:
         today = day or utcnow().date()
-        report = await run_autopay(today, processor=processor_for(settings))
+        report = await run_autopay(today, processor=processor)
         return {"date": today.isoformat(), **report.as_json()}
 
     return _print_json(asyncio.run(_with_database(settings, run)))
@@ -287,6 +290,9 @@ def _trust_documents(args: argparse.Namespace) -> int:
 
 def _seed_demo(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    if settings.is_production:
+        # It would put a published password on whichever member's username folds to "demo".
+        raise UsageError("the demo account is for development; it cannot be seeded in production")
 
     async def seed() -> JSON:
         passwords = Passwords(

@@ -113,6 +113,7 @@ def _banner(
         f"  Redis:             {redis}; worker {worker}",
         f"  mail and SMS:      {'SMTP_URL' if settings.smtp_url else settings.mail_dir}, "
         f"{'SMS_URL' if settings.sms_url else settings.sms_file}",
-        "  demo login:        `gateway seed-demo` prints it (username demo)",
     ]
+    if not settings.is_production:
+        lines.append("  demo login:        `gateway seed-demo` prints it (username demo)")
     sys.stderr.write("\n".join(lines) + "\n")

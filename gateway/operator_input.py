@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from models.contact import has_control_characters
+
 MAX_CENTS = 10_000_000  # $100,000: far above any household's bill, far below the column's limit
 MAX_PLAN = 100
 MAX_DESCRIPTION = 200
+
+
+_NO_CONTROLS = "{option} must not hold line breaks, tabs or other control characters"
 
 
 class InputError(ValueError):
@@ -47,6 +52,8 @@ def checked_amount(raw: str | None, description: str | None) -> int | None:
         return None
     if description is not None and not 1 <= len(description.strip()) <= MAX_DESCRIPTION:
         raise InputError(f"--description must be 1 to {MAX_DESCRIPTION} characters")
+    if description is not None and has_control_characters(description.strip()):
+        raise InputError(_NO_CONTROLS.format(option="--description"))
     return checked_cents("--amount", raw)
 
 
@@ -59,4 +66,6 @@ def checked_service(plan: str | None, price: str | None) -> NewService | None:
     name = plan.strip()
     if not 1 <= len(name) <= MAX_PLAN:
         raise InputError(f"--plan must be 1 to {MAX_PLAN} characters")
+    if has_control_characters(name):
+        raise InputError(_NO_CONTROLS.format(option="--plan"))
     return NewService(plan=name, price=checked_cents("--price", price))

@@ -13,9 +13,27 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+# Production has no development fallback for any of these: each default (a generated secret, SQLite, the
+# embedded Redis, http://localhost, files for mail and SMS, trusting no proxy by omission) is unsafe there.
+PRODUCTION_REQUIRED = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "PUBLIC_URL",
+    "SMTP_URL",
+    "SMS_URL",
+    "TRUSTED_PROXIES",
+)
 SandboxFault = Literal["none", "timeout", "crash_after_charge"]
 SANDBOX_FAULTS: tuple[SandboxFault, ...] = ("none", "timeout", "crash_after_charge")
+# "none": no processor, every payment answers PAYMENTS_UNAVAILABLE (production's default: it never uses
+# the sandbox, and a real processor's adapter is not built yet).
+PaymentProcessorName = Literal["sandbox", "none"]
+PAYMENT_PROCESSORS: tuple[PaymentProcessorName, ...] = ("sandbox", "none")
+# TRUSTED_PROXIES=none says "no proxy in front": production must say so rather than forget the proxy,
+# which would make every client behind it one IP (and the per-IP sign-in throttle one global lock).
+NO_PROXY = "none"
+NO_PROXY_HINT = "TRUSTED_PROXIES=none if no proxy or load balancer is in front"
 
 
 class SettingsError(Exception):
@@ -51,13 +69,32 @@ class Settings:
     worker_poll_delay: float = 0.05
     worker_max_jobs: int = 50
     api_key_rate_per_minute: int = 600
+    # METRICS_TOKEN: /metrics answers only `Authorization: Bearer <token>`; unset, it is open in development
+    # and test and off (404) in production.
+    metrics_token: str | None = field(default=None, repr=False)
     # Test-only (SANDBOX_FAULT): makes the sandbox processor time out or "crash" after taking the money,
     # so tests can prove recovery in another process. Refused in production.
     sandbox_fault: SandboxFault = "none"
+    payment_processor: PaymentProcessorName = "sandbox"
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def https(self) -> bool:
+        """Served over https (always in production): cookies are Secure and HSTS is sent."""
+        return self.is_production or self.public_url.startswith("https://")
+
+    @property
+    def payments_off_reason(self) -> str | None:
+        """Why payments answer PAYMENTS_UNAVAILABLE, for the startup log; None when a processor is set."""
+        if self.payment_processor != "none":
+            return None
+        return (
+            "payments are unavailable (PAYMENTS_UNAVAILABLE): no payment processor is configured"
+            " (PAYMENT_PROCESSOR=none; production never uses the sandbox)"
+        )
 
     @property
     def mail_dir(self) -> Path:
@@ -77,9 +114,10 @@ class Settings:
         if environment not in ("development", "production", "test"):
             raise SettingsError(f"ENVIRONMENT must be development, production or test, not {environment!r}")
         if environment == "production":
-            missing = [name for name in PRODUCTION_REQUIRED if not env.get(name)]
+            missing = [name for name in PRODUCTION_REQUIRED if not env.get(name, "").strip()]
             if missing:
-                raise SettingsError(f"ENVIRONMENT=production needs {', '.join(missing)} set")
+                hint = f" ({NO_PROXY_HINT})" if "TRUSTED_PROXIES" in missing else ""
+                raise SettingsError(f"ENVIRONMENT=production needs {', '.join(missing)} set{hint}")
         data_dir = Path(env.get("DATA_DIR") or "./var")
         secret_key = env.get("SECRET_KEY") or ""
         if environment == "production" and len(secret_key) < 32:
@@ -91,10 +129,10 @@ class Settings:
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite://{data_dir / 'gateway.sqlite3'}",
             redis_url=env.get("REDIS_URL") or None,
-            smtp_url=env.get("SMTP_URL") or None,
+            smtp_url=_url(env, "SMTP_URL", ("smtp://", "smtps://")),
             mail_from=env.get("MAIL_FROM") or "no-reply@localhost",
-            sms_url=env.get("SMS_URL") or None,
-            public_url=(env.get("PUBLIC_URL") or "http://localhost:8000").rstrip("/"),
+            sms_url=_url(env, "SMS_URL", ("https://", "http://")),
+            public_url=_public_url(env, environment),
             secret_key=secret_key,
             lockout_threshold=_positive_int(env, "LOCKOUT_THRESHOLD", 5),
             lockout_seconds=_positive_int(env, "LOCKOUT_SECONDS", 900),
@@ -105,7 +143,9 @@ class Settings:
             cors_origins=_origins(env, "CORS_ORIGINS"),
             request_timeout_seconds=_positive_int(env, "REQUEST_TIMEOUT_SECONDS", 30),
             sandbox_fault=_sandbox_fault(env, environment),
+            payment_processor=_payment_processor(env, environment),
             api_key_rate_per_minute=_positive_int(env, "API_KEY_RATE_PER_MINUTE", 600),
+            metrics_token=_metrics_token(env, environment),
         )
 
 
@@ -131,8 +171,43 @@ def _sandbox_fault(env: Mapping[str, str], environment: str) -> SandboxFault:
     return fault
 
 
+def _payment_processor(env: Mapping[str, str], environment: str) -> PaymentProcessorName:
+    """The sandbox in development and tests; in production never: unset there means none."""
+    default: PaymentProcessorName = "none" if environment == "production" else "sandbox"
+    name = env.get("PAYMENT_PROCESSOR", "").strip() or default
+    if name not in PAYMENT_PROCESSORS:
+        raise SettingsError(f"PAYMENT_PROCESSOR must be one of {', '.join(PAYMENT_PROCESSORS)}, not {name!r}")
+    if name == "sandbox" and environment == "production":
+        raise SettingsError(
+            "PAYMENT_PROCESSOR=sandbox takes no real money and cannot be used in production"
+            " (unset, payments answer PAYMENTS_UNAVAILABLE)"
+        )
+    return name
+
+
+def _public_url(env: Mapping[str, str], environment: str) -> str:
+    url = (env.get("PUBLIC_URL", "").strip() or "http://localhost:8000").rstrip("/")
+    if environment == "production" and not url.startswith("https://"):
+        raise SettingsError(f"PUBLIC_URL must be an https:// URL in production, not {url!r}")
+    return url
+
+
+def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
+    """An optional URL of a transport; its scheme is checked now rather than at the first message."""
+    url = env.get(name, "").strip()
+    if not url:
+        return None
+    if not url.lower().startswith(schemes):
+        # The URL may carry a password: only its scheme goes into the message.
+        scheme = url.partition("://")[0] if "://" in url else "no scheme"
+        raise SettingsError(f"{name} must start with {' or '.join(schemes)}, not {scheme[:20]!r}")
+    return url
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
+    if raw.strip().lower() == NO_PROXY:
+        return ()
     networks = tuple(part.strip() for part in raw.split(",") if part.strip())
     for network in networks:
         try:
@@ -148,6 +223,13 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
             raise SettingsError(f"{name} holds {origin!r}; give origins like https://portal.example.com")
     return origins
+
+
+def _metrics_token(env: Mapping[str, str], environment: str) -> str | None:
+    token = env.get("METRICS_TOKEN", "").strip() or None
+    if token is not None and environment == "production" and len(token) < 32:
+        raise SettingsError("METRICS_TOKEN must be at least 32 characters in production")
+    return token
 
 
 def _development_secret(data_dir: Path) -> str:

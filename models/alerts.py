@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 from ua_parser import parse
 
-from models import activity, messages
+from models import activity, api_keys, messages
 from models.accounts import Account
 from models.clock import utcnow
 from models.codes import issue_link_token
@@ -92,13 +92,17 @@ async def secure_account(row: OneTimeToken, ip_address: str | None) -> Member | 
         await Member.filter(id=member.id).using_db(connection).update(status=MemberStatus.DISABLED)
         member.status = MemberStatus.DISABLED
         await revoke_sessions(member.id, using_db=connection)
+        # Whoever had the session may have made keys, and a key outlives the password reset.
+        revoked = await api_keys.revoke_for_secured(member, ip_address=ip_address, using_db=connection)
+        keys_note = keys_revoked(len(revoked))
+        keys_sentence = f" {keys_note}." if keys_note else ""
         await email_member(
             member,
             messages.notice(
                 member.display_name,
                 "We signed you out everywhere",
                 "You told us a sign-in was not you. Every session has ended and signing in stays blocked "
-                "until you reset your password.",
+                f"until you reset your password.{keys_sentence}",
             ),
             "ACCOUNT_SECURED",
             using_db=connection,
@@ -110,7 +114,7 @@ async def secure_account(row: OneTimeToken, ip_address: str | None) -> Member | 
                     primary.display_name,
                     f"{member.display_name}'s sign-in was secured",
                     f"{member.display_name} reported a sign-in that was not them. Their sessions have "
-                    "ended and they can sign in again after resetting their password.",
+                    f"ended and they can sign in again after resetting their password.{keys_sentence}",
                 ),
                 "ACCOUNT_SECURED",
                 using_db=connection,
@@ -119,9 +123,16 @@ async def secure_account(row: OneTimeToken, ip_address: str | None) -> Member | 
             member.account_id,  # type: ignore[attr-defined]
             "ACCOUNT_SECURED",
             f"{member.display_name} reported a sign-in that was not them: all sessions ended, "
-            "sign-in blocked until a password reset",
+            f"sign-in blocked until a password reset{'; ' + keys_note if keys_note else ''}",
             actor_id=member.id,
             ip_address=ip_address,
             using_db=connection,
         )
     return member
+
+
+def keys_revoked(count: int) -> str:
+    """ "2 partner API keys were revoked", for the notices and the log; "" when none was."""
+    if not count:
+        return ""
+    return f"{count} partner API key{'s' if count != 1 else ''} {'were' if count != 1 else 'was'} revoked"

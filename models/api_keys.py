@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -17,6 +18,7 @@ from tortoise.transactions import in_transaction
 from models import activity
 from models.access import Permission, Role, effective_permissions, sorted_permissions
 from models.clock import utcnow
+from models.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.members import Member, MemberStatus, PermissionGrant
 from models.tokens import hash_token
 
@@ -103,6 +105,8 @@ async def create(
     name = name.strip()
     if not 0 < len(name) <= MAX_NAME:
         raise ApiKeyRefused("INVALID_INPUT", f"Use 1 to {MAX_NAME} characters.", "name")
+    if has_control_characters(name):
+        raise ApiKeyRefused("INVALID_INPUT", CONTROL_CHARACTERS_MESSAGE, "name")
     chosen = frozenset(permissions)
     if not chosen:
         raise ApiKeyRefused("INVALID_PERMISSION", "Choose at least one permission.", "permissions")
@@ -155,6 +159,33 @@ async def revoke(actor: Member, key_id: int, *, ip_address: str | None = None) -
             using_db=connection,
         )
     return key
+
+
+async def revoke_for_secured(
+    member: Member, *, ip_address: str | None = None, using_db: BaseDBAsyncClient
+) -> list[ApiKey]:
+    """ "This wasn't me": revoke, in the caller's transaction, the live keys the member created and, for
+    the primary (who holds every key of the account), all of the account's; each is logged. Returns them.
+    They stay revoked: the password reset that lets the member back in brings no key back."""
+    account_id = member.account_id  # type: ignore[attr-defined]
+    live = ApiKey.filter(account_id=account_id, revoked_at=None)
+    if member.role_enum is not Role.PRIMARY:
+        live = live.filter(created_by_id=member.id)
+    keys = await live.using_db(using_db).select_for_update().order_by("id")
+    if not keys:
+        return []
+    await ApiKey.filter(id__in=[key.id for key in keys]).using_db(using_db).update(revoked_at=utcnow())
+    for key in keys:
+        await activity.record(
+            account_id,
+            "API_KEY_REVOKED",
+            f"The API key {key.name!r} ({key.prefix}…) was revoked: {member.display_name} secured their "
+            "sign-in",
+            actor_id=member.id,
+            ip_address=ip_address,
+            using_db=using_db,
+        )
+    return keys
 
 
 async def access_for(secret: str, now: datetime | None = None) -> KeyAccess | None:

@@ -16,6 +16,7 @@ from models import activity, messages
 from models.access import Permission
 from models.accounts import Account
 from models.clock import utcnow
+from models.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.notify import notify_account
 
 if TYPE_CHECKING:
@@ -97,6 +98,8 @@ async def schedule(
     reason = reason.strip()
     if not 0 < len(reason) <= MAX_REASON:
         raise AppointmentRefused("INVALID_INPUT", f"Use 1 to {MAX_REASON} characters.", "reason")
+    if has_control_characters(reason):
+        raise AppointmentRefused("INVALID_INPUT", CONTROL_CHARACTERS_MESSAGE, "reason")
     if starts_at.tzinfo is None:
         raise AppointmentRefused("INVALID_TIME", "Give the time with its UTC offset.", "startsAt")
     account_id = int(member.account_id)  # type: ignore[attr-defined]

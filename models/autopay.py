@@ -38,7 +38,7 @@ from tortoise.transactions import in_transaction
 
 from models.access import Permission
 from models.billing import BillingNotice, Payment, PaymentMethod, PaymentSource, PaymentStatus, format_money
-from models.charge import IdempotencyKeyReused, charge
+from models.charge import AUTOPAY_KEY_PREFIX, IdempotencyKeyReused, charge
 from models.clock import utcnow
 from models.messages import Text
 from models.notify import notify_account
@@ -108,7 +108,7 @@ class History:
 
 
 def attempt_key(statement_id: int, day: date) -> str:
-    return f"autopay:{statement_id}:{day.isoformat()}"
+    return f"{AUTOPAY_KEY_PREFIX}{statement_id}:{day.isoformat()}"
 
 
 def claim_kind(day: date) -> str:
@@ -325,7 +325,7 @@ async def _histories(statement_ids: list[int]) -> dict[int, History]:
         "statement_id", "idempotency_key", "status"
     )
     for statement_id, key, status in payments:
-        if key.startswith(f"autopay:{statement_id}:"):
+        if key.startswith(f"{AUTOPAY_KEY_PREFIX}{statement_id}:"):
             histories[int(statement_id)].attempts[date.fromisoformat(key.rpartition(":")[2])] = PaymentStatus(
                 status
             )

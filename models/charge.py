@@ -42,8 +42,17 @@ SETTLE_WAIT_SECONDS = 2.0
 SETTLE_POLL_SECONDS = 0.05
 
 
+# Autopay's keys are `autopay:<statement id>:<attempt date>` (models/autopay.attempt_key); no other
+# payment may take one, or a manual payment made first would block that day's autopay charge.
+AUTOPAY_KEY_PREFIX = "autopay:"
+
+
 class IdempotencyKeyReused(Exception):
     """The key was first used for a different request (amount, method, source or statement)."""
+
+
+def reserved_for_autopay(idempotency_key: str) -> bool:
+    return idempotency_key.startswith(AUTOPAY_KEY_PREFIX)
 
 
 def processor_key(account_id: int, idempotency_key: str) -> str:
@@ -70,7 +79,10 @@ async def charge(
 ) -> Payment:
     """Charge once per (account, key) and settle. Returns the payment as it stands: SUCCEEDED, FAILED,
     or PENDING when the processor's answer is unknown (a time-out or error: it is not raised, the
-    payment waits for `reconcile_pending`). Raises IdempotencyKeyReused for the key of another request."""
+    payment waits for `reconcile_pending`). Raises IdempotencyKeyReused for the key of another request,
+    and ValueError for autopay's key on another source (callers check `reserved_for_autopay` first)."""
+    if source != PaymentSource.AUTOPAY and reserved_for_autopay(idempotency_key):
+        raise ValueError(f"idempotency keys starting with {AUTOPAY_KEY_PREFIX!r} are autopay's")
     fingerprint = f"{amount}:{payment_method.id}:{source}:{statement_id}"
     try:
         async with in_transaction() as connection:

@@ -41,7 +41,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     connection: str | dict[str, Any] = url
     if credentials:
         connection = {
-            "engine": "tortoise.backends.sqlite",
+            "engine": "models.sqlite_engine",
             "credentials": {"file_path": url[9:], **credentials},
         }
     elif url.startswith("postgres://"):

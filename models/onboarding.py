@@ -10,7 +10,14 @@ from tortoise.transactions import in_transaction
 from models import activity, lockout
 from models.access import Permission, Role
 from models.accounts import Account, new_account_number
-from models.contact import MAX_ACCOUNT_NAME, MAX_DISPLAY_NAME, is_time_zone, normal_email, normal_phone
+from models.contact import (
+    MAX_ACCOUNT_NAME,
+    MAX_DISPLAY_NAME,
+    has_control_characters,
+    is_time_zone,
+    normal_email,
+    normal_phone,
+)
 from models.members import Member, MemberStatus, PermissionGrant, fold_username
 from models.membership import LinkPolicy, send_activation
 from models.passwords import Passwords, normalise_answer
@@ -57,6 +64,8 @@ def checked_account(
     name = name.strip()
     if not 1 <= len(name) <= MAX_ACCOUNT_NAME:
         raise OnboardingError(f"--name must be 1 to {MAX_ACCOUNT_NAME} characters")
+    if has_control_characters(name):
+        raise OnboardingError("--name must not hold line breaks, tabs or other control characters")
     address = normal_email(email)
     if address is None:
         raise OnboardingError(f"--email {email!r} is not an e-mail address")
@@ -70,6 +79,8 @@ def checked_account(
     shown = (display_name or "").strip() or address.partition("@")[0]
     if len(shown) > MAX_DISPLAY_NAME:
         raise OnboardingError(f"--display-name must be at most {MAX_DISPLAY_NAME} characters")
+    if has_control_characters(shown):
+        raise OnboardingError("--display-name must not hold line breaks, tabs or other control characters")
     return NewAccount(name=name, email=address, phone=number, time_zone=time_zone, display_name=shown)
 
 

@@ -16,23 +16,33 @@ from tortoise.expressions import F, Q
 from tortoise.models import Model
 
 from models.clock import utcnow
+from models.contact import one_line
 from models.members import Channel
 
 CLAIM_SECONDS = 60
 BACKOFF_SECONDS = (5, 15, 60, 300, 900, 3600)
 
 
+MAX_SUBJECT = 200
+
+
 class MessageStatus(StrEnum):
     PENDING = "PENDING"
     SENDING = "SENDING"
     SENT = "SENT"
+    FAILED = "FAILED"  # no try can send it (models.outbox.Undeliverable); last_error says why
+
+
+class Undeliverable(Exception):
+    """A message that no retry can send: it cannot be built (a bad address, a header that would not
+    hold), or the recipient's server refused it for good. Delivery marks it FAILED, once."""
 
 
 class OutboxMessage(Model):
     id = fields.BigIntField(primary_key=True)
     channel = fields.CharEnumField(Channel, max_length=8)
     recipient = fields.CharField(max_length=254)
-    subject = fields.CharField(max_length=200, default="")
+    subject = fields.CharField(max_length=MAX_SUBJECT, default="")
     body = fields.TextField()
     kind = fields.CharField(max_length=40)
     account_id = fields.BigIntField(null=True, db_index=True)
@@ -77,7 +87,7 @@ async def queue_message(
     message = await OutboxMessage.create(
         channel=channel,
         recipient=recipient,
-        subject=subject,
+        subject=one_line(subject, MAX_SUBJECT),  # a header: built from names, it must stay one line
         body=body,
         kind=kind,
         account_id=account_id,
@@ -123,6 +133,13 @@ async def mark_failed(message: OutboxMessage, error: str) -> timedelta:
         last_error=error[:500],
     )
     return backoff
+
+
+async def mark_undeliverable(message: OutboxMessage, reason: str) -> None:
+    """Give the message up for good: FAILED with the reason; neither the sweeper nor a claim takes it."""
+    await OutboxMessage.filter(id=message.id).update(
+        status=MessageStatus.FAILED, claimed_until=None, last_error=reason[:500]
+    )
 
 
 async def due_message_ids(limit: int = 500, now: datetime | None = None) -> list[tuple[int, Channel]]:

@@ -16,6 +16,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+from models.contact import has_control_characters
+
 HASHING_NICENESS = 10
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -114,6 +116,9 @@ def password_problem(password: str, personal: Iterable[str | None] = ()) -> str 
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
+    if has_control_characters(password):
+        # A line break or tab in a new password is almost always a paste error the member cannot retype.
+        return "Leave out line breaks, tabs and other control characters."
     user_inputs = _personal_words(personal)
     result = zxcvbn(password, user_inputs=user_inputs, max_length=MAX_LENGTH)
     if result["score"] < MIN_SCORE:

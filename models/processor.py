@@ -128,5 +128,15 @@ _default = SandboxProcessor()
 
 
 def default_processor() -> PaymentProcessor:
-    """The processor the app and workers use; a production adapter would be chosen here."""
+    """The sandbox, for callers (tests) that name no processor; the app and workers use `processor_named`."""
     return _default
+
+
+def processor_named(name: str, fault: Fault = "none") -> PaymentProcessor | None:
+    """The processor PAYMENT_PROCESSOR names (the sandbox, with the test-only `fault`), or None for
+    "none": then nothing may be charged and every payment answers PAYMENTS_UNAVAILABLE."""
+    if name == "none":
+        return None
+    if name != "sandbox":
+        raise ValueError(f"unknown payment processor {name!r}")
+    return _default if fault == "none" else SandboxProcessor(fault=fault)

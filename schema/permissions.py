@@ -4,10 +4,12 @@ the principal's effective permissions; resolvers never test roles themselves."""
 from __future__ import annotations
 
 from functools import cache
+from inspect import isawaitable
 from typing import Any
 
 import strawberry
 from strawberry.permission import BasePermission
+from strawberry.types.base import get_object_definition
 
 from models.access import Permission
 from models.members import Member
@@ -106,6 +108,26 @@ def SelfOr(*permissions: Permission) -> type[BasePermission]:
             "message": f"Only the member themself{' or ' + names if permissions else ''} may see this.",
         },
     )
+
+
+async def field_allows(info: Info, owner: type, python_name: str, source: Any = None) -> bool:
+    """Whether the caller may read the field `python_name` of the GraphQL type `owner`, as the field's own
+    permission classes answer (on `source`, its parent object, when there is one). Query.node reads
+    the fields that lead to an object through this, so it never keeps a second table of rights."""
+    definition = get_object_definition(owner, strict=True)
+    field = next((f for f in definition.fields if f.python_name == python_name), None)
+    if field is None:
+        raise LookupError(f"{definition.name} has no field {python_name!r}")
+    for permission_class in field.permission_classes:
+        try:
+            allowed = permission_class().has_permission(source, info)
+            if isawaitable(allowed):
+                allowed = await allowed
+        except ApiError:  # UNAUTHENTICATED, or FORBIDDEN for an API key on a members-only field
+            return False
+        if not allowed:
+            return False
+    return True
 
 
 class SteppedUp(BasePermission):

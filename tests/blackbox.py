@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import email
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,15 +20,10 @@ from typing import Any, BinaryIO
 
 import httpx
 
+from gateway.embedded_redis import free_port
+
 GATEWAY = Path(sys.executable).with_name("gateway")
 STARTUP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -99,14 +93,19 @@ async def started_gateway(data_dir: Path, **extra_env: str) -> AsyncIterator[Ser
         await _until_ready(server, process)
         yield server
     finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop(process)
         log.close()
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, and SIGKILL after 10 s."""
+    if process.returncode is None:
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
 
 
 def _open_log(data_dir: Path) -> BinaryIO:

@@ -93,6 +93,23 @@ async def make_member(
     return member
 
 
+async def invited(
+    account: Account, display_name: str = "Dana", role: Role = Role.STANDARD
+) -> tuple[Member, str]:
+    """A member invited to `account` and the token of their activation link."""
+    from models.codes import issue_link_token
+    from models.security import TokenPurpose
+
+    member = await Member.create(
+        account_id=account.id,
+        role=role,
+        status=MemberStatus.INVITED,
+        display_name=display_name,
+        email=f"{display_name.lower()}@example.com",
+    )
+    return member, await issue_link_token(member.id, TokenPurpose.ACTIVATION, 72 * 3600)
+
+
 SIGN_IN = """
 mutation SignIn($input: SignInInput!) {
   signIn(input: $input) { token lockedUntil member { id username } challenge { id channels sentTo }

@@ -113,9 +113,9 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path: Path, args: list[str]
 def test_production_without_its_settings_is_refused_in_one_line(tmp_path: Path) -> None:
     done = run_gateway(tmp_path, "migrate", ENVIRONMENT="production", DATABASE_URL="")
     assert done.returncode == 2
-    assert (
-        done.stderr
-        == "gateway migrate: ENVIRONMENT=production needs SECRET_KEY, DATABASE_URL, REDIS_URL set\n"
+    assert done.stderr == (
+        "gateway migrate: ENVIRONMENT=production needs SECRET_KEY, DATABASE_URL, REDIS_URL, SMTP_URL,"
+        " SMS_URL, TRUSTED_PROXIES set (TRUSTED_PROXIES=none if no proxy or load balancer is in front)\n"
     )
 
 

@@ -9,6 +9,17 @@ import pytest
 from gateway.settings import Settings, SettingsError
 
 LONG_SECRET = "s" * 40
+# Everything production requires, each set to a value it accepts.
+PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "SECRET_KEY": LONG_SECRET,
+    "DATABASE_URL": "postgres://db/x",
+    "REDIS_URL": "redis://cache",
+    "PUBLIC_URL": "https://portal.example.com",
+    "SMTP_URL": "smtp://mail.example.com:587",
+    "SMS_URL": "https://sms.example.com/messages",
+    "TRUSTED_PROXIES": "10.0.0.0/8",
+}
 
 
 def test_defaults_in_development(tmp_path: Path) -> None:
@@ -55,39 +66,30 @@ def test_values_are_read_from_the_environment(tmp_path: Path) -> None:
 def test_production_names_every_missing_setting_in_one_line() -> None:
     with pytest.raises(SettingsError) as refused:
         Settings.from_env({"ENVIRONMENT": "production"})
-    assert str(refused.value) == "ENVIRONMENT=production needs SECRET_KEY, DATABASE_URL, REDIS_URL set"
+    assert str(refused.value) == (
+        "ENVIRONMENT=production needs SECRET_KEY, DATABASE_URL, REDIS_URL, PUBLIC_URL, SMTP_URL, SMS_URL,"
+        " TRUSTED_PROXIES set (TRUSTED_PROXIES=none if no proxy or load balancer is in front)"
+    )
 
 
 def test_production_names_only_what_is_missing() -> None:
+    environ = {name: value for name, value in PRODUCTION.items() if name not in ("REDIS_URL", "SMS_URL")}
     with pytest.raises(SettingsError) as refused:
-        Settings.from_env(
-            {"ENVIRONMENT": "production", "SECRET_KEY": LONG_SECRET, "DATABASE_URL": "postgres://db/x"}
-        )
-    assert str(refused.value) == "ENVIRONMENT=production needs REDIS_URL set"
+        Settings.from_env(environ)
+    assert str(refused.value) == "ENVIRONMENT=production needs REDIS_URL, SMS_URL set"
 
 
 def test_production_refuses_a_short_secret() -> None:
-    environ = {
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": "short",
-        "DATABASE_URL": "postgres://db/x",
-        "REDIS_URL": "redis://cache",
-    }
     with pytest.raises(SettingsError) as refused:
-        Settings.from_env(environ)
+        Settings.from_env({**PRODUCTION, "SECRET_KEY": "short"})
     assert str(refused.value) == "SECRET_KEY must be at least 32 characters in production"
 
 
 def test_production_starts_with_everything_set() -> None:
-    environ = {
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": LONG_SECRET,
-        "DATABASE_URL": "postgres://db/x",
-        "REDIS_URL": "redis://cache",
-    }
-    settings = Settings.from_env(environ)
+    settings = Settings.from_env(PRODUCTION)
     assert settings.is_production
     assert settings.secret_key == LONG_SECRET
+    assert settings.https
 
 
 @pytest.mark.parametrize(
@@ -133,3 +135,76 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
         settings.environment = "production"  # type: ignore[misc]
     assert settings.with_overrides(redis_url="redis://x").redis_url == "redis://x"
     assert settings.redis_url is None
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        (
+            "PUBLIC_URL",
+            "http://localhost:8000",
+            "PUBLIC_URL must be an https:// URL in production, not 'http://localhost:8000'",
+        ),
+        (
+            "PAYMENT_PROCESSOR",
+            "sandbox",
+            "PAYMENT_PROCESSOR=sandbox takes no real money and cannot be used in production"
+            " (unset, payments answer PAYMENTS_UNAVAILABLE)",
+        ),
+        (
+            "TRUSTED_PROXIES",
+            " ",
+            "ENVIRONMENT=production needs TRUSTED_PROXIES set"
+            " (TRUSTED_PROXIES=none if no proxy or load balancer is in front)",
+        ),
+        (
+            "SMTP_URL",
+            "http://user:hunter2@mail.example.com",
+            "SMTP_URL must start with smtp:// or smtps://, not 'http'",
+        ),
+        (
+            "SMS_URL",
+            "sms.example.com/messages",
+            "SMS_URL must start with https:// or http://, not 'no scheme'",
+        ),
+    ],
+)
+def test_production_refuses_a_development_back_end_naming_the_setting(
+    name: str, raw: str, message: str
+) -> None:
+    # given production with one setting left at, or set to, a development back end
+    environ = {**PRODUCTION, name: raw}
+    # when / then it does not start, and says why in one line
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(environ)
+    assert str(refused.value) == message
+
+
+def test_production_without_a_processor_has_payments_off_and_may_trust_no_proxy() -> None:
+    # given production with no PAYMENT_PROCESSOR and explicitly no proxy in front
+    environ = {**PRODUCTION, "TRUSTED_PROXIES": "none"}
+    # when
+    settings = Settings.from_env(environ)
+    # then payments are off (never the sandbox), and the client IP is the socket's peer
+    assert settings.payment_processor == "none"
+    assert settings.payments_off_reason is not None
+    assert "PAYMENTS_UNAVAILABLE" in settings.payments_off_reason
+    assert settings.trusted_proxies == ()
+
+
+def test_development_keeps_the_sandbox_and_plain_http(tmp_path: Path) -> None:
+    settings = Settings.from_env({"DATA_DIR": str(tmp_path), "TRUSTED_PROXIES": "none"})
+    assert settings.payment_processor == "sandbox"
+    assert settings.payments_off_reason is None
+    assert not settings.https
+    assert settings.trusted_proxies == ()
+    assert (
+        Settings.from_env({"DATA_DIR": str(tmp_path), "PAYMENT_PROCESSOR": "none"}).payment_processor
+        == "none"
+    )
+
+
+def test_an_unknown_payment_processor_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"DATA_DIR": str(tmp_path), "PAYMENT_PROCESSOR": "stripe"})
+    assert str(refused.value) == "PAYMENT_PROCESSOR must be one of sandbox, none, not 'stripe'"

@@ -10,12 +10,12 @@ from datetime import date
 from typing import Any
 
 from gateway.settings import Settings
-from models.autopay import run_autopay
+from models.autopay import AutopayReport, run_autopay
 from models.billing_cycle import issue_due_statements
 from models.charge import reconcile_pending
 from models.clock import utcnow
 from models.outbox import track_written
-from models.processor import PaymentProcessor, SandboxProcessor, default_processor
+from models.processor import PaymentProcessor, processor_named
 from workers.queue import Queue
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,9 @@ RECONCILE_SECOND = 30
 DAILY_JOB_TIMEOUT_SECONDS = 3600
 
 
-def processor_for(settings: Settings) -> PaymentProcessor:
-    """The default processor, or the sandbox with the test-only fault SANDBOX_FAULT switched on."""
-    if settings.sandbox_fault == "none":
-        return default_processor()
-    return SandboxProcessor(fault=settings.sandbox_fault)
+def processor_for(settings: Settings) -> PaymentProcessor | None:
+    """The processor PAYMENT_PROCESSOR names (with the test-only SANDBOX_FAULT), or None: payments are off."""
+    return processor_named(settings.payment_processor, settings.sandbox_fault)
 
 
 async def issue_statements_job(ctx: dict[str, Any], day: str | None = None) -> int:
@@ -45,8 +43,13 @@ async def issue_statements_job(ctx: dict[str, Any], day: str | None = None) -> i
 
 async def autopay_job(ctx: dict[str, Any], day: str | None = None) -> dict[str, int]:
     """Run autopay for `day` (ISO, default today in UTC); returns its report."""
+    processor = processor_for(ctx["settings"])
+    if processor is None:
+        # Nothing is charged, no statement is marked failed and no member hears of a decline.
+        log.warning("autopay %s skipped: %s", day or "today", ctx["settings"].payments_off_reason)
+        return AutopayReport().as_json()
     written = track_written()
-    report = await run_autopay(_day(day), processor=processor_for(ctx["settings"]))
+    report = await run_autopay(_day(day), processor=processor)
     log.info("autopay %s: %s", day or "today", report)
     await _wake(ctx, written)
     return report.as_json()
@@ -54,8 +57,11 @@ async def autopay_job(ctx: dict[str, Any], day: str | None = None) -> dict[str, 
 
 async def reconcile_payments_job(ctx: dict[str, Any]) -> int:
     """Settle the payments left PENDING for over a minute; returns how many were settled."""
+    processor = processor_for(ctx["settings"])
+    if processor is None:
+        return 0  # no processor ever took a payment to settle; the startup log says why
     written = track_written()
-    settled = await reconcile_pending(processor=processor_for(ctx["settings"]))
+    settled = await reconcile_pending(processor=processor)
     await _wake(ctx, written)
     return settled
 

@@ -5,7 +5,8 @@ sweeper re-queues whatever is due, so a lost job or a Redis outage only delays i
 once per successful hand-over, because a delivery first claims the row with one conditional UPDATE
 (`models.outbox.claim`): duplicate jobs, or the same job run twice, find nothing to claim. The one
 window left is a crash between the hand-over and `mark_sent`: the claim expires and the message is sent
-again (at least once, never lost).
+again (at least once, never lost). A message that no try can send (`Undeliverable`: it cannot be built,
+or its recipient is refused for good) is marked FAILED with the reason and logged as an error, once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from arq import Retry
 
 from gateway.settings import Settings
 from models.members import Channel
-from models.outbox import OutboxMessage, claim, due_message_ids, mark_failed, mark_sent
+from models.outbox import (
+    OutboxMessage,
+    Undeliverable,
+    claim,
+    due_message_ids,
+    mark_failed,
+    mark_sent,
+    mark_undeliverable,
+)
 from workers.mail import send_mail
 from workers.queue import Queue
 from workers.sms import send_sms_message
@@ -49,6 +58,7 @@ async def deliver(ctx: dict[str, Any], message_id: int) -> str:
     A failed hand-over puts the row back as PENDING with its backoff (`mark_failed`) and raises arq's
     `Retry` for that backoff while tries remain; after the last try, or in a burst worker (which must
     not sit out a backoff), the job ends and the sweeper re-queues the row once it is due again.
+    An Undeliverable message is marked FAILED and never tried again.
     """
     message = await claim(message_id)
     if message is None:
@@ -56,6 +66,10 @@ async def deliver(ctx: dict[str, Any], message_id: int) -> str:
     settings: Settings = ctx["settings"]
     try:
         await BACKENDS[message.channel](settings, message)
+    except Undeliverable as error:
+        await mark_undeliverable(message, str(error))
+        log.error("outbox message %s (%s) cannot be delivered, given up: %s", message_id, message.kind, error)
+        return "undeliverable"
     except Exception as error:
         backoff = await mark_failed(message, f"{type(error).__name__}: {error}")
         if ctx.get("retry_deliveries", True) and ctx.get("job_try", 1) < MAX_TRIES:

@@ -13,22 +13,31 @@ import aiosmtplib
 
 from gateway.settings import Settings
 from models.clock import utcnow
-from models.outbox import OutboxMessage
+from models.contact import normal_email, one_line
+from models.outbox import OutboxMessage, Undeliverable
 
 SMTP_TIMEOUT_SECONDS = 20
 SMTP_SCHEMES = {"smtp": (25, False), "smtps": (465, True)}
 
 
 def build_email(settings: Settings, message: OutboxMessage) -> EmailMessage:
-    """The RFC 5322 message; its Message-ID comes from the outbox id, so a resend is recognisably one."""
+    """The RFC 5322 message; its Message-ID comes from the outbox id, so a resend is recognisably one.
+    Raises Undeliverable when the row cannot make one: it would not be different on a later try.
+    The subject is put on one line whatever the row holds, so no stored name can add a header."""
+    recipient = normal_email(message.recipient)
+    if recipient is None:
+        raise Undeliverable("the recipient is not an e-mail address")
     email = EmailMessage()
     email["From"] = settings.mail_from
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
     email["Date"] = format_datetime(utcnow())
     domain = settings.mail_from.rpartition("@")[2] or "localhost"
     email["Message-ID"] = f"<outbox-{message.id}@{domain}>"
-    email.set_content(message.body)
+    try:
+        email["To"] = recipient
+        email["Subject"] = one_line(message.subject)
+        email.set_content(message.body)
+    except (ValueError, TypeError, LookupError) as error:  # the email package's refusals
+        raise Undeliverable(f"the message cannot be built: {type(error).__name__}: {error}") from error
     return email
 
 
@@ -42,20 +51,27 @@ async def send_mail(settings: Settings, message: OutboxMessage) -> None:
 
 
 async def send_smtp(smtp_url: str, email: EmailMessage) -> None:
-    """Send through smtp://user:pass@host:port (STARTTLS when offered) or smtps:// (TLS from the start)."""
+    """Send through smtp://user:pass@host:port (STARTTLS when offered) or smtps:// (TLS from the start).
+    A recipient the server refuses for good (a 5xx reply) is Undeliverable; anything else may pass."""
     url = urlsplit(smtp_url)
     if url.scheme not in SMTP_SCHEMES:
         raise ValueError(f"SMTP_URL must start with smtp:// or smtps://, not {url.scheme}://")
     default_port, use_tls = SMTP_SCHEMES[url.scheme]
-    await aiosmtplib.send(
-        email,
-        hostname=url.hostname or "localhost",
-        port=url.port or default_port,
-        username=unquote(url.username) if url.username else None,
-        password=unquote(url.password) if url.password else None,
-        use_tls=use_tls,
-        timeout=SMTP_TIMEOUT_SECONDS,
-    )
+    try:
+        await aiosmtplib.send(
+            email,
+            hostname=url.hostname or "localhost",
+            port=url.port or default_port,
+            username=unquote(url.username) if url.username else None,
+            password=unquote(url.password) if url.password else None,
+            use_tls=use_tls,
+            timeout=SMTP_TIMEOUT_SECONDS,
+        )
+    except aiosmtplib.SMTPRecipientsRefused as refused:
+        if refused.recipients and all(500 <= error.code < 600 for error in refused.recipients):
+            reasons = "; ".join(f"{error.code} {error.message}" for error in refused.recipients)
+            raise Undeliverable(f"the mail server refused the recipient: {reasons}") from refused
+        raise
 
 
 def write_eml(mail_dir: Path, message_id: int, email: EmailMessage) -> Path:

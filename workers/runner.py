@@ -51,6 +51,8 @@ def build_worker(settings: Settings, *, burst: bool = False, database_open: bool
 
 async def run_worker(settings: Settings, *, database_open: bool = False) -> None:
     """Run the worker until cancelled; when Redis goes away it reconnects, so nothing waits on a restart."""
+    if settings.payments_off_reason:
+        log.warning("autopay will charge nothing: %s", settings.payments_off_reason)
     if not database_open:
         await open_database(settings.database_url)
     try:

@@ -8,7 +8,7 @@ import strawberry
 
 from models.activity import ActivityEvent
 from schema.ids import to_global_id
-from schema.members.types import MemberType
+from schema.members.types import VIEW_MEMBERS, MemberType
 from schema.node import Node, PageInfo
 from schema.permissions import Info
 
@@ -29,7 +29,12 @@ class ActivityEventType(Node):
     def kind(self) -> str:
         return self.model.kind
 
-    @strawberry.field(description="Null for the system or an API key.")
+    # The actor is a member of the account like those of Account.members: VIEW_ACTIVITY alone (a
+    # partner app's key) does not show their username, role and permissions; the summary names them.
+    @strawberry.field(
+        permission_classes=[VIEW_MEMBERS],
+        description="Null for the system or an API key. VIEW_MEMBERS, as for the account's members.",
+    )
     async def actor(self, info: Info) -> MemberType | None:
         actor_id = self.model.actor_id  # type: ignore[attr-defined]
         if actor_id is None:

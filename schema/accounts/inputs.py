@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from models.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from schema.errors import ErrorCode, UserError, user_error
 
 MAX_ADDRESS_PART = 100
@@ -45,9 +46,13 @@ def address_problems(address: AddressInput) -> tuple[dict[str, Any], list[UserEr
         stored[key] = value.strip()
         if not 0 < len(stored[key]) <= MAX_ADDRESS_PART:
             errors.append(_bad_part(key, f"Use 1 to {MAX_ADDRESS_PART} characters."))
+        elif has_control_characters(stored[key]):
+            errors.append(_bad_part(key, CONTROL_CHARACTERS_MESSAGE))
     line2 = address.line2.strip() if isinstance(address.line2, str) else ""
     if len(line2) > MAX_ADDRESS_PART:
         errors.append(_bad_part("line2", f"Use at most {MAX_ADDRESS_PART} characters."))
+    elif has_control_characters(line2):
+        errors.append(_bad_part("line2", CONTROL_CHARACTERS_MESSAGE))
     stored["line2"] = line2 or None
     stored["country"] = address.country.strip()
     if not COUNTRY_CODE.fullmatch(stored["country"]):

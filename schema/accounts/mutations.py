@@ -9,7 +9,13 @@ from tortoise.transactions import in_transaction
 
 from models import activity
 from models.access import Permission
-from models.contact import MAX_ACCOUNT_NAME, is_time_zone, normal_email
+from models.contact import (
+    CONTROL_CHARACTERS_MESSAGE,
+    MAX_ACCOUNT_NAME,
+    has_control_characters,
+    is_time_zone,
+    normal_email,
+)
 from schema.accounts.inputs import UpdateAccountInput, address_problems
 from schema.accounts.types import AccountType, load_account
 from schema.errors import ErrorCode, UserError, user_error
@@ -73,6 +79,8 @@ def _account_changes(input: UpdateAccountInput) -> tuple[dict[str, Any], list[Us
             errors.append(
                 user_error(ErrorCode.INVALID_INPUT, f"Use 1 to {MAX_ACCOUNT_NAME} characters.", "name")
             )
+        elif has_control_characters(changes["name"]):
+            errors.append(user_error(ErrorCode.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "name"))
     raw_email = given(input.contact_email)
     if raw_email is not None:
         changes["contact_email"] = normal_email(raw_email)

@@ -12,7 +12,6 @@ from models.billing import AutopayEnrollment, PaymentMethod, format_money
 from models.charge import describe_method
 from models.clock import utcnow
 from models.notify import notify_account
-from models.processor import default_processor
 from schema.billing.inputs import (
     MAX_DAYS_BEFORE_DUE,
     MAX_PROCESSOR_TOKEN,
@@ -25,6 +24,7 @@ from schema.billing.inputs import (
 )
 from schema.billing.lookup import active_method, method_not_found
 from schema.billing.pay_bill import pay_bill
+from schema.billing.processor import payments_unavailable, processor_of
 from schema.billing.types import AutopayType, PaymentMethodType
 from schema.errors import ErrorCode, UserError, user_error
 from schema.node import given
@@ -62,8 +62,11 @@ async def _log(info: Info, kind: str, summary: str, using_db: BaseDBAsyncClient)
 class Mutation:
     @strawberry.mutation(permission_classes=[MANAGE_METHODS, SteppedUp])
     async def add_payment_method(self, info: Info, input: AddPaymentMethodInput) -> PaymentMethodPayload:
+        processor = processor_of(info)
+        if processor is None:
+            return PaymentMethodPayload(errors=[payments_unavailable()])
         token = input.processor_token.strip()
-        details = default_processor().describe(token) if 0 < len(token) <= MAX_PROCESSOR_TOKEN else None
+        details = processor.describe(token) if 0 < len(token) <= MAX_PROCESSOR_TOKEN else None
         if details is None:
             return PaymentMethodPayload(
                 errors=[

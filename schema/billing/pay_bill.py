@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from models.billing import Payment, PaymentSource, PaymentStatus, Statement, StatementStatus
-from models.charge import IdempotencyKeyReused, charge
+from models.charge import AUTOPAY_KEY_PREFIX, IdempotencyKeyReused, charge, reserved_for_autopay
+from models.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from schema.billing.inputs import MAX_IDEMPOTENCY_KEY, PayBillInput, PaymentPayload
 from schema.billing.lookup import active_method, method_not_found
+from schema.billing.processor import payments_unavailable, processor_of
 from schema.billing.types import PaymentType
 from schema.context import Principal
 from schema.errors import ErrorCode, UserError, user_error
@@ -14,6 +16,9 @@ from schema.permissions import Info, caller_of
 
 
 async def pay_bill(info: Info, input: PayBillInput) -> PaymentPayload:
+    processor = processor_of(info)
+    if processor is None:
+        return PaymentPayload(errors=[payments_unavailable()])
     # A partner app's key with PAY_BILLS may pay too; it is logged with no member as actor.
     caller = caller_of(info)
     actor_id = caller.member.id if isinstance(caller, Principal) else None
@@ -22,6 +27,14 @@ async def pay_bill(info: Info, input: PayBillInput) -> PaymentPayload:
     if not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
         return _refused(
             ErrorCode.INVALID_INPUT, f"Use 1 to {MAX_IDEMPOTENCY_KEY} characters.", "idempotencyKey"
+        )
+    if has_control_characters(key):  # it travels on as the processor's idempotency header
+        return _refused(ErrorCode.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "idempotencyKey")
+    if reserved_for_autopay(key):
+        return _refused(
+            ErrorCode.INVALID_INPUT,
+            f"Keys starting with {AUTOPAY_KEY_PREFIX!r} are reserved for autopay.",
+            "idempotencyKey",
         )
     if amount is not None and amount <= 0:
         return _refused(ErrorCode.INVALID_AMOUNT, "The amount must be positive.", "amount")
@@ -42,6 +55,7 @@ async def pay_bill(info: Info, input: PayBillInput) -> PaymentPayload:
             statement_id=statement_id,
             actor_id=actor_id,
             ip_address=info.context.client.ip_address,
+            processor=processor,
         )
     except IdempotencyKeyReused:
         return _refused(

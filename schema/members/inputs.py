@@ -5,7 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from models.access import Permission, Role
-from models.contact import MAX_DISPLAY_NAME, normal_email, normal_phone
+from models.contact import (
+    CONTROL_CHARACTERS_MESSAGE,
+    MAX_DISPLAY_NAME,
+    has_control_characters,
+    normal_email,
+    normal_phone,
+)
 from models.membership import Invitation, MembershipRefused
 from schema.enums import PermissionEnum, RoleEnum
 from schema.errors import ErrorCode, UserError, user_error
@@ -51,6 +57,8 @@ def read_invitation(input: InviteMemberInput) -> Invitation | list[UserError]:
                 ErrorCode.INVALID_INPUT, f"Give a name of 1 to {MAX_DISPLAY_NAME} characters.", "displayName"
             )
         )
+    elif has_control_characters(display_name):
+        errors.append(user_error(ErrorCode.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "displayName"))
     email = normal_email(input.email)
     if email is None:
         errors.append(user_error(ErrorCode.INVALID_EMAIL, "This is not an e-mail address.", "email"))

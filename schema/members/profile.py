@@ -7,7 +7,13 @@ from tortoise.transactions import in_transaction
 
 from models import profile
 from models.codes import TooManyCodes
-from models.contact import MAX_DISPLAY_NAME, normal_email, normal_phone
+from models.contact import (
+    CONTROL_CHARACTERS_MESSAGE,
+    MAX_DISPLAY_NAME,
+    has_control_characters,
+    normal_email,
+    normal_phone,
+)
 from models.guard import Secret
 from models.members import Channel, Member
 from models.security import OneTimeToken
@@ -129,6 +135,8 @@ def _profile_changes(
             errors.append(
                 user_error(ErrorCode.INVALID_INPUT, f"Use 1 to {MAX_DISPLAY_NAME} characters.", "displayName")
             )
+        elif has_control_characters(display_name):
+            errors.append(user_error(ErrorCode.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "displayName"))
     changes: list[tuple[profile.Contact, str]] = []
     raw_email = given(input.email)
     if raw_email is not None:

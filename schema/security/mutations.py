@@ -15,6 +15,7 @@ from models.alerts import alert_new_sign_in, is_risky
 from models.alerts import secure_account as secure_member
 from models.clock import utcnow
 from models.codes import TooManyCodes, find_link_token, issue_code, redeem_code, use_token
+from models.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.devices import is_familiar
 from models.guard import Claimant, Secret
 from models.lockout import end_lock
@@ -352,10 +353,14 @@ async def _activation_problem(
         return user_error(
             ErrorCode.INVALID_INPUT, f"Give a question of 1 to {MAX_QUESTION} characters.", "securityQuestion"
         )
+    if has_control_characters(input.security_question):
+        return user_error(ErrorCode.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "securityQuestion")
     if not normalise_answer(input.security_answer) or len(input.security_answer) > MAX_ANSWER:
         return user_error(
             ErrorCode.INVALID_INPUT, f"Give an answer of 1 to {MAX_ANSWER} characters.", "securityAnswer"
         )
+    if has_control_characters(input.security_answer):
+        return user_error(ErrorCode.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "securityAnswer")
     if invalid_device_id(input.device_id):
         return user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")
     return None

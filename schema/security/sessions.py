@@ -32,7 +32,7 @@ def device_of(context: Context, given_device_id: str | None) -> str:
         device_id,
         max_age=DEVICE_COOKIE_SECONDS,
         httponly=True,
-        secure=context.settings.public_url.startswith("https://"),
+        secure=context.settings.https,
         samesite="lax",
     )
     return device_id
@@ -60,7 +60,8 @@ async def establish_session(context: Context, member: Member, device_id: str | N
 
 def set_session_cookies(context: Context, token: str) -> None:
     settings = context.settings
-    secure = settings.public_url.startswith("https://")
+    # Secure whenever the portal is https, and always in production (which requires an https PUBLIC_URL).
+    secure = settings.https
     context.response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -80,5 +81,6 @@ def set_session_cookies(context: Context, token: str) -> None:
 
 
 def clear_session_cookies(context: Context) -> None:
-    context.response.delete_cookie(SESSION_COOKIE)
-    context.response.delete_cookie(CSRF_COOKIE)
+    secure = context.settings.https
+    context.response.delete_cookie(SESSION_COOKIE, secure=secure, httponly=True, samesite="lax")
+    context.response.delete_cookie(CSRF_COOKIE, secure=secure, httponly=False, samesite="lax")

@@ -8,6 +8,7 @@ import strawberry
 
 from models.access import Permission
 from models.appointments import AppointmentRefused, cancel, schedule
+from models.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.outages import MAX_DESCRIPTION, report_outage
 from models.services import Service
 from schema.errors import ErrorCode, UserError, user_error
@@ -77,6 +78,8 @@ class Mutation:
             return refused(
                 user_error(ErrorCode.INVALID_INPUT, f"Use 1 to {MAX_DESCRIPTION} characters.", "description")
             )
+        if has_control_characters(description):
+            return refused(user_error(ErrorCode.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "description"))
         pk = pk_of(str(input.service_id), "Service")
         service = await Service.get_or_none(id=pk, account_id=principal.account_id) if pk else None
         if service is None:

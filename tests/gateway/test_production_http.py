@@ -9,7 +9,9 @@ import httpx
 import pytest
 
 from gateway.settings import Settings
+from models.access import Role
 from schema.accounts import queries
+from tests.support import SIGN_IN, STRONG_PASSWORD, make_account, make_member
 
 
 @pytest.fixture
@@ -75,3 +77,33 @@ class TestInProduction:
         message = response.json()["errors"][0]["message"]
         assert message == "Cannot query field 'mee' on type 'Query'."
         assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+class TestProductionIsHttpsWhateverPublicUrlSays:
+    """Production settings refuse an http PUBLIC_URL; should one get through anyway (settings built in code),
+    production still marks its cookies Secure and sends HSTS."""
+
+    @pytest.fixture
+    def app_settings(self, settings: Settings) -> Settings:
+        return settings.with_overrides(environment="production", public_url="http://portal.test")
+
+    async def test_session_csrf_and_device_cookies_are_secure_and_hsts_is_sent(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        # given a member
+        account = await make_account()
+        await make_member(account, "alice", role=Role.PRIMARY)
+        # when a browser signs in
+        response = await client.post(
+            "/graphql",
+            json={
+                "query": SIGN_IN,
+                "variables": {"input": {"username": "alice", "password": STRONG_PASSWORD}},
+            },
+        )
+        # then
+        assert response.json()["data"]["signIn"]["errors"] == []
+        cookies = {value.split("=", 1)[0]: value for value in response.headers.get_list("set-cookie")}
+        assert set(cookies) == {"session", "csrf", "device"}
+        assert all("; secure" in value.lower() for value in cookies.values()), cookies
+        assert response.headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"

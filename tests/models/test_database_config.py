@@ -1,13 +1,18 @@
-"""Database configuration: the PostgreSQL pool's size and its cheap release."""
+"""Database configuration: the PostgreSQL pool's size and its cheap release; SQLite's write lock."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 
 import asyncpg
 import pytest
+from tortoise.transactions import in_transaction
 
+from gateway.settings import Settings
+from models.clock import utcnow
 from models.database import reset_on_release, tortoise_config
+from models.throttle import FailedSignIn
 
 ON_POSTGRES = (os.environ.get("TEST_DATABASE_URL") or "").startswith(("postgres://", "postgresql://"))
 
@@ -29,6 +34,7 @@ def test_sqlite_keeps_its_file_and_pragmas() -> None:
     # when
     connection = tortoise_config("sqlite:///tmp/portal.sqlite3")["connections"]["default"]
     # then
+    assert connection["engine"] == "models.sqlite_engine"
     assert connection["credentials"] == {
         "file_path": "/tmp/portal.sqlite3",
         "journal_mode": "WAL",
@@ -56,3 +62,20 @@ async def test_release_rolls_back_an_open_transaction_and_runs_no_reset_query() 
         assert await connection.fetchval("SELECT 1") == 1
     finally:
         await connection.close()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's locking: runs on the default SQLite database")
+async def test_a_sqlite_transaction_holds_the_write_lock_from_its_start(settings: Settings) -> None:
+    """Another process (the CLI, a separate worker) that writes while a transaction has only read must
+    wait for it, not make its later write fail with "database is locked"."""
+    # given a transaction that has read
+    async with in_transaction() as connection:
+        await FailedSignIn.filter(ip_address="198.51.100.1").using_db(connection).count()
+        # when another process tries to write meanwhile
+        other = sqlite3.connect(settings.database_url.removeprefix("sqlite://"), timeout=0.2)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("INSERT INTO failed_sign_in (ip_address, at) VALUES ('198.51.100.2', '2026-01-01')")
+        other.close()
+        # then the transaction's own write goes through
+        await FailedSignIn.create(ip_address="198.51.100.1", at=utcnow(), using_db=connection)
+    assert await FailedSignIn.filter(ip_address="198.51.100.1").count() == 1

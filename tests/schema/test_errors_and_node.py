@@ -71,15 +71,17 @@ async def test_node_resolves_own_account_objects_only(client: httpx.AsyncClient)
         "",
     ):
         assert await gql(client, NODE, {"id": foreign}, token=token) == {"data": {"node": None}}
-    # a STANDARD member sees themself, and others only with VIEW_MEMBERS
+    # a STANDARD member sees themself and the primary (as account.primary shows her), others only with
+    # VIEW_MEMBERS
     sam_token = await sign_in(client, "sam")
-    assert (await gql(client, NODE, {"id": to_global_id("Member", alice.id)}, token=sam_token))["data"][
+    assert (await gql(client, NODE, {"id": to_global_id("Member", viewer.id)}, token=sam_token))["data"][
         "node"
     ] is None
+    primary = await gql(client, NODE, {"id": to_global_id("Member", alice.id)}, token=sam_token)
+    assert primary["data"]["node"]["username"] == "alice"
     own = await gql(client, NODE, {"id": to_global_id("Member", sam.id)}, token=sam_token)
     assert own["data"]["node"]["username"] == "sam"
     vera_token = await sign_in(client, "vera")
-    seen = await gql(client, NODE, {"id": to_global_id("Member", alice.id)}, token=vera_token)
-    assert seen["data"]["node"]["username"] == "alice"
-    assert viewer.id != alice.id
+    seen = await gql(client, NODE, {"id": to_global_id("Member", sam.id)}, token=vera_token)
+    assert seen["data"]["node"]["username"] == "sam"
     assert error_codes(await gql(client, NODE, {"id": to_global_id("Member", sam.id)})) == ["UNAUTHENTICATED"]

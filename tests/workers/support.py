@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -94,8 +94,9 @@ class SmtpServer:
 
 
 @asynccontextmanager
-async def smtp_server() -> AsyncIterator[SmtpServer]:
-    """A minimal SMTP server (RFC 5321 without extensions) that keeps what it is sent."""
+async def smtp_server(refused: Collection[str] = ()) -> AsyncIterator[SmtpServer]:
+    """A minimal SMTP server (RFC 5321 without extensions) that keeps what it is sent; it answers 550 (no
+    such mailbox, for good) to RCPT of the `refused` addresses."""
     state = SmtpServer(url="")
 
     async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -110,8 +111,12 @@ async def smtp_server() -> AsyncIterator[SmtpServer]:
                 sender = command.split(":", 1)[1].strip(" <>")
                 writer.write(b"250 ok\r\n")
             elif verb == "RCPT":
-                recipients.append(command.split(":", 1)[1].strip(" <>"))
-                writer.write(b"250 ok\r\n")
+                recipient = command.split(":", 1)[1].strip(" <>")
+                if recipient in refused:
+                    writer.write(b"550 5.1.1 no such mailbox\r\n")
+                else:
+                    recipients.append(recipient)
+                    writer.write(b"250 ok\r\n")
             elif verb == "DATA":
                 writer.write(b"354 go ahead\r\n")
                 await writer.drain()

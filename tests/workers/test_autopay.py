@@ -17,7 +17,7 @@ import pytest
 from gateway.settings import Settings
 from models.access import Role
 from models.accounts import Account
-from models.autopay import AutopayReport, run_autopay
+from models.autopay import AUTOPAY_GAVE_UP, AutopayReport, run_autopay
 from models.billing import (
     AutopayEnrollment,
     BillingNotice,
@@ -34,6 +34,7 @@ from models.processor import SandboxProcessor
 from models.statements import issue_statement
 from tests.billing_support import add_card, sandbox_charges
 from tests.support import make_account, make_member
+from workers.billing import autopay_job, reconcile_payments_job
 
 GATEWAY = Path(sys.executable).with_name("gateway")
 DUE = date(2030, 3, 10)
@@ -301,3 +302,24 @@ async def test_notices_follow_the_billing_preferences() -> None:
     assert report == AutopayReport(skipped_ceiling=1)
     notices = await OutboxMessage.filter(kind="CEILING_SKIPPED")
     assert [(n.channel.value, n.recipient) for n in notices] == [("SMS", "+12025550143")]
+
+
+async def test_without_a_processor_the_daily_job_charges_nothing_and_tells_no_one(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a statement due today, autopay enrolled, and no payment processor (production until one is set)
+    account, statement = await enrolled()
+    ctx = {"settings": settings.with_overrides(payment_processor="none")}
+    # when the daily job and the reconciliation run on each day autopay would charge or retry
+    reports = [await autopay_job(ctx, (DUE + timedelta(days=offset)).isoformat()) for offset in range(7)]
+    settled = await reconcile_payments_job(ctx)
+    # then nothing was charged, no attempt counts as failed, and no member hears of a decline
+    assert reports == [AutopayReport().as_json()] * 7
+    assert settled == 0
+    assert await sandbox_charges() == []
+    assert await Payment.all().count() == 0
+    assert await BillingNotice.all().count() == 0
+    assert await messages("PAYMENT_FAILED") == await messages(AUTOPAY_GAVE_UP) == []
+    assert await balance_of(account.id) == statement.amount_due
+    # and the log says why
+    assert any("PAYMENTS_UNAVAILABLE" in record.getMessage() for record in caplog.records)

@@ -14,12 +14,10 @@ import pytest
 from models.access import Role
 from models.activity import ActivityEvent
 from models.clock import utcnow
-from models.codes import issue_link_token
 from models.lockout import SignInThrottle
-from models.members import Member, MemberStatus
+from models.members import Member
 from models.outbox import OutboxMessage
 from models.passwords import Passwords
-from models.security import TokenPurpose
 from tests.support import (
     OTHER_STRONG_PASSWORD,
     REQUEST_STEP_UP,
@@ -29,6 +27,7 @@ from tests.support import (
     VERIFY_STEP_UP,
     error_codes,
     gql,
+    invited,
     last_code,
     make_account,
     make_member,
@@ -274,14 +273,7 @@ async def test_taken_usernames_on_an_activation_link_are_throttled(client: httpx
     await make_member(account, "alice", role=Role.PRIMARY)
     for name in ("bob", "carol", "dave", "erin", "frank"):
         await make_member(account, name)
-    invited = await Member.create(
-        account_id=account.id,
-        role=Role.STANDARD,
-        status=MemberStatus.INVITED,
-        display_name="Dana",
-        email="d@x.io",
-    )
-    token = await issue_link_token(invited.id, TokenPurpose.ACTIVATION, 72 * 3600)
+    _invitee, token = await invited(account)
     activate = """
     mutation($input: ActivateMemberInput!) { activateMember(input: $input) { token errors { code field } } }
     """
