@@ -367,24 +367,24 @@ async def _activation_problem(
 
 
 async def _username_refused(context: Context, member: Member, username: str) -> UserError | None:
-    """Whether the username is taken, asked through the guard: taken answers count for the link and
-    the address, so a link is no oracle of which usernames exist (free ones give no count back)."""
+    """USERNAME_TAKEN through the guard: each taken answer counts for the link and the address, so a
+    link is no oracle of which usernames exist (the 5th locks it for a while). A free one counts
+    nothing: it tells only what does not exist, and parallel activations must not lock each other."""
+    if not await Member.filter(username_folded=fold_username(username)).exists():
+        return None
 
-    async def free() -> bool:
-        return not await Member.filter(username_folded=fold_username(username)).exists()
-
-    async def never_clears() -> bool:
+    async def taken() -> bool:
         return False
 
     claimant = Claimant.of(member, context.client.ip_address)
-    verdict = await check_secret(context, claimant, Secret.USERNAME, free, never_clears)
+    verdict = await check_secret(context, claimant, Secret.USERNAME, taken)
     if verdict.locked_until is not None:
         return user_error(
             ErrorCode.ACCOUNT_LOCKED,
             "Too many taken usernames were tried with this link: try again in a while.",
             "username",
         )
-    return None if verdict.accepted else _username_taken()
+    return _username_taken()
 
 
 def _username_taken() -> UserError:
