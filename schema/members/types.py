@@ -82,6 +82,9 @@ class SessionType:
 @strawberry.type(name="Member")
 class MemberType(Node):
     model: strawberry.Private[Member]
+    # The member a signIn, verifySignIn or activateMember of this very request just signed in: they
+    # read their own fields in its payload, though the request came without a session.
+    signed_in_now: strawberry.Private[bool] = False
 
     @strawberry.field
     def id(self) -> strawberry.ID:

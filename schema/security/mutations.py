@@ -106,7 +106,7 @@ async def _sign_in(context: Context, input: SignInInput) -> SignInPayload:
     token = await establish_session(context, member, device_id, "password")
     if not familiar:
         await alert_new_sign_in(member, context.client, context.settings.public_url)
-    return SignInPayload(token=token, member=MemberType(model=member))
+    return SignInPayload(token=token, member=MemberType(model=member, signed_in_now=True))
 
 
 @strawberry.type
@@ -137,7 +137,7 @@ class Mutation:
             )
         token = await establish_session(context, member, answered.device_id, "password and code")
         await alert_new_sign_in(member, context.client, context.settings.public_url)
-        return SignInPayload(token=token, member=MemberType(model=member))
+        return SignInPayload(token=token, member=MemberType(model=member, signed_in_now=True))
 
     @strawberry.mutation(description='"This wasn\'t me": revoke all sessions, lock until a password reset.')
     async def secure_account(self, info: Info, token: str) -> OkPayload:
@@ -187,7 +187,7 @@ class Mutation:
         except IntegrityError:
             return SignInPayload(errors=[_username_taken()])
         token = await establish_session(context, member, given(input.device_id), "activation")
-        return SignInPayload(token=token, member=MemberType(model=member))
+        return SignInPayload(token=token, member=MemberType(model=member, signed_in_now=True))
 
     @strawberry.mutation(description="Self-unlock link from the lockout e-mail.")
     async def unlock_member(self, info: Info, token: str) -> OkPayload:

@@ -47,3 +47,30 @@ async def test_me_is_null_without_session_and_account_is_unauthenticated(client:
     assert body == {"data": {"me": None}}
     body = await gql(client, "{ account { number } }", token="not-a-token")
     assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_the_sign_in_payload_shows_the_member_their_own_fields(client: httpx.AsyncClient) -> None:
+    # given
+    account = await make_account()
+    await make_member(account, "alice", role=Role.STANDARD, phone="+13125550123")
+    document = """
+    mutation($input: SignInInput!) {
+      signIn(input: $input) { member { username email phone twoFactorEnabled } errors { code } }
+    }
+    """
+    # when a request without a session signs in and asks for the member's own fields
+    body = await gql(client, document, {"input": {"username": "alice", "password": STRONG_PASSWORD}})
+    # then they are there, with no UNAUTHENTICATED beside them
+    assert "errors" not in body, body
+    assert body["data"]["signIn"] == {
+        "member": {
+            "username": "alice",
+            "email": "alice@example.com",
+            "phone": "+13125550123",
+            "twoFactorEnabled": False,
+        },
+        "errors": [],
+    }
+    # and a member returned by anything else still needs a session
+    other = await gql(client, '{ node(id: "TWVtYmVyOjE=") { ... on Member { email } } }')
+    assert error_codes(other) == ["UNAUTHENTICATED"] or other["data"]["node"] is None

@@ -1,0 +1,106 @@
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+
+interface Described {
+  label: string;
+  hint?: ReactNode;
+  error?: string | null | undefined;
+}
+
+function describedBy(id: string, hint: ReactNode, error: string | null | undefined): string | undefined {
+  return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+}
+
+function Extras({ id, hint, error }: { id: string; hint: ReactNode; error: string | null | undefined }) {
+  return (
+    <>
+      {hint ? (
+        <div id={`${id}-hint`} className="hint">
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** A labelled input with its hint and its error, both tied to it by aria-describedby. */
+export function Field({ label, hint, error, id, className, ...input }: Described & InputHTMLAttributes<HTMLInputElement>) {
+  const generated = useId();
+  const fieldId = id ?? generated;
+  return (
+    <div className={`field${error ? " has-error" : ""}${className ? ` ${className}` : ""}`}>
+      <label htmlFor={fieldId}>{label}</label>
+      <input
+        id={fieldId}
+        aria-describedby={describedBy(fieldId, hint, error)}
+        aria-invalid={error ? true : undefined}
+        {...input}
+      />
+      <Extras id={fieldId} hint={hint} error={error} />
+    </div>
+  );
+}
+
+export function SelectField({
+  label,
+  hint,
+  error,
+  id,
+  children,
+  ...select
+}: Described & SelectHTMLAttributes<HTMLSelectElement>) {
+  const generated = useId();
+  const fieldId = id ?? generated;
+  return (
+    <div className={`field${error ? " has-error" : ""}`}>
+      <label htmlFor={fieldId}>{label}</label>
+      <select
+        id={fieldId}
+        aria-describedby={describedBy(fieldId, hint, error)}
+        aria-invalid={error ? true : undefined}
+        {...select}
+      >
+        {children}
+      </select>
+      <Extras id={fieldId} hint={hint} error={error} />
+    </div>
+  );
+}
+
+export function TextAreaField({
+  label,
+  hint,
+  error,
+  id,
+  ...area
+}: Described & React.TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const generated = useId();
+  const fieldId = id ?? generated;
+  return (
+    <div className={`field${error ? " has-error" : ""}`}>
+      <label htmlFor={fieldId}>{label}</label>
+      <textarea
+        id={fieldId}
+        aria-describedby={describedBy(fieldId, hint, error)}
+        aria-invalid={error ? true : undefined}
+        {...area}
+      />
+      <Extras id={fieldId} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** The password policy, shown before the member types (models/passwords.py). */
+export function PasswordRules() {
+  return (
+    <ul className="rules">
+      <li>12 to 128 characters; a few unrelated words make a good one.</li>
+      <li>Not a common password or one that is easy to guess.</li>
+      <li>Not containing your name, username or e-mail address.</li>
+    </ul>
+  );
+}

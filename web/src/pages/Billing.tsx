@@ -1,0 +1,257 @@
+import { useQuery } from "../api/hooks";
+import { Errors, Loading } from "../components/Notice";
+import { NotAllowed, Page } from "../components/Page";
+import { graphql } from "../gql";
+import type { BillingQuery } from "../gql/graphql";
+import { calendarDate, dateTime, methodName } from "../lib/format";
+import { can } from "../session/me";
+import { useMe } from "../session/SessionProvider";
+import { AutopaySection } from "./billing/AutopaySection";
+import { PayBill } from "./billing/PayBill";
+import { PaymentMethods } from "./billing/PaymentMethods";
+
+const BillingPageQuery = graphql(`
+  query Billing($methods: Boolean!) {
+    account {
+      id
+      timeZone
+      balance {
+        amount
+        currency
+        formatted
+      }
+      nextPayment {
+        amount {
+          formatted
+        }
+        dueDate
+        autopay
+      }
+      statements(first: 12) {
+        totalCount
+        edges {
+          node {
+            id
+            periodStart
+            periodEnd
+            issuedAt
+            dueDate
+            amountDue {
+              formatted
+            }
+            amountPaid {
+              formatted
+            }
+            status
+            lineItems {
+              description
+              amount {
+                formatted
+              }
+            }
+          }
+        }
+      }
+      payments(first: 20) {
+        totalCount
+        edges {
+          node {
+            id
+            amount {
+              formatted
+            }
+            status
+            source
+            createdAt
+            failureReason
+            paymentMethod {
+              kind
+              brand
+              last4
+            }
+          }
+        }
+      }
+      paymentMethods @include(if: $methods) {
+        id
+        kind
+        brand
+        last4
+        expMonth
+        expYear
+        isDefault
+      }
+      autopay {
+        enabled
+        daysBeforeDue
+        maxAmount {
+          amount
+          formatted
+        }
+        paymentMethod {
+          id
+          kind
+          brand
+          last4
+        }
+      }
+    }
+  }
+`);
+
+export type BillingAccount = NonNullable<BillingQuery["account"]>;
+export type SavedMethod = NonNullable<BillingAccount["paymentMethods"]>[number];
+
+const STATEMENT_STATUS = { OPEN: "Open", PAID: "Paid", OVERDUE: "Overdue" } as const;
+const PAYMENT_STATUS = { PENDING: "Pending", SUCCEEDED: "Paid", FAILED: "Failed" } as const;
+
+export default function Billing() {
+  const me = useMe();
+  const allowed = can(me, "VIEW_BILLING");
+  const methods = can(me, "PAY_BILLS") || can(me, "MANAGE_PAYMENT_METHODS");
+  const { data, error, loading, reload } = useQuery(BillingPageQuery, { methods }, !allowed);
+
+  if (!allowed) {
+    return (
+      <Page title="Billing">
+        <NotAllowed>
+          Your access to this account does not include billing. The account's primary member can give it to you.
+        </NotAllowed>
+      </Page>
+    );
+  }
+
+  const account = data?.account;
+  const tz = account?.timeZone;
+  return (
+    <Page title="Billing">
+      <Errors messages={[error]} />
+      {loading && !account && <Loading />}
+      {account && (
+        <>
+          <div className="grid">
+            <section className="card" aria-labelledby="bill-balance">
+              <h2 id="bill-balance">Balance</h2>
+              <p className="big">{account.balance?.formatted ?? "—"}</p>
+              <p>
+                {account.nextPayment ? (
+                  <>
+                    Next payment: {account.nextPayment.amount.formatted} due {calendarDate(account.nextPayment.dueDate)}.{" "}
+                    {account.nextPayment.autopay ? "Autopay will pay it." : "Autopay will not pay it."}
+                  </>
+                ) : (
+                  "Nothing is due."
+                )}
+              </p>
+              {can(me, "PAY_BILLS") ? (
+                <PayBill balance={account.balance} methods={account.paymentMethods ?? []} onPaid={reload} />
+              ) : (
+                <p className="aside">Your access does not include paying bills.</p>
+              )}
+            </section>
+            <AutopaySection
+              autopay={account.autopay}
+              methods={account.paymentMethods ?? []}
+              canManage={can(me, "MANAGE_PAYMENT_METHODS")}
+              onChanged={reload}
+            />
+          </div>
+
+          {methods && (
+            <PaymentMethods
+              methods={account.paymentMethods ?? []}
+              autopayMethodId={account.autopay?.enabled ? (account.autopay.paymentMethod?.id ?? null) : null}
+              canManage={can(me, "MANAGE_PAYMENT_METHODS")}
+              onChanged={reload}
+            />
+          )}
+
+          <section className="card" aria-labelledby="bill-statements">
+            <h2 id="bill-statements">Statements</h2>
+            {account.statements && account.statements.edges.length > 0 ? (
+              <ul className="plain">
+                {account.statements.edges.map(({ node }) => (
+                  <li key={node.id}>
+                    <details>
+                      <summary>
+                        {calendarDate(node.periodStart)} to {calendarDate(node.periodEnd)}: {node.amountDue.formatted}, due{" "}
+                        {calendarDate(node.dueDate)}{" "}
+                        <span className={`badge${node.status === "OVERDUE" ? " badge-bad" : node.status === "PAID" ? " badge-ok" : ""}`}>
+                          {STATEMENT_STATUS[node.status]}
+                        </span>
+                      </summary>
+                      <table>
+                        <caption className="aside">Issued {dateTime(node.issuedAt, tz)}</caption>
+                        <tbody>
+                          {node.lineItems.map((item, index) => (
+                            <tr key={index}>
+                              <td>{item.description}</td>
+                              <td className="num">{item.amount.formatted}</td>
+                            </tr>
+                          ))}
+                          <tr>
+                            <td>Paid so far</td>
+                            <td className="num">{node.amountPaid.formatted}</td>
+                          </tr>
+                        </tbody>
+                      </table>
+                    </details>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>No statements yet.</p>
+            )}
+          </section>
+
+          <section className="card" aria-labelledby="bill-payments">
+            <h2 id="bill-payments">Payment history</h2>
+            {account.payments && account.payments.edges.length > 0 ? (
+              <div className="table-wrap">
+                <table className="stack-small">
+                  <thead>
+                    <tr>
+                      <th scope="col">Date</th>
+                      <th scope="col" className="num">
+                        Amount
+                      </th>
+                      <th scope="col">Paid with</th>
+                      <th scope="col">How</th>
+                      <th scope="col">Status</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {account.payments.edges.map(({ node }) => (
+                      <tr key={node.id}>
+                        <td data-label="Date">{dateTime(node.createdAt, tz)}</td>
+                        <td data-label="Amount" className="num">
+                          {node.amount.formatted}
+                        </td>
+                        <td data-label="Paid with">{node.paymentMethod ? methodName(node.paymentMethod) : "—"}</td>
+                        <td data-label="How">{node.source === "AUTOPAY" ? "Autopay" : "You paid"}</td>
+                        <td data-label="Status">
+                          {PAYMENT_STATUS[node.status]}
+                          {node.failureReason ? ` (${readableReason(node.failureReason)})` : ""}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : (
+              <p>No payments yet.</p>
+            )}
+          </section>
+        </>
+      )}
+    </Page>
+  );
+}
+
+export function readableReason(reason: string): string {
+  const words: Record<string, string> = {
+    card_declined: "the card was declined",
+    insufficient_funds: "not enough funds",
+  };
+  return words[reason] ?? reason.replace(/_/g, " ");
+}

@@ -1,0 +1,440 @@
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useNavigate } from "react-router";
+import { request } from "../api/client";
+import { useMutation, useQuery } from "../api/hooks";
+import { requestErrorMessage, splitErrors, userErrorMessage } from "../api/messages";
+import { Field } from "../components/Field";
+import { FlashSlot, useFlash } from "../components/Flash";
+import { Errors, Loading } from "../components/Notice";
+import { NotAllowed, Page } from "../components/Page";
+import { graphql } from "../gql";
+import type { SecurityQuery } from "../gql/graphql";
+import { describeAgent } from "../lib/agent";
+import { dateTime } from "../lib/format";
+import { can } from "../session/me";
+import { useMe, useSession } from "../session/SessionProvider";
+
+const SecurityPageQuery = graphql(`
+  query Security {
+    me {
+      id
+      twoFactorEnabled
+      sessions {
+        id
+        createdAt
+        lastSeenAt
+        ipAddress
+        userAgent
+        current
+      }
+    }
+    account {
+      id
+      timeZone
+    }
+  }
+`);
+
+const ActivityQuery = graphql(`
+  query Activity($after: String, $members: Boolean!) {
+    account {
+      id
+      activity(first: 20, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            id
+            at
+            kind
+            summary
+            ipAddress
+            actor @include(if: $members) {
+              id
+              displayName
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+const EnrollTotp = graphql(`
+  mutation EnrollTotp {
+    enrollTotp {
+      secret
+      otpauthUri
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const ConfirmTotp = graphql(`
+  mutation ConfirmTotp($code: String!) {
+    confirmTotp(code: $code) {
+      ok
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const DisableTotp = graphql(`
+  mutation DisableTotp {
+    disableTotp {
+      ok
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const RevokeSession = graphql(`
+  mutation RevokeSession($id: ID!) {
+    revokeSession(id: $id) {
+      ok
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const SignOutEverywhere = graphql(`
+  mutation SignOutEverywhere {
+    signOutEverywhere {
+      ok
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+type Sessions = NonNullable<NonNullable<SecurityQuery["me"]>["sessions"]>;
+
+export default function Security() {
+  const me = useMe();
+  const { data, error, loading, reload } = useQuery(SecurityPageQuery);
+  const tz = data?.account?.timeZone;
+  return (
+    <Page title="Security">
+      <Errors messages={[error]} />
+      {loading && !data && <Loading />}
+      {data?.me && (
+        <>
+          <TwoFactor enabled={!!data.me.twoFactorEnabled} onChanged={reload} />
+          <SessionList sessions={data.me.sessions ?? []} timeZone={tz} onChanged={reload} />
+        </>
+      )}
+      {can(me, "VIEW_ACTIVITY") ? (
+        <ActivityLog timeZone={tz} members={can(me, "VIEW_MEMBERS")} />
+      ) : (
+        <NotAllowed>Your access to this account does not include its activity log.</NotAllowed>
+      )}
+    </Page>
+  );
+}
+
+function TwoFactor({ enabled, onChanged }: { enabled: boolean; onChanged: () => void }) {
+  const { refresh } = useSession();
+  const [enrollment, setEnrollment] = useState<{ secret: string; uri: string } | null>(null);
+  const [code, setCode] = useState("");
+  const [codeError, setCodeError] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const flash = useFlash();
+  const enroll = useMutation(EnrollTotp);
+  const confirm = useMutation(ConfirmTotp);
+  const disable = useMutation(DisableTotp);
+
+  const start = async () => {
+    flash.clear();
+    setRefusal(null);
+    const data = await enroll.run();
+    if (!data) return;
+    const payload = data.enrollTotp;
+    if (payload.errors.length > 0 || !payload.secret || !payload.otpauthUri) {
+      setRefusal(payload.errors.map((error) => userErrorMessage(error)).join(" ") || "Two-factor sign-in could not be set up.");
+      return;
+    }
+    setEnrollment({ secret: payload.secret, uri: payload.otpauthUri });
+  };
+
+  const finish = async (event: FormEvent) => {
+    event.preventDefault();
+    setCodeError(null);
+    if (!code.trim()) {
+      setCodeError("Enter the six-digit code your app shows.");
+      return;
+    }
+    const data = await confirm.run({ code: code.trim() });
+    if (!data) return;
+    const payload = data.confirmTotp;
+    if (payload.errors.length > 0 || !payload.ok) {
+      const split = splitErrors(payload.errors, ["code"], {
+        INVALID_CODE: "That code is not right. Check the time on your phone, and enter the code the app shows now.",
+      });
+      setCodeError(split.byField.code ?? null);
+      setRefusal(split.general.join(" ") || null);
+      return;
+    }
+    setEnrollment(null);
+    setCode("");
+    flash.confirm("Two-factor sign-in is on. When you sign in on a new device, we will ask for a code from your app.");
+    onChanged();
+    await refresh();
+  };
+
+  const turnOff = async () => {
+    flash.clear();
+    setRefusal(null);
+    const data = await disable.run();
+    if (!data) return;
+    if (data.disableTotp.errors.length > 0) {
+      setRefusal(data.disableTotp.errors.map((error) => userErrorMessage(error)).join(" "));
+      return;
+    }
+    flash.confirm("Two-factor sign-in is off.");
+    onChanged();
+    await refresh();
+  };
+
+  return (
+    <section className="card" aria-labelledby="sec-2fa">
+      <h2 id="sec-2fa">Two-factor sign-in</h2>
+      <FlashSlot message={flash.message} />
+      <Errors messages={[enroll.error, confirm.error, disable.error, refusal]} />
+      {enabled ? (
+        <>
+          <p>
+            Two-factor sign-in is <strong>on</strong>: signing in on a new device needs a code from your authenticator app.
+          </p>
+          <button type="button" className="danger-secondary" onClick={() => void turnOff()} disabled={disable.pending}>
+            Turn off two-factor
+          </button>
+        </>
+      ) : enrollment ? (
+        <form onSubmit={finish} noValidate>
+          <p>Scan this code with an authenticator app (such as Google Authenticator, Microsoft Authenticator or 1Password).</p>
+          <QrCode text={enrollment.uri} />
+          <p>
+            Can't scan it? Enter this key in the app instead:{" "}
+            <code className="secret" aria-label="Setup key">
+              {enrollment.secret}
+            </code>
+          </p>
+          <Field
+            label="Code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            hint="The six-digit code the app shows for this account."
+            autoFocus
+            value={code}
+            error={codeError}
+            onChange={(event) => setCode(event.target.value)}
+          />
+          <div className="actions">
+            <button type="submit" disabled={confirm.pending}>
+              Turn on two-factor
+            </button>
+            <button type="button" className="secondary" onClick={() => setEnrollment(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : (
+        <>
+          <p>
+            Two-factor sign-in is <strong>off</strong>. Turn it on so that a stolen password is not enough to sign in to
+            your account.
+          </p>
+          <button type="button" onClick={() => void start()} disabled={enroll.pending}>
+            Set up two-factor
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The otpauth:// URI as a QR code, drawn on a canvas (no data: URL, so the CSP needs no img-src data:). */
+function QrCode({ text }: { text: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    void import("qrcode").then(
+      (qrcode) => {
+        if (live && canvas.current) qrcode.toCanvas(canvas.current, text, { width: 192, margin: 2 }, (error) => error && setFailed(true));
+      },
+      () => setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [text]);
+  if (failed) return <p>The QR code could not be drawn; enter the key below in your app.</p>;
+  return <canvas ref={canvas} className="qr" role="img" aria-label="QR code to scan with your authenticator app" />;
+}
+
+function SessionList({ sessions, timeZone, onChanged }: { sessions: Sessions; timeZone: string | undefined; onChanged: () => void }) {
+  const { forget } = useSession();
+  const navigate = useNavigate();
+  const flash = useFlash();
+  const revoke = useMutation(RevokeSession);
+  const everywhere = useMutation(SignOutEverywhere);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const ordered = [...sessions].sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.localeCompare(a.lastSeenAt));
+
+  const revokeOne = async (id: string, what: string) => {
+    flash.clear();
+    setRefusal(null);
+    const data = await revoke.run({ id });
+    if (!data) return;
+    if (data.revokeSession.errors.length > 0) {
+      setRefusal(data.revokeSession.errors.map((error) => userErrorMessage(error)).join(" "));
+      return;
+    }
+    flash.confirm(`${what} is signed out.`);
+    onChanged();
+  };
+
+  const leaveEverywhere = async () => {
+    const data = await everywhere.run();
+    if (!data) return;
+    if (data.signOutEverywhere.errors.length > 0) {
+      setRefusal(data.signOutEverywhere.errors.map((error) => userErrorMessage(error)).join(" "));
+      return;
+    }
+    forget("everywhere");
+    navigate("/sign-in?signedOut=everywhere", { replace: true });
+  };
+
+  return (
+    <section className="card" aria-labelledby="sec-sessions">
+      <h2 id="sec-sessions">Where you are signed in</h2>
+      <FlashSlot message={flash.message} />
+      <Errors messages={[revoke.error, everywhere.error, refusal]} />
+      <ul className="plain">
+        {ordered.map((session) => {
+          const what = describeAgent(session.userAgent);
+          return (
+            <li key={session.id} className="session">
+              <div>
+                <strong>{what}</strong> {session.current && <span className="badge badge-ok">This device</span>}
+                <br />
+                <span className="aside">
+                  {session.ipAddress ? `From ${session.ipAddress}. ` : ""}Signed in {dateTime(session.createdAt, timeZone)}, last
+                  active {dateTime(session.lastSeenAt, timeZone)}.
+                </span>
+              </div>
+              {!session.current && (
+                <button type="button" className="secondary small" onClick={() => void revokeOne(session.id, what)} disabled={revoke.pending}>
+                  Sign out
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      <p>If you think someone else knows your password, change it in Settings and sign out everywhere.</p>
+      <button type="button" className="danger-secondary" onClick={() => void leaveEverywhere()} disabled={everywhere.pending}>
+        Sign out everywhere
+      </button>
+    </section>
+  );
+}
+
+type ActivityEdge = NonNullable<NonNullable<import("../gql/graphql").ActivityQuery["account"]>["activity"]>["edges"][number];
+
+function ActivityLog({ timeZone, members }: { timeZone: string | undefined; members: boolean }) {
+  const first = useQuery(ActivityQuery, { after: null, members });
+  const [more, setMore] = useState<ActivityEdge[]>([]);
+  const [cursor, setCursor] = useState<{ hasNextPage: boolean; endCursor: string | null } | null>(null);
+  const [moreError, setMoreError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const connection = first.data?.account?.activity;
+  const page = cursor ?? connection?.pageInfo ?? null;
+  const edges = [...(connection?.edges ?? []), ...more];
+
+  const loadMore = async () => {
+    if (!page?.endCursor) return;
+    setBusy(true);
+    setMoreError(null);
+    try {
+      const data = await request(ActivityQuery, { after: page.endCursor, members });
+      const next = data.account?.activity;
+      if (next) {
+        setMore((current) => [...current, ...next.edges]);
+        setCursor(next.pageInfo);
+      }
+    } catch (failure) {
+      setMoreError(requestErrorMessage(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="sec-activity">
+      <h2 id="sec-activity">Activity</h2>
+      <Errors messages={[first.error, moreError]} />
+      {first.loading && !connection && <Loading />}
+      {connection && (
+        <>
+          <p className="aside">
+            Sign-ins, changes and payments on this account: {connection.totalCount} in all, newest first.
+          </p>
+          <div className="table-wrap">
+            <table className="stack-small">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">From</th>
+                </tr>
+              </thead>
+              <tbody>
+                {edges.map(({ node }) => (
+                  <tr key={node.id}>
+                    <td data-label="When">{dateTime(node.at, timeZone)}</td>
+                    <td data-label="What">{node.summary}</td>
+                    <td data-label="Who">{node.actor?.displayName ?? (members ? "System" : "—")}</td>
+                    <td data-label="From">{node.ipAddress ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {page?.hasNextPage && (
+            <p>
+              <button type="button" className="secondary" onClick={() => void loadMore()} disabled={busy}>
+                Show older activity
+              </button>
+            </p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

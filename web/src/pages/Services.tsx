@@ -1,0 +1,380 @@
+import { useMemo, useState, type FormEvent } from "react";
+import { useMutation, useQuery } from "../api/hooks";
+import { splitErrors, userErrorMessage } from "../api/messages";
+import { Field, SelectField, TextAreaField } from "../components/Field";
+import { FlashSlot, useFlash } from "../components/Flash";
+import { Errors, Loading } from "../components/Notice";
+import { NotAllowed, Page } from "../components/Page";
+import { graphql } from "../gql";
+import type { ServicesQuery } from "../gql/graphql";
+import { timeRange, todayIn, zonedTimeToUtc } from "../lib/format";
+import { can } from "../session/me";
+import { useMe } from "../session/SessionProvider";
+import { Usage } from "./Overview";
+
+const ServicesPageQuery = graphql(`
+  query Services($manage: Boolean!) {
+    account {
+      id
+      timeZone
+      services {
+        id
+        kind
+        plan
+        monthlyPrice {
+          formatted
+        }
+        dataUsage @include(if: $manage) {
+          periodStart
+          usedBytes
+          allowanceBytes
+        }
+      }
+      appointments @include(if: $manage) {
+        id
+        startsAt
+        endsAt
+        reason
+        status
+      }
+    }
+  }
+`);
+
+const Schedule = graphql(`
+  mutation ScheduleAppointment($input: ScheduleAppointmentInput!) {
+    scheduleAppointment(input: $input) {
+      appointment {
+        id
+        startsAt
+        endsAt
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const CancelAppointment = graphql(`
+  mutation CancelAppointment($id: ID!) {
+    cancelAppointment(id: $id) {
+      appointment {
+        id
+        status
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const ReportOutage = graphql(`
+  mutation ReportOutage($input: ReportOutageInput!) {
+    reportOutage(input: $input) {
+      ok
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+type Account = NonNullable<ServicesQuery["account"]>;
+type Appointment = NonNullable<Account["appointments"]>[number];
+
+// Technicians visit 08:00-20:00 in the account's time zone, in two-hour windows on the hour.
+const WINDOW_STARTS = [8, 10, 12, 14, 16, 18];
+const DAYS_AHEAD = 21;
+const STATUS_NAMES: Record<string, string> = { SCHEDULED: "Booked", CANCELLED: "Cancelled", DONE: "Done" };
+
+export default function Services() {
+  const me = useMe();
+  const manage = can(me, "MANAGE_SERVICES");
+  const { data, error, loading, reload } = useQuery(ServicesPageQuery, { manage });
+  const account = data?.account;
+
+  return (
+    <Page title="Services">
+      <Errors messages={[error]} />
+      {loading && !account && <Loading />}
+      {account && (
+        <>
+          <section className="card" aria-labelledby="svc-list">
+            <h2 id="svc-list">Your services</h2>
+            {account.services && account.services.length > 0 ? (
+              <ul className="plain">
+                {account.services.map((service) => (
+                  <li key={service.id}>
+                    <strong>{service.plan}</strong> ({service.kind.toLowerCase()}), {service.monthlyPrice.formatted} a month
+                    {service.dataUsage ? (
+                      <Usage used={service.dataUsage.usedBytes} allowance={service.dataUsage.allowanceBytes} />
+                    ) : manage ? (
+                      <p className="usage">Unlimited data: this service is not metered.</p>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>No services yet.</p>
+            )}
+          </section>
+          {manage ? (
+            <>
+              <Appointments account={account} onChanged={reload} />
+              <OutageReport account={account} />
+            </>
+          ) : (
+            <NotAllowed>
+              Your access to this account does not include data usage, appointments or outage reports. The account's
+              primary member can give it to you.
+            </NotAllowed>
+          )}
+        </>
+      )}
+    </Page>
+  );
+}
+
+function Appointments({ account, onChanged }: { account: Account; onChanged: () => void }) {
+  const tz = account.timeZone;
+  const days = useMemo(() => {
+    const [year, month, day] = todayIn(tz);
+    return Array.from({ length: DAYS_AHEAD }, (_, offset) => {
+      const date = new Date(Date.UTC(year, month - 1, day + offset));
+      return {
+        value: date.toISOString().slice(0, 10),
+        label: new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeZone: "UTC" }).format(date),
+      };
+    });
+  }, [tz]);
+  const [reason, setReason] = useState("");
+  const [day, setDay] = useState(days[1]?.value ?? "");
+  const [hour, setHour] = useState<number | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const flash = useFlash();
+  const schedule = useMutation(Schedule);
+  const cancel = useMutation(CancelAppointment);
+  const [cancelRefusal, setCancelRefusal] = useState<string | null>(null);
+
+  const startOf = (dayValue: string, startHour: number) => {
+    const [y, m, d] = dayValue.split("-").map(Number) as [number, number, number];
+    return zonedTimeToUtc(y, m, d, startHour, tz);
+  };
+  const windows = WINDOW_STARTS.map((startHour) => ({ startHour, startsAt: startOf(day, startHour) })).filter(
+    (window) => window.startsAt.getTime() > Date.now(),
+  );
+  const hourFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "short", timeZone: tz });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    flash.clear();
+    const problems: Record<string, string> = {};
+    if (!reason.trim()) problems.reason = "Tell us what the technician should look at.";
+    if (hour == null || !windows.some((window) => window.startHour === hour)) problems.startsAt = "Choose a time window.";
+    setFieldErrors(problems);
+    setGeneral([]);
+    if (Object.keys(problems).length > 0 || hour == null) return;
+    const startsAt = startOf(day, hour);
+    const data = await schedule.run({ input: { startsAt: startsAt.toISOString(), reason: reason.trim() } });
+    if (!data) return;
+    const payload = data.scheduleAppointment;
+    if (payload.errors.length > 0 || !payload.appointment) {
+      const split = splitErrors(payload.errors, ["reason", "startsAt"]);
+      setFieldErrors(split.byField);
+      setGeneral(split.general);
+      return;
+    }
+    flash.confirm(
+      `Your appointment is booked for ${timeRange(payload.appointment.startsAt, payload.appointment.endsAt, tz)}. We will remind you the day before.`,
+    );
+    setReason("");
+    setHour(null);
+    onChanged();
+  };
+
+  const cancelOne = async (appointment: Appointment) => {
+    flash.clear();
+    setCancelRefusal(null);
+    const data = await cancel.run({ id: appointment.id });
+    if (!data) return;
+    if (data.cancelAppointment.errors.length > 0) {
+      setCancelRefusal(data.cancelAppointment.errors.map((error) => userErrorMessage(error)).join(" "));
+      return;
+    }
+    flash.confirm(`Your appointment on ${timeRange(appointment.startsAt, appointment.endsAt, tz)} is cancelled.`);
+    onChanged();
+  };
+
+  const upcoming = (account.appointments ?? []).filter(
+    (item) => item.status === "SCHEDULED" && new Date(item.endsAt).getTime() > Date.now(),
+  );
+  const past = (account.appointments ?? []).filter((item) => !upcoming.includes(item));
+
+  return (
+    <section className="card" aria-labelledby="svc-appointments">
+      <h2 id="svc-appointments">Appointments</h2>
+      <FlashSlot message={flash.message} />
+      <Errors messages={[cancel.error, cancelRefusal]} />
+      {upcoming.length > 0 ? (
+        <ul className="plain">
+          {upcoming.map((appointment) => (
+            <li key={appointment.id}>
+              <p>
+                <strong>{timeRange(appointment.startsAt, appointment.endsAt, tz)}</strong>
+                <br />
+                {appointment.reason}
+              </p>
+              <button type="button" className="danger-secondary small" onClick={() => void cancelOne(appointment)}>
+                Cancel appointment
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>No appointment booked.</p>
+      )}
+      {past.length > 0 && (
+        <details>
+          <summary>Past and cancelled appointments</summary>
+          <ul className="plain">
+            {past.map((appointment) => (
+              <li key={appointment.id}>
+                {timeRange(appointment.startsAt, appointment.endsAt, tz)}: {appointment.reason} (
+                {STATUS_NAMES[appointment.status] ?? appointment.status})
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+
+      <h3>Book a technician</h3>
+      <form onSubmit={submit} noValidate>
+        <Field
+          label="Reason"
+          name="reason"
+          maxLength={500}
+          hint="What should the technician look at? For example: “Wi-Fi drops in the evenings”."
+          value={reason}
+          error={fieldErrors.reason}
+          onChange={(event) => setReason(event.target.value)}
+        />
+        <SelectField label="Day" name="day" value={day} onChange={(event) => { setDay(event.target.value); setHour(null); }}>
+          {days.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </SelectField>
+        <fieldset className={`choice${fieldErrors.startsAt ? " has-error" : ""}`} aria-describedby={fieldErrors.startsAt ? "window-error" : undefined}>
+          <legend>Time window</legend>
+          <p className="hint">Times are in {tz.replace(/_/g, " ")} time. A technician arrives within the window.</p>
+          {windows.length === 0 && <p>No windows left on this day. Choose another day.</p>}
+          {windows.map((window) => {
+            const end = new Date(window.startsAt.getTime() + 2 * 3600 * 1000);
+            return (
+              <label key={window.startHour}>
+                <input
+                  type="radio"
+                  name="window"
+                  checked={hour === window.startHour}
+                  onChange={() => setHour(window.startHour)}
+                />{" "}
+                {hourFormat.format(window.startsAt)} to {hourFormat.format(end)}
+              </label>
+            );
+          })}
+          {fieldErrors.startsAt && (
+            <p id="window-error" className="field-error" role="alert">
+              {fieldErrors.startsAt}
+            </p>
+          )}
+        </fieldset>
+        <Errors messages={[schedule.error, ...general]} />
+        <div className="actions">
+          <button type="submit" disabled={schedule.pending}>
+            Schedule appointment
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function OutageReport({ account }: { account: Account }) {
+  const services = account.services ?? [];
+  const [serviceId, setServiceId] = useState(services[0]?.id ?? "");
+  const [description, setDescription] = useState("");
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const flash = useFlash();
+  const report = useMutation(ReportOutage);
+
+  if (services.length === 0) return null;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    flash.clear();
+    const problems: Record<string, string> = {};
+    if (!serviceId) problems.serviceId = "Choose the service that is not working.";
+    if (!description.trim()) problems.description = "Tell us what is not working.";
+    setFieldErrors(problems);
+    setGeneral([]);
+    if (Object.keys(problems).length > 0) return;
+    const data = await report.run({ input: { serviceId, description: description.trim() } });
+    if (!data) return;
+    const payload = data.reportOutage;
+    if (payload.errors.length > 0) {
+      const split = splitErrors(payload.errors, ["serviceId", "description"]);
+      setFieldErrors(split.byField);
+      setGeneral(split.general);
+      return;
+    }
+    flash.confirm("Thank you: we have your outage report and will tell you when service is back.");
+    setDescription("");
+  };
+
+  return (
+    <section className="card" aria-labelledby="svc-outage">
+      <h2 id="svc-outage">Report an outage</h2>
+      <FlashSlot message={flash.message} />
+      <form onSubmit={submit} noValidate>
+        <SelectField
+          label="Service"
+          name="serviceId"
+          value={serviceId}
+          error={fieldErrors.serviceId}
+          onChange={(event) => setServiceId(event.target.value)}
+        >
+          {services.map((service) => (
+            <option key={service.id} value={service.id}>
+              {service.plan} ({service.kind.toLowerCase()})
+            </option>
+          ))}
+        </SelectField>
+        <TextAreaField
+          label="Description"
+          name="description"
+          hint="What is not working, since when, and anything you have tried."
+          value={description}
+          error={fieldErrors.description}
+          onChange={(event) => setDescription(event.target.value)}
+        />
+        <Errors messages={[report.error, ...general]} />
+        <div className="actions">
+          <button type="submit" disabled={report.pending}>
+            Report outage
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

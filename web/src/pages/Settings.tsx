@@ -1,0 +1,435 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { useMutation, useQuery } from "../api/hooks";
+import { splitErrors, userErrorMessage } from "../api/messages";
+import { Field, PasswordRules } from "../components/Field";
+import { FlashSlot, useFlash } from "../components/Flash";
+import { Errors, Loading } from "../components/Notice";
+import { Page } from "../components/Page";
+import { graphql } from "../gql";
+import type { Channel, SettingsQuery } from "../gql/graphql";
+import { useSession } from "../session/SessionProvider";
+
+const SettingsPageQuery = graphql(`
+  query Settings {
+    me {
+      id
+      username
+      displayName
+      email
+      phone
+      pendingEmail
+      pendingPhone
+      notificationPreferences {
+        billing
+        serviceChanges
+        outages
+        security
+      }
+    }
+  }
+`);
+
+const UpdateProfile = graphql(`
+  mutation UpdateProfile($input: UpdateProfileInput!) {
+    updateProfile(input: $input) {
+      member {
+        id
+        displayName
+        email
+        phone
+        pendingEmail
+        pendingPhone
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const ConfirmContact = graphql(`
+  mutation ConfirmContactChange($code: String!) {
+    confirmContactChange(code: $code) {
+      member {
+        id
+        email
+        phone
+        pendingEmail
+        pendingPhone
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const ChangePassword = graphql(`
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input) {
+      ok
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const UpdatePreferences = graphql(`
+  mutation UpdateNotificationPreferences($input: NotificationPreferencesInput!) {
+    updateNotificationPreferences(input: $input) {
+      notificationPreferences {
+        billing
+        serviceChanges
+        outages
+        security
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+type Profile = NonNullable<SettingsQuery["me"]>;
+
+export default function Settings() {
+  const { data, error, loading, reload } = useQuery(SettingsPageQuery);
+  const profile = data?.me;
+  return (
+    <Page title="Settings">
+      <Errors messages={[error]} />
+      {loading && !profile && <Loading />}
+      {profile && (
+        <>
+          <ProfileForm profile={profile} onChanged={reload} />
+          <PasswordForm profile={profile} />
+          <Preferences profile={profile} />
+        </>
+      )}
+    </Page>
+  );
+}
+
+function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () => void }) {
+  const { refresh } = useSession();
+  const [displayName, setDisplayName] = useState(profile.displayName);
+  const [email, setEmail] = useState(profile.email ?? "");
+  const [phone, setPhone] = useState(profile.phone ?? "");
+  const [code, setCode] = useState("");
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const flash = useFlash();
+  const update = useMutation(UpdateProfile);
+  const confirm = useMutation(ConfirmContact);
+  const pending = profile.pendingEmail ?? profile.pendingPhone;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    flash.clear();
+    setGeneral([]);
+    // Only what changed: a new name needs nothing more, a new e-mail or phone needs "Confirm it's you".
+    const input: { displayName?: string; email?: string; phone?: string } = {};
+    if (displayName.trim() !== profile.displayName) input.displayName = displayName.trim();
+    if (email.trim() !== (profile.email ?? "")) input.email = email.trim();
+    if (phone.trim() !== (profile.phone ?? "")) input.phone = phone.trim();
+    const problems: Record<string, string> = {};
+    if (!displayName.trim()) problems.displayName = "Enter the name we should use for you.";
+    setFieldErrors(problems);
+    if (Object.keys(problems).length > 0) return;
+    if (Object.keys(input).length === 0) {
+      flash.confirm("Nothing to save: your details are as they were.");
+      return;
+    }
+    const data = await update.run({ input });
+    if (!data) return;
+    const payload = data.updateProfile;
+    if (payload.errors.length > 0) {
+      const split = splitErrors(payload.errors, ["displayName", "email", "phone"]);
+      setFieldErrors(split.byField);
+      setGeneral(split.general);
+      return;
+    }
+    const waiting = payload.member?.pendingEmail ?? payload.member?.pendingPhone;
+    flash.confirm(
+      waiting
+        ? `Saved. We sent a code to ${waiting}: enter it below to finish the change.`
+        : "Your details are saved.",
+    );
+    onChanged();
+    await refresh();
+  };
+
+  const submitCode = async (event: FormEvent) => {
+    event.preventDefault();
+    flash.clear();
+    setFieldErrors({});
+    if (!code.trim()) {
+      setFieldErrors({ code: "Enter the code we sent to your new address or number." });
+      return;
+    }
+    const data = await confirm.run({ code: code.trim() });
+    if (!data) return;
+    const payload = data.confirmContactChange;
+    if (payload.errors.length > 0) {
+      const split = splitErrors(payload.errors, ["code"]);
+      setFieldErrors(split.byField);
+      setGeneral(split.general);
+      return;
+    }
+    setCode("");
+    setEmail(payload.member?.email ?? "");
+    setPhone(payload.member?.phone ?? "");
+    flash.confirm("Your new contact details are confirmed.");
+    onChanged();
+    await refresh();
+  };
+
+  return (
+    <section className="card" aria-labelledby="settings-profile">
+      <h2 id="settings-profile">Your details</h2>
+      <FlashSlot message={flash.message} />
+      <form onSubmit={submit} noValidate>
+        <p className="aside">Username: {profile.username}</p>
+        <Field
+          label="Display name"
+          name="displayName"
+          autoComplete="name"
+          value={displayName}
+          error={fieldErrors.displayName}
+          onChange={(event) => setDisplayName(event.target.value)}
+        />
+        <Field
+          label="E-mail"
+          name="email"
+          type="email"
+          autoComplete="email"
+          hint={profile.pendingEmail ? `Waiting for the code sent to ${profile.pendingEmail}.` : undefined}
+          value={email}
+          error={fieldErrors.email}
+          onChange={(event) => setEmail(event.target.value)}
+        />
+        <Field
+          label="Phone"
+          name="phone"
+          type="tel"
+          autoComplete="tel"
+          hint={
+            profile.pendingPhone
+              ? `Waiting for the code sent to ${profile.pendingPhone}.`
+              : "With its country code, like +1 312 555 0142. We text codes and alerts you choose to it."
+          }
+          value={phone}
+          error={fieldErrors.phone}
+          onChange={(event) => setPhone(event.target.value)}
+        />
+        <Errors messages={[update.error, ...(pending ? [] : general)]} />
+        <div className="actions">
+          <button type="submit" disabled={update.pending}>
+            Save
+          </button>
+        </div>
+      </form>
+      {pending && (
+        <form onSubmit={submitCode} noValidate className="stack">
+          <h3>Confirm {profile.pendingEmail ? "your new e-mail address" : "your new phone number"}</h3>
+          <Field
+            label="Confirmation code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            hint={`We sent it to ${pending}.`}
+            value={code}
+            error={fieldErrors.code}
+            onChange={(event) => setCode(event.target.value)}
+          />
+          <Errors messages={[confirm.error, ...general]} />
+          <div className="actions">
+            <button type="submit" disabled={confirm.pending}>
+              Confirm change
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function PasswordForm({ profile }: { profile: Profile }) {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const flash = useFlash();
+  const change = useMutation(ChangePassword);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    flash.clear();
+    const problems: Record<string, string> = {};
+    if (!current) problems.currentPassword = "Enter the password you use now.";
+    if (!next) problems.newPassword = "Choose a new password.";
+    setFieldErrors(problems);
+    setGeneral([]);
+    if (Object.keys(problems).length > 0) return;
+    const data = await change.run({ input: { currentPassword: current, newPassword: next } });
+    if (!data) return;
+    const payload = data.changePassword;
+    if (payload.errors.length > 0 || !payload.ok) {
+      const split = splitErrors(payload.errors, ["currentPassword", "newPassword"], {
+        INVALID_CREDENTIALS: "That is not your current password.",
+      });
+      setFieldErrors(split.byField);
+      setGeneral(split.general);
+      return;
+    }
+    setCurrent("");
+    setNext("");
+    flash.confirm("Your password is changed. Any other device that was signed in has been signed out.");
+  };
+
+  return (
+    <section className="card" aria-labelledby="settings-password">
+      <h2 id="settings-password">Password</h2>
+      <FlashSlot message={flash.message} />
+      <form onSubmit={submit} noValidate>
+        {/* For password managers: which account this new password belongs to. */}
+        <input type="text" name="username" autoComplete="username" value={profile.username ?? ""} readOnly hidden />
+        <Field
+          label="Current password"
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          value={current}
+          error={fieldErrors.currentPassword}
+          onChange={(event) => setCurrent(event.target.value)}
+        />
+        <Field
+          label="New password"
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          hint={<PasswordRules />}
+          value={next}
+          error={fieldErrors.newPassword}
+          onChange={(event) => setNext(event.target.value)}
+        />
+        <Errors messages={[change.error, ...general]} />
+        <div className="actions">
+          <button type="submit" disabled={change.pending}>
+            Change password
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+type Category = "billing" | "serviceChanges" | "outages" | "security";
+type Preferences = Record<Category, Channel[]>;
+
+const CATEGORIES: ReadonlyArray<{ key: Category; name: string; noun: string; about: string }> = [
+  { key: "billing", name: "Billing", noun: "billing messages", about: "Statements, payment receipts and autopay results." },
+  {
+    key: "serviceChanges",
+    name: "Service changes",
+    noun: "service change messages",
+    about: "Changes to your plans, and appointment reminders.",
+  },
+  { key: "outages", name: "Outages", noun: "outage messages", about: "Outages in your area and when service is back." },
+  {
+    key: "security",
+    name: "Security",
+    noun: "security alerts",
+    about: "New sign-ins and changes to your sign-in. Always by e-mail.",
+  },
+];
+const CHANNELS: ReadonlyArray<{ channel: Channel; name: string }> = [
+  { channel: "EMAIL", name: "e-mail" },
+  { channel: "SMS", name: "text message" },
+];
+
+function Preferences({ profile }: { profile: Profile }) {
+  const initial = profile.notificationPreferences;
+  const [prefs, setPrefs] = useState<Preferences | null>(
+    initial
+      ? {
+          billing: [...initial.billing],
+          serviceChanges: [...initial.serviceChanges],
+          outages: [...initial.outages],
+          security: [...initial.security],
+        }
+      : null,
+  );
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const flash = useFlash();
+  const save = useMutation(UpdatePreferences);
+  useEffect(() => setRefusal(null), [prefs]);
+  if (!prefs) return null;
+
+  // Each box saves at once: there is no separate button to forget.
+  const toggle = async (category: Category, channel: Channel, on: boolean) => {
+    const before = prefs;
+    const chosen = on ? [...prefs[category], channel] : prefs[category].filter((item) => item !== channel);
+    const next = { ...prefs, [category]: chosen };
+    setPrefs(next);
+    flash.clear();
+    const data = await save.run({ input: { [category]: chosen } });
+    const payload = data?.updateNotificationPreferences;
+    if (!payload || payload.errors.length > 0 || !payload.notificationPreferences) {
+      setPrefs(before);
+      if (payload) setRefusal(payload.errors.map((error) => userErrorMessage(error)).join(" "));
+      return;
+    }
+    const saved = payload.notificationPreferences;
+    setPrefs({
+      billing: [...saved.billing],
+      serviceChanges: [...saved.serviceChanges],
+      outages: [...saved.outages],
+      security: [...saved.security],
+    });
+    const noun = CATEGORIES.find((item) => item.key === category)?.noun ?? "messages";
+    const how = CHANNELS.find((item) => item.channel === channel)?.name ?? "";
+    flash.confirm(`Saved: you will ${on ? "now" : "no longer"} get ${noun} by ${how}.`);
+  };
+
+  return (
+    <section className="card" aria-labelledby="settings-notifications">
+      <h2 id="settings-notifications">Notifications</h2>
+      <p>Choose how we tell you about each kind of news. Changes are saved as you tick or untick a box.</p>
+      {!profile.phone && <p className="aside">Add a phone number above to get text messages.</p>}
+      <FlashSlot message={flash.message} />
+      <Errors messages={[save.error, refusal]} />
+      <div className="prefs">
+        {CATEGORIES.map((category) => (
+          <fieldset key={category.key} className="choice">
+            <legend>{category.name}</legend>
+            <p className="hint">{category.about}</p>
+            {CHANNELS.map(({ channel, name }) => {
+              const locked = category.key === "security" && channel === "EMAIL";
+              return (
+                <label key={channel} className="check">
+                  <input
+                    type="checkbox"
+                    checked={prefs[category.key].includes(channel)}
+                    disabled={locked || save.pending || (channel === "SMS" && !profile.phone)}
+                    onChange={(event) => void toggle(category.key, channel, event.target.checked)}
+                  />{" "}
+                  {category.name} by {name}
+                </label>
+              );
+            })}
+          </fieldset>
+        ))}
+      </div>
+    </section>
+  );
+}

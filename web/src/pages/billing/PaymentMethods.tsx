@@ -1,0 +1,212 @@
+import { useState, type FormEvent } from "react";
+import { useMutation } from "../../api/hooks";
+import { userErrorMessage } from "../../api/messages";
+import { FlashSlot, useFlash } from "../../components/Flash";
+import { Errors } from "../../components/Notice";
+import { graphql } from "../../gql";
+import { methodName } from "../../lib/format";
+import type { SavedMethod } from "../Billing";
+
+const AddMethod = graphql(`
+  mutation AddPaymentMethod($input: AddPaymentMethodInput!) {
+    addPaymentMethod(input: $input) {
+      paymentMethod {
+        id
+        kind
+        brand
+        last4
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const RemoveMethod = graphql(`
+  mutation RemovePaymentMethod($id: ID!) {
+    removePaymentMethod(id: $id) {
+      ok
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const MakeDefault = graphql(`
+  mutation SetDefaultPaymentMethod($id: ID!) {
+    setDefaultPaymentMethod(id: $id) {
+      paymentMethod {
+        id
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+// The sandbox processor's test tokens (models/processor.py): what its client-side tokenization
+// would hand back. A real processor's card form replaces this choice.
+const SANDBOX_METHODS = [
+  { token: "tok_visa", label: "Test Visa card ending 4242 (pays)" },
+  { token: "tok_mastercard", label: "Test Mastercard ending 4444 (pays)" },
+  { token: "btok_checking", label: "Test bank account ending 6789 (pays)" },
+  { token: "tok_chargeDeclined", label: "Test Visa card ending 0002 (always declined)" },
+  { token: "tok_insufficientFunds", label: "Test Visa card ending 9995 (insufficient funds)" },
+] as const;
+
+interface Props {
+  methods: readonly SavedMethod[];
+  autopayMethodId: string | null;
+  canManage: boolean;
+  onChanged: () => void;
+}
+
+export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged }: Props) {
+  const [adding, setAdding] = useState(false);
+  const [token, setToken] = useState<string>(SANDBOX_METHODS[0].token);
+  const [makeDefault, setMakeDefault] = useState(methods.length === 0);
+  const flash = useFlash();
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const add = useMutation(AddMethod);
+  const remove = useMutation(RemoveMethod);
+  const setDefault = useMutation(MakeDefault);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setRefusal(null);
+    flash.clear();
+    const data = await add.run({ input: { processorToken: token, makeDefault } });
+    if (!data) return;
+    const payload = data.addPaymentMethod;
+    if (payload.errors.length > 0 || !payload.paymentMethod) {
+      setRefusal(payload.errors.map((error) => userErrorMessage(error)).join(" "));
+      return;
+    }
+    flash.confirm(`${methodName(payload.paymentMethod)} was added.`);
+    setAdding(false);
+    onChanged();
+  };
+
+  const removeOne = async (method: SavedMethod) => {
+    setRefusal(null);
+    flash.clear();
+    const data = await remove.run({ id: method.id });
+    if (!data) return;
+    if (data.removePaymentMethod.errors.length > 0) {
+      setRefusal(data.removePaymentMethod.errors.map((error) => userErrorMessage(error)).join(" "));
+      return;
+    }
+    flash.confirm(`${methodName(method)} was removed.`);
+    onChanged();
+  };
+
+  const defaultOne = async (method: SavedMethod) => {
+    setRefusal(null);
+    flash.clear();
+    const data = await setDefault.run({ id: method.id });
+    if (!data) return;
+    if (data.setDefaultPaymentMethod.errors.length > 0) {
+      setRefusal(data.setDefaultPaymentMethod.errors.map((error) => userErrorMessage(error)).join(" "));
+      return;
+    }
+    flash.confirm(`${methodName(method)} is now your default.`);
+    onChanged();
+  };
+
+  return (
+    <section className="card" aria-labelledby="bill-methods">
+      <h2 id="bill-methods">Payment methods</h2>
+      <FlashSlot message={flash.message} />
+      <Errors messages={[add.error, remove.error, setDefault.error, refusal]} />
+      {methods.length === 0 ? (
+        <p>No saved payment methods.</p>
+      ) : (
+        <ul className="plain">
+          {methods.map((method) => (
+            <li key={method.id}>
+              <strong>{methodName(method)}</strong>
+              {method.expMonth && method.expYear ? `, expires ${String(method.expMonth).padStart(2, "0")}/${method.expYear}` : ""}{" "}
+              {method.isDefault && <span className="badge">Default</span>}{" "}
+              {method.id === autopayMethodId && <span className="badge">Autopay</span>}
+              {canManage && (
+                <div className="row-actions">
+                  {!method.isDefault && (
+                    <button
+                      type="button"
+                      className="secondary small"
+                      aria-label={`Make ${methodName(method)} the default`}
+                      onClick={() => void defaultOne(method)}
+                    >
+                      Make default
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="danger-secondary small"
+                    aria-label={`Remove ${methodName(method)}`}
+                    onClick={() => void removeOne(method)}
+                  >
+                    Remove
+                  </button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canManage &&
+        (adding ? (
+          <form onSubmit={submit} noValidate>
+            <fieldset className="choice">
+              <legend>Payment method to add</legend>
+              <p className="hint">The sandbox payment processor's test methods (development only).</p>
+              {SANDBOX_METHODS.map((method) => (
+                <label key={method.token}>
+                  <input
+                    type="radio"
+                    name="processorToken"
+                    value={method.token}
+                    checked={token === method.token}
+                    onChange={() => setToken(method.token)}
+                  />{" "}
+                  {method.label}
+                </label>
+              ))}
+            </fieldset>
+            <label className="check">
+              <input type="checkbox" checked={makeDefault} onChange={(event) => setMakeDefault(event.target.checked)} /> Make
+              it my default payment method
+            </label>
+            <div className="actions">
+              <button type="submit" disabled={add.pending}>
+                Save
+              </button>
+              <button type="button" className="secondary" onClick={() => setAdding(false)}>
+                Cancel
+              </button>
+            </div>
+          </form>
+        ) : (
+          <button
+            type="button"
+            onClick={() => {
+              setAdding(true);
+              flash.clear();
+              setMakeDefault(methods.length === 0);
+            }}
+          >
+            Add payment method
+          </button>
+        ))}
+    </section>
+  );
+}

@@ -1,0 +1,226 @@
+import { createContext, useCallback, useContext, useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { ApiError, request } from "../api/client";
+import { requestErrorMessage, userErrorMessage, waitTime } from "../api/messages";
+import { useFlash } from "../components/Flash";
+import { Alert, Status } from "../components/Notice";
+import { graphql } from "../gql";
+import type { Channel } from "../gql/graphql";
+import { useSession } from "./SessionProvider";
+
+const RequestStepUpCode = graphql(`
+  mutation RequestStepUpCode($channel: Channel) {
+    requestStepUpCode(channel: $channel) {
+      challenge {
+        id
+        sentTo
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const VerifyStepUp = graphql(`
+  mutation VerifyStepUp($code: String!) {
+    verifyStepUp(code: $code) {
+      session {
+        id
+        elevatedUntil
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+interface StepUp {
+  /** Opens "Confirm it's you"; resolves true once the session is stepped up, false if the member cancels. */
+  confirm: () => Promise<boolean>;
+}
+
+const StepUpContext = createContext<StepUp | null>(null);
+
+export function StepUpProvider({ children }: { children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const flash = useFlash();
+  const waiting = useRef<{ promise: Promise<boolean>; resolve: (ok: boolean) => void } | null>(null);
+
+  const confirm = useCallback(() => {
+    // Requests that need it at the same time share one dialog.
+    if (waiting.current) return waiting.current.promise;
+    let resolve: (ok: boolean) => void = () => {};
+    const promise = new Promise<boolean>((settle) => {
+      resolve = settle;
+    });
+    waiting.current = { promise, resolve };
+    // The dialog's own confirmation is then the only one on the page.
+    flash.clear();
+    setOpen(true);
+    return promise;
+  }, [flash.clear]);
+
+  const finish = useCallback((ok: boolean) => {
+    const current = waiting.current;
+    waiting.current = null;
+    setOpen(false);
+    current?.resolve(ok);
+  }, []);
+
+  const value = useMemo(() => ({ confirm }), [confirm]);
+  return (
+    <StepUpContext.Provider value={value}>
+      {children}
+      {open && <StepUpDialog onDone={finish} />}
+    </StepUpContext.Provider>
+  );
+}
+
+export function useStepUp(): StepUp {
+  const stepUp = useContext(StepUpContext);
+  if (!stepUp) throw new Error("useStepUp outside StepUpProvider");
+  return stepUp;
+}
+
+function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
+  const { me } = useSession();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const opener = useRef<Element | null>(null);
+  const headingId = useId();
+  const codeId = useId();
+  const [channel, setChannel] = useState<Channel>("EMAIL");
+  const [code, setCode] = useState("");
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    opener.current = document.activeElement;
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    return () => {
+      if (opener.current instanceof HTMLElement) restoreFocus(opener.current);
+    };
+  }, []);
+
+  const close = (ok: boolean) => {
+    dialog.current?.close();
+    onDone(ok);
+  };
+
+  const sendCode = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const data = await request(RequestStepUpCode, { channel });
+      const payload = data.requestStepUpCode;
+      if (payload.errors.length > 0) setError(payload.errors.map((error) => userErrorMessage(error)).join(" "));
+      else setSentTo(payload.challenge?.sentTo ?? (channel === "SMS" ? "your phone" : "your e-mail address"));
+    } catch (failure) {
+      setError(
+        failure instanceof ApiError && failure.code === "RATE_LIMITED"
+          ? `We have sent you several codes already. Please wait ${waitTime(failure.retryAfter)} before asking for another; a code we sent in the last few minutes still works.`
+          : requestErrorMessage(failure),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const verify = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!code.trim()) {
+      setError("Enter the code we sent you, or the one your authenticator app shows.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const data = await request(VerifyStepUp, { code: code.trim() });
+      const payload = data.verifyStepUp;
+      if (payload.errors.length > 0) {
+        setError(payload.errors.map((error) => userErrorMessage(error)).join(" "));
+        setBusy(false);
+        return;
+      }
+      close(true);
+    } catch (failure) {
+      setError(requestErrorMessage(failure));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby={headingId}
+      onCancel={(event) => {
+        event.preventDefault();
+        close(false);
+      }}
+    >
+      <h2 id={headingId}>Confirm it's you</h2>
+      <p>
+        This change needs a one-time code. We can send one to you
+        {me?.twoFactorEnabled ? ", or you can enter the code your authenticator app shows" : ""}.
+      </p>
+      {me?.phone ? (
+        <fieldset className="choice">
+          <legend>Send the code by</legend>
+          <label>
+            <input type="radio" name="step-up-channel" checked={channel === "EMAIL"} onChange={() => setChannel("EMAIL")} />{" "}
+            E-mail
+          </label>
+          <label>
+            <input type="radio" name="step-up-channel" checked={channel === "SMS"} onChange={() => setChannel("SMS")} />{" "}
+            Text message
+          </label>
+        </fieldset>
+      ) : null}
+      <p>
+        <button type="button" className="secondary" onClick={sendCode} disabled={busy}>
+          Send code
+        </button>
+      </p>
+      {sentTo && <Status>We sent a code to {sentTo}. It can take a minute to arrive.</Status>}
+      <form onSubmit={verify} noValidate>
+        <div className="field">
+          <label htmlFor={codeId}>Code</label>
+          <input
+            id={codeId}
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            value={code}
+            onChange={(event) => setCode(event.target.value)}
+          />
+        </div>
+        {error && <Alert>{error}</Alert>}
+        <div className="actions">
+          <button type="submit" disabled={busy}>
+            Confirm
+          </button>
+          <button type="button" className="secondary" onClick={() => close(false)}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+/** Back to the control that opened the dialog, once the retried request lets it be focused again. */
+function restoreFocus(element: HTMLElement, triesLeft = 120) {
+  if (!element.isConnected) return;
+  if (!(element as HTMLButtonElement).disabled) {
+    if (document.activeElement === document.body || document.activeElement === null) element.focus();
+    return;
+  }
+  if (triesLeft > 0) requestAnimationFrame(() => restoreFocus(element, triesLeft - 1));
+}
