@@ -2,24 +2,54 @@
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WEB := web
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-pg lint install migrate seed-demo migrations schema
+.PHONY: run test test-pg lint install migrate seed-demo migrations schema web web-dev node
 
-## make run: install, migrate, seed the demo account (its login is printed) and serve on :8000
-run: install
+## make run: install, build the portal when its sources changed, migrate, seed the demo account (its
+## login is printed) and serve the portal on http://localhost:8000/
+run: node install web
 	$(BIN)/gateway migrate
 	$(BIN)/gateway seed-demo
 	$(BIN)/gateway serve
 
-## make test: ruff, ruff format --check, mypy and the whole pytest suite (SQLite + embedded Redis)
-test: lint
+## make test: ruff, ruff format --check, mypy, the portal's build (codegen from schema.graphql and the
+## TypeScript check: a contract change that breaks a page fails here) and the whole pytest suite (SQLite +
+## embedded Redis), the end-to-end tests in Chromium included
+test: node lint web
 	$(BIN)/pytest -q
 
-## make test-pg: the pytest suite on PostgreSQL and a Redis server (.ci/run starts them first)
+## make test-pg: the pytest suite on PostgreSQL and a Redis server (.ci/run starts them first); the
+## end-to-end tests run `gateway serve` on its own SQLite and embedded Redis whatever these say, so
+## `make test` has run them already
 test-pg: install
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q --ignore=tests/e2e
+
+## make web-dev: the portal's dev server (Vite, hot reload) on :5173, proxying /graphql to a running
+## gateway on :8000 (`make run` in another terminal)
+web-dev: node $(WEB)/node_modules/.package-lock.json
+	cd $(WEB) && npm run dev
+
+# The portal (web/): Node.js 20+; its packages from the lock file when the lock file changed, and a build
+# when a source changed. npm ci writes node_modules/.package-lock.json, the stamp of the last install.
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) $(WEB)/index.html \
+	$(WEB)/package.json $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/codegen.ts schema.graphql
+NODE_OK = $(shell node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' 2>/dev/null && echo yes)
+
+web: node $(WEB)/dist/index.html
+
+# One line and a stop when Node.js is missing or older than 20.
+node:
+	$(if $(NODE_OK),,$(error make $(or $(MAKECMDGOALS),run) needs Node.js 20+ for the portal: https://nodejs.org))
+
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json | node
+	cd $(WEB) && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB)/dist/index.html: $(WEB_SOURCES) $(WEB)/node_modules/.package-lock.json | node
+	cd $(WEB) && npm run build
 
 lint: install
 	$(BIN)/ruff check .

@@ -28,6 +28,7 @@ from gateway.observability import (
     metrics_endpoint,
     watch_lockouts,
 )
+from gateway.portal import Portal
 from gateway.settings import Settings, SettingsError
 from models.database import close_database, open_database
 from models.passwords import Passwords
@@ -109,6 +110,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_endpoint(metrics, settings), methods=["GET"]),
+            *Portal(settings.portal_dir).routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

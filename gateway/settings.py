@@ -34,6 +34,8 @@ PAYMENT_PROCESSORS: tuple[PaymentProcessorName, ...] = ("sandbox", "none")
 # which would make every client behind it one IP (and the per-IP sign-in throttle one global lock).
 NO_PROXY = "none"
 NO_PROXY_HINT = "TRUSTED_PROXIES=none if no proxy or load balancer is in front"
+# The portal's build (Vite's output) in the checkout: <repo>/web/dist; PORTAL_DIR points elsewhere.
+PORTAL_DIR = Path(__file__).resolve().parent.parent / "web" / "dist"
 
 
 class SettingsError(Exception):
@@ -76,6 +78,7 @@ class Settings:
     # so tests can prove recovery in another process. Refused in production.
     sandbox_fault: SandboxFault = "none"
     payment_processor: PaymentProcessorName = "sandbox"
+    portal_dir: Path = PORTAL_DIR
 
     @property
     def is_production(self) -> bool:
@@ -146,6 +149,7 @@ class Settings:
             payment_processor=_payment_processor(env, environment),
             api_key_rate_per_minute=_positive_int(env, "API_KEY_RATE_PER_MINUTE", 600),
             metrics_token=_metrics_token(env, environment),
+            portal_dir=Path(env.get("PORTAL_DIR", "").strip() or PORTAL_DIR),
         )
 
 

@@ -143,7 +143,7 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
                     <button
                       type="button"
                       className="secondary small"
-                      aria-label={`Make ${methodName(method)} the default`}
+                      aria-label={`Make default: ${methodName(method)}`}
                       onClick={() => void defaultOne(method)}
                     >
                       Make default

@@ -1,0 +1,102 @@
+"""Activation from the welcome e-mail in Chromium: the operator creates the account, the member opens the
+e-mailed link, is refused a weak password and a taken username at their fields, then lands signed in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import Locator, Page, expect
+
+from tests.blackbox import Server
+from tests.e2e.support import (
+    PASSWORD,
+    SECURITY_ANSWER,
+    SECURITY_QUESTION,
+    create_account,
+    serious_violations,
+    someone,
+)
+
+pytestmark = pytest.mark.e2e
+
+WEAK_PASSWORD = "password1234"
+
+
+async def expect_refused(field: Locator) -> None:
+    """The field is marked invalid and its description holds the reason, in words, not a code."""
+    await expect(field).to_have_attribute("aria-invalid", "true")
+    description = await field.evaluate(
+        "(input) => input.getAttribute('aria-describedby').split(' ')"
+        ".map((id) => document.getElementById(id).textContent).join(' ')"
+    )
+    assert not re.search(r"\b[A-Z]+_[A-Z_]+\b", description), description
+
+
+async def test_a_new_member_activates_from_the_welcome_e_mail(
+    portal: Server, page: Page, demo: dict[str, str]
+) -> None:
+    # given: an account the operator created; its welcome e-mail's link
+    name, email, username = someone("Ada")
+    link = await create_account(portal, name, email)
+    # when: the member opens it
+    await page.goto(link)
+    # then: the form, with the password rules shown before anything is typed
+    await expect(page.get_by_role("heading", name="Create your account", level=1)).to_be_visible()
+    password = page.get_by_label("Password")
+    await expect(password).to_have_accessible_description(re.compile("12 to 128 characters"))
+    assert await serious_violations(page) == []
+
+    # when: a weak password
+    await page.get_by_label("Username").fill(username)
+    await password.fill(WEAK_PASSWORD)
+    await page.get_by_label("Security question").fill(SECURITY_QUESTION)
+    await page.get_by_label("Answer").fill(SECURITY_ANSWER)
+    await page.get_by_role("button", name="Create account").click()
+    # then: refused at its field, why said there; the other fields are fine
+    await expect_refused(password)
+    await expect(page.get_by_label("Username")).not_to_have_attribute("aria-invalid", "true")
+    assert await serious_violations(page) == []
+
+    # when: a strong password but a username someone has (the demo's)
+    await password.fill(PASSWORD)
+    await page.get_by_label("Username").fill(demo["username"])
+    await page.get_by_role("button", name="Create account").click()
+    # then: refused at the username, and the link still works
+    await expect_refused(page.get_by_label("Username"))
+    await expect(page.get_by_label("Username")).to_have_accessible_description(
+        re.compile("taken", re.IGNORECASE)
+    )
+
+    # when: a free username
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_role("button", name="Create account").click()
+    # then: signed in, on the account overview
+    await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()
+    await expect(page).to_have_url(re.compile(r"/$"))
+    await page.reload()
+    await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()
+
+
+async def test_a_used_activation_link_says_so(portal: Server, page: Page) -> None:
+    # given: a welcome link used once
+    name, email, username = someone("Grace")
+    link = await create_account(portal, name, email)
+    await page.goto(link)
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_label("Security question").fill(SECURITY_QUESTION)
+    await page.get_by_label("Answer").fill(SECURITY_ANSWER)
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    # when: it is opened again
+    await page.goto(link)
+    await page.get_by_label("Username").fill(f"{username}2")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_label("Security question").fill(SECURITY_QUESTION)
+    await page.get_by_label("Answer").fill(SECURITY_ANSWER)
+    await page.get_by_role("button", name="Create account").click()
+    # then
+    await expect(page.get_by_role("alert")).to_contain_text("not valid any more")

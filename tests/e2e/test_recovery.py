@@ -1,0 +1,131 @@
+"""Getting back in, in Chromium, from the links the e-mails carry: the lockout's unlock link (then the sign-in
+challenge a risky sign-in meets), "this wasn't me" from the new-sign-in alert, and forgot password."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.blackbox import Server, body_of
+from tests.e2e.support import SECURITY_ANSWER, NewPage, activated_member, code_in, link_in, serious_violations
+from tests.e2e.test_activation import expect_refused
+from tests.e2e.test_sign_in import sign_in
+
+pytestmark = pytest.mark.e2e
+
+LOCKOUT_THRESHOLD = 5  # the default LOCKOUT_THRESHOLD the started gateway runs with
+NEW_PASSWORD = "amber comet willow 5150 drift"
+
+
+async def test_a_locked_out_member_unlocks_from_the_e_mail_and_passes_the_sign_in_challenge(
+    portal: Server, page: Page
+) -> None:
+    # given: a member, and wrong passwords up to the threshold from this browser
+    member = await activated_member(portal, "Linus")
+    await page.goto("/sign-in")
+    for _ in range(LOCKOUT_THRESHOLD):
+        await sign_in(page, member.username, "wrong password, sorry")
+        await expect(page.get_by_role("alert")).to_be_visible()
+    # then: locked, with the time it ends and where the unlock link went
+    refusal = page.get_by_role("alert")
+    await expect(refusal).to_contain_text(re.compile(r"locked until .*\d", re.IGNORECASE))
+    await expect(refusal).to_contain_text(re.compile("e-mail", re.IGNORECASE))
+    assert await serious_violations(page) == []
+    (lockout,) = await portal.mail_to(member.email, "Sign-in to your account is locked")
+
+    # when: the member opens the e-mailed link and unlocks
+    await page.goto(link_in(body_of(lockout), "unlock"))
+    await expect(page.get_by_role("heading", name="Unlock your account", level=1)).to_be_visible()
+    await page.get_by_role("button", name="Unlock account").click()
+    # then
+    await expect(page.get_by_role("status")).to_contain_text("unlocked")
+
+    # when: the member signs in after those failures, from a device the gateway does not know
+    await page.get_by_role("link", name="Sign in").click()
+    await sign_in(page, member.username, member.password)
+    # then: a challenge: a code sent by e-mail; a wrong code is refused at its field, the right one lets in
+    code = page.get_by_label("Code")
+    await expect(code).to_be_visible()
+    await expect(page.get_by_role("status")).to_contain_text("code")
+    (message,) = await portal.mail_to(member.email, "Your code to")
+    sent = code_in(body_of(message))
+    await code.fill("000000" if sent != "000000" else "111111")
+    await page.get_by_role("button", name="Verify").click()
+    await expect_refused(code)
+    await code.fill(sent)
+    await page.get_by_role("button", name="Verify").click()
+    await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()
+
+
+async def test_this_wasn_t_me_signs_out_every_device_and_blocks_signing_in(
+    portal: Server, new_page: NewPage
+) -> None:
+    # given: the member's session in one browser, and the new-sign-in alert that it sent
+    member = await activated_member(portal, "Margaret")
+    stranger = await new_page()
+    await stranger.goto("/sign-in")
+    await sign_in(stranger, member.username, member.password)
+    await expect(stranger.get_by_role("heading", name="Account overview", level=1)).to_be_visible()
+    (alert,) = await portal.mail_to(member.email, "New sign-in to your account")
+    # when: the member opens its "this wasn't me" link on their own device
+    own = await new_page()
+    await own.goto(link_in(body_of(alert), "secure-account"))
+    # then: it asks before acting
+    await expect(own.get_by_role("heading", name="Secure your account", level=1)).to_be_visible()
+    assert await serious_violations(own) == []
+    # when: they confirm
+    await own.get_by_role("button", name="Secure my account").click()
+    # then: done, said in words; the other browser's session has ended; signing in is refused
+    await expect(own.get_by_role("status")).to_contain_text("signed out")
+    await stranger.reload()
+    await expect(stranger.get_by_role("button", name="Sign in")).to_be_visible()
+    await sign_in(stranger, member.username, member.password)
+    await expect(stranger.get_by_role("alert")).to_be_visible()
+    await expect(stranger.get_by_role("heading", name="Account overview")).to_have_count(0)
+    await expect(stranger.get_by_role("alert")).not_to_contain_text("ACCOUNT_DISABLED")
+
+
+async def test_a_member_who_forgot_the_password_resets_it_from_the_e_mailed_link(
+    portal: Server, page: Page
+) -> None:
+    # given: a member who forgot the password
+    member = await activated_member(portal, "Barbara")
+    await page.goto("/sign-in")
+    await page.get_by_role("link", name="Forgot password?").click()
+    # when: they ask for a link by e-mail
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Forgot")
+    await page.get_by_label("Username or e-mail").fill(member.email)
+    await page.get_by_role("radio", name="E-mail").check()
+    await page.get_by_role("button", name="Send").click()
+    # then: the same words whoever asks, and the e-mail
+    await expect(page.get_by_role("status")).to_contain_text("If we have a sign-in")
+    assert await serious_violations(page) == []
+    (reset,) = await portal.mail_to(member.email, "Reset your password")
+
+    # when: they open the link and give a wrong security answer
+    await page.goto(link_in(body_of(reset), "reset-password"))
+    answer, new_password = page.get_by_label("Answer"), page.get_by_label("New password")
+    await expect(new_password).to_have_accessible_description(re.compile("12 to 128 characters"))
+    await answer.fill("not my answer")
+    await new_password.fill(NEW_PASSWORD)
+    await page.get_by_role("button", name="Reset password").click()
+    # then: refused at the answer, and the link still works
+    await expect_refused(answer)
+    # when: the right answer but a weak password
+    await answer.fill(SECURITY_ANSWER)
+    await new_password.fill("password1234")
+    await page.get_by_role("button", name="Reset password").click()
+    # then: refused at the new password
+    await expect_refused(new_password)
+    # when: both right
+    await new_password.fill(NEW_PASSWORD)
+    await page.get_by_role("button", name="Reset password").click()
+    # then: changed; the old password no longer signs in, the new one does
+    await expect(page.get_by_role("status")).to_contain_text("password has been changed")
+    await page.get_by_role("link", name="Sign in").click()
+    await sign_in(page, member.username, member.password)
+    await expect(page.get_by_role("alert")).to_contain_text("not right")
+    await sign_in(page, member.username, NEW_PASSWORD)
+    await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()
