@@ -51,6 +51,7 @@ from models.clock import utcnow  # noqa: E402
 from models.database import close_database, open_database  # noqa: E402
 from models.members import Member, MemberStatus  # noqa: E402
 from models.processor import SandboxCharge  # noqa: E402
+from models.statements import regular_key  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DUE = datetime.date(2030, 3, 10)
@@ -143,6 +144,7 @@ async def seed(database_url: str, accounts: int) -> None:
                     Statement(
                         id=i,
                         account_id=i,
+                        issue_key=regular_key(DUE - datetime.timedelta(days=21)),
                         period_start=DUE - datetime.timedelta(days=21),
                         period_end=DUE + datetime.timedelta(days=9),
                         issued_at=now,

@@ -61,6 +61,7 @@ from models.billing import (
 from models.database import close_database, open_database
 from models.members import Channel
 from models.outbox import MessageStatus, OutboxMessage, queue_message
+from models.statements import regular_key
 from workers.queue import Queue
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -101,6 +102,7 @@ async def seed_billing() -> None:
         latest = index == 23
         statement = await Statement.create(
             account_id=account.id,
+            issue_key=regular_key(start),
             period_start=start,
             period_end=start + timedelta(days=30),
             issued_at=datetime.datetime.combine(start + timedelta(days=31), datetime.time(), UTC),

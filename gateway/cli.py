@@ -32,7 +32,7 @@ from models.onboarding import OnboardingError, checked_account, create_account, 
 from models.outbox import track_written
 from models.passwords import Passwords
 from models.services import Service
-from models.statements import NothingToBill, issue_statement
+from models.statements import NothingToBill, StatementKeyReused, issue_statement
 from models.usage import MAX_RECORD_BYTES, UnknownService, record_usage
 from schema import schema
 from schema.ids import pk_of, to_global_id
@@ -87,11 +87,24 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--price", help="that service's monthly price in cents (with --plan)")
     create.set_defaults(run=_create_account)
 
-    statement = commands.add_parser("issue-statement", help="issue an account's statement for this period")
+    statement = commands.add_parser(
+        "issue-statement",
+        help="issue an account's statement (its services), or a one-off charge with --amount",
+        description="Without --amount: the period's statement of the account's services, once a period."
+        " With --amount and --description: a one-off charge, also beside the period's statement; the same"
+        " command again (or the same --key) returns the first statement.",
+    )
     statement.add_argument("--account", required=True, help="the account number")
-    statement.add_argument("--due", help="the due date, YYYY-MM-DD (default: 21 days from today)")
-    statement.add_argument("--amount", help="the amount in cents (default: the account's services)")
-    statement.add_argument("--description", help="the line item's text (with --amount)")
+    statement.add_argument(
+        "--due",
+        help="the due date, YYYY-MM-DD; the period is the month before it"
+        " (default: due 21 days from today, for the period starting today)",
+    )
+    statement.add_argument("--amount", help="a one-off charge in cents (default: the account's services)")
+    statement.add_argument("--description", help="the one-off charge's line item (with --amount)")
+    statement.add_argument(
+        "--key", help="the one-off charge's idempotency key: a retry with it returns the first statement"
+    )
     statement.set_defaults(run=_issue_statement)
 
     autopay = commands.add_parser("run-autopay", help="run the daily autopay job now; prints its report")
@@ -194,8 +207,9 @@ def _create_account(args: argparse.Namespace) -> int:
 
 
 def _issue_statement(args: argparse.Namespace) -> int:
-    due = operator_input.checked_date("--due", args.due)
+    due = operator_input.checked_due(args.due, utcnow().date())
     amount = operator_input.checked_amount(args.amount, args.description)
+    key = operator_input.checked_key(args.key, amount)
     settings = Settings.from_env()
 
     async def issue() -> JSON:
@@ -203,14 +217,13 @@ def _issue_statement(args: argparse.Namespace) -> int:
         if account is None:
             raise UsageError(f"--account {args.account!r}: no account has this number")
         try:
-            statement = await issue_statement(account, due=due, amount=amount, description=args.description)
+            statement = await issue_statement(
+                account, due=due, amount=amount, description=args.description, key=key
+            )
         except NothingToBill as error:
             raise UsageError(str(error)) from None
-        if amount is not None and statement.amount_due != amount:
-            raise UsageError(
-                f"account {account.number} already has this period's statement,"
-                f" of {statement.amount_due} cents"
-            )
+        except StatementKeyReused as error:
+            raise UsageError(f"--key {key!r} {error.what}") from None
         return {
             "statementId": to_global_id("Statement", statement.id),
             "amountDue": statement.amount_due,

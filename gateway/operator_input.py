@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from models.contact import has_control_characters
+from models.statements import MAX_KEY
 
 MAX_CENTS = 10_000_000  # $100,000: far above any household's bill, far below the column's limit
 MAX_PLAN = 100
@@ -44,17 +45,40 @@ def checked_cents(option: str, raw: str) -> int:
     return cents
 
 
+def checked_due(raw: str | None, today: date) -> date | None:
+    """A statement's due date, within ten years of today (back-filled history, or a bill ahead)."""
+    due = checked_date("--due", raw)
+    if due is not None and abs(due - today) > timedelta(days=3653):
+        raise InputError(f"--due {raw!r} must be within ten years of today")
+    return due
+
+
+def checked_key(raw: str | None, amount: int | None) -> str | None:
+    """The operator's key of a one-off statement (a retry with it returns the first statement)."""
+    if raw is None:
+        return None
+    if amount is None:
+        raise InputError("--key goes with --amount (a period's regular statement is issued once anyway)")
+    key = raw.strip()
+    if not 1 <= len(key) <= MAX_KEY or has_control_characters(key):
+        raise InputError(f"--key must be 1 to {MAX_KEY} characters, without control characters")
+    return key
+
+
 def checked_amount(raw: str | None, description: str | None) -> int | None:
-    """The statement amount, or None for "bill the account's services"."""
+    """The amount of a one-off statement, or None for "bill the account's services"."""
     if raw is None:
         if description is not None:
             raise InputError("--description goes with --amount")
         return None
-    if description is not None and not 1 <= len(description.strip()) <= MAX_DESCRIPTION:
+    cents = checked_cents("--amount", raw)
+    if description is None:
+        raise InputError("--amount goes with --description, the line item's text")
+    if not 1 <= len(description.strip()) <= MAX_DESCRIPTION:
         raise InputError(f"--description must be 1 to {MAX_DESCRIPTION} characters")
-    if description is not None and has_control_characters(description.strip()):
+    if has_control_characters(description.strip()):
         raise InputError(_NO_CONTROLS.format(option="--description"))
-    return checked_cents("--amount", raw)
+    return cents
 
 
 def checked_service(plan: str | None, price: str | None) -> NewService | None:

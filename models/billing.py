@@ -48,10 +48,14 @@ class Statement(Model):
     amount_due = fields.IntField()  # the sum of its line items
     amount_paid = fields.IntField(default=0)
     status = fields.CharEnumField(StatementStatus, max_length=8, default=StatementStatus.OPEN)
+    # Unique per account, so one request issues one statement (models/statements.py makes the keys):
+    # "period:<period start>" for the period's regular statement, "key:<operator's key>" or
+    # "charge:<hash of period, amount and text>" for a one-off charge.
+    issue_key = fields.CharField(max_length=120)
 
     class Meta:
         table = "statement"
-        unique_together = (("account", "period_start"),)
+        unique_together = (("account", "issue_key"),)
         indexes = (("status", "due_date"),)
 
 

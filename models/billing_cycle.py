@@ -6,7 +6,7 @@ from datetime import date
 
 from models.accounts import Account
 from models.billing import Statement
-from models.statements import NothingToBill, issue_statement
+from models.statements import NothingToBill, issue_statement, regular_key
 
 
 async def issue_due_statements(today: date, *, batch_size: int = 500) -> int:
@@ -19,9 +19,10 @@ async def issue_due_statements(today: date, *, batch_size: int = 500) -> int:
         accounts := await Account.filter(billing_day=today.day, id__gt=after).order_by("id").limit(batch_size)
     ):
         after = accounts[-1].id
+        # The period's regular statement, by its key: a one-off charge issued today is no bill of the period.
         done = set(
             await Statement.filter(
-                account_id__in=[account.id for account in accounts], period_start=today
+                account_id__in=[account.id for account in accounts], issue_key=regular_key(today)
             ).values_list("account_id", flat=True)
         )
         for account in accounts:

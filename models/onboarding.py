@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import activity, lockout
+from models import activity, demo_household, lockout
 from models.access import Permission, Role
 from models.accounts import Account, new_account_number
 from models.contact import (
@@ -25,6 +25,8 @@ from models.passwords import Passwords, normalise_answer
 NUMBER_TRIES = 5
 
 DEMO_USERNAME = "demo"
+DEMO_USERNAMES = (DEMO_USERNAME, "demo.manager", "demo.member")
+DEMO_ROLES = (Role.PRIMARY, Role.MANAGER, Role.STANDARD)
 DEMO_PASSWORD = "harbor lantern velvet 2718"
 DEMO_ACCOUNT_NAME = "The Demo Household"
 DEMO_ADDRESS = {
@@ -140,7 +142,9 @@ async def _create(new: NewAccount, public_url: str, activation_seconds: int) -> 
 async def seed_demo(passwords: Passwords) -> DemoLogin:
     """A demo household with an active primary `demo`, a manager and a standard member.
 
-    Idempotent: when `demo` exists its account is reused and its password put back to the printed one.
+    Its household has a year of services, statements, payments and activity (models/demo_household).
+    Idempotent: when `demo` exists its account is reused and its password put back to the printed one;
+    the year is written once (also into a demo account seeded before there was one).
     """
     password_hash = await passwords.hash(DEMO_PASSWORD)
     existing = (
@@ -151,6 +155,7 @@ async def seed_demo(passwords: Passwords) -> DemoLogin:
             username=DEMO_USERNAME, password_hash=password_hash, status=MemberStatus.ACTIVE
         )
         await lockout.end_lock(existing)
+        await _seed_year(existing.account)
         return DemoLogin(account=existing.account, username=DEMO_USERNAME, password=DEMO_PASSWORD)
     answer_hash = await passwords.hash(normalise_answer("Springfield"))
     async with in_transaction() as connection:
@@ -162,11 +167,7 @@ async def seed_demo(passwords: Passwords) -> DemoLogin:
             contact_email="demo@example.com",
             using_db=connection,
         )
-        people = (
-            (DEMO_USERNAME, "Dana Demo", Role.PRIMARY),
-            ("demo.manager", "Morgan Demo", Role.MANAGER),
-            ("demo.member", "Sam Demo", Role.STANDARD),
-        )
+        people = zip(DEMO_USERNAMES, ("Dana Demo", "Morgan Demo", "Sam Demo"), DEMO_ROLES, strict=True)
         for username, display_name, role in people:
             member = await Member.create(
                 account_id=account.id,
@@ -186,4 +187,14 @@ async def seed_demo(passwords: Passwords) -> DemoLogin:
                     member_id=member.id, permission=Permission.VIEW_BILLING, using_db=connection
                 )
         await activity.record(account.id, "ACCOUNT_CREATED", "Demo account seeded", using_db=connection)
+    await _seed_year(account)
     return DemoLogin(account=account, username=DEMO_USERNAME, password=DEMO_PASSWORD)
+
+
+async def _seed_year(account: Account) -> None:
+    members = {
+        str(member.username): member
+        for member in await Member.filter(account_id=account.id, username__in=DEMO_USERNAMES)
+    }
+    if len(members) == len(DEMO_USERNAMES):  # (an operator may have removed one: then no year)
+        await demo_household.seed_year(account, members)

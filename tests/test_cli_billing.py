@@ -89,6 +89,26 @@ def test_issue_statement_with_an_amount_and_a_due_date(tmp_path: Path) -> None:
         (["--account", "{number}", "--amount", "12.50"], "--amount '12.50' is not a whole number of cents"),
         (["--account", "{number}", "--amount", "0"], "--amount must be 1 to 10000000 cents, not 0"),
         (["--account", "{number}", "--description", "Gig"], "--description goes with --amount"),
+        (
+            ["--account", "{number}", "--amount", "5000"],
+            "--amount goes with --description, the line item's text",
+        ),
+        (
+            ["--account", "{number}", "--amount", "-5", "--description", "Refund"],
+            "--amount must be 1 to 10000000 cents, not -5",
+        ),
+        (
+            ["--account", "{number}", "--key", "k1"],
+            "--key goes with --amount (a period's regular statement is issued once anyway)",
+        ),
+        (
+            ["--account", "{number}", "--amount", "5000", "--description", "Fee", "--key", "x" * 81],
+            "--key must be 1 to 80 characters, without control characters",
+        ),
+        (
+            ["--account", "{number}", "--due", "1970-01-01"],
+            "--due '1970-01-01' must be within ten years of today",
+        ),
         (["--account", "{number}"], "Account {number} has no services to bill."),
         (
             ["--due", "2030-01-01"],
@@ -133,7 +153,9 @@ def test_run_autopay_charges_an_enrolled_account_once_on_its_date(tmp_path: Path
     # given an account enrolled in autopay with a statement due on the 10th
     number = create_account(tmp_path)["accountNumber"]
     issued = run_gateway(
-        tmp_path, "issue-statement", "--account", number, "--due", "2030-03-10", "--amount", "7999"
+        tmp_path,
+        "issue-statement",
+        *("--account", number, "--due", "2030-03-10", "--amount", "7999", "--description", "Gig"),
     )
     assert issued.returncode == 0, issued.stderr
     enrol_in_autopay(tmp_path)

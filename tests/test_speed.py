@@ -38,6 +38,7 @@ from models.outbox import MessageStatus, OutboxMessage
 from models.passwords import Passwords
 from models.security import Session
 from models.sessions import ClientInfo
+from models.statements import regular_key
 from models.tokens import hash_token
 from schema import schema
 from schema.context import Context, Principal
@@ -84,6 +85,7 @@ async def seed(account: Account, size: int, prefix: str) -> None:
         [
             Statement(
                 account_id=account.id,
+                issue_key=regular_key(first_period + timedelta(days=31 * index)),
                 period_start=first_period + timedelta(days=31 * index),
                 period_end=first_period + timedelta(days=31 * index + 30),
                 issued_at=datetime(2000, 1, 1, tzinfo=UTC) + timedelta(days=31 * index + 30),

@@ -15,13 +15,15 @@ from gateway.settings import Settings
 from models.clock import utcnow
 from models.contact import normal_email, one_line
 from models.outbox import OutboxMessage, Undeliverable
+from workers.mail_html import html_body
 
 SMTP_TIMEOUT_SECONDS = 20
 SMTP_SCHEMES = {"smtp": (25, False), "smtps": (465, True)}
 
 
 def build_email(settings: Settings, message: OutboxMessage) -> EmailMessage:
-    """The RFC 5322 message; its Message-ID comes from the outbox id, so a resend is recognisably one.
+    """The RFC 5322 message, its plain text and its HTML (workers/mail_html.py) as alternatives; its
+    Message-ID comes from the outbox id, so a resend is recognisably one.
     Raises Undeliverable when the row cannot make one: it would not be different on a later try.
     The subject is put on one line whatever the row holds, so no stored name can add a header."""
     recipient = normal_email(message.recipient)
@@ -35,7 +37,11 @@ def build_email(settings: Settings, message: OutboxMessage) -> EmailMessage:
     try:
         email["To"] = recipient
         email["Subject"] = one_line(message.subject)
+        # multipart/alternative, plain text first: clients show the last part they can, the HTML one.
         email.set_content(message.body)
+        email.add_alternative(
+            html_body(one_line(message.subject), message.body, settings.public_url), subtype="html"
+        )
     except (ValueError, TypeError, LookupError) as error:  # the email package's refusals
         raise Undeliverable(f"the message cannot be built: {type(error).__name__}: {error}") from error
     return email

@@ -31,7 +31,7 @@ async def test_issue_statement_from_services_bills_each_service() -> None:
     items = (
         await LineItem.filter(statement_id=statement.id).order_by("id").values_list("description", "amount")
     )
-    assert items == [("Internet - Gig plan", 7999), ("Tv - Basic", 2000)]
+    assert items == [("Internet - Gig plan", 7999), ("TV - Basic", 2000)]
     assert statement.amount_due == 9999
     assert again.id == statement.id
     assert statement.due_date == statement.issued_at.date() + timedelta(days=21)

@@ -32,7 +32,8 @@ def parse_email(data: bytes) -> EmailMessage:
 
 
 def body_of(email: EmailMessage) -> str:
-    part = email.get_body()
+    """The plain-text part (the one that carries links and codes as the contract fixes them)."""
+    part = email.get_body(preferencelist=("plain",))
     assert part is not None
     return str(part.get_content())
 

@@ -13,7 +13,7 @@ from gateway.settings import Settings
 from models.passwords import Passwords
 from tests.schema.members.common import signed_in_primary
 from tests.support import gql
-from tests.workers.support import read_mail
+from tests.workers.support import body_of, read_mail
 from workers.delivery import sweep_outbox
 from workers.queue import Queue
 from workers.runner import run_burst
@@ -57,4 +57,4 @@ async def test_invitation_is_delivered_exactly_once_after_redis_returns(
         await run_burst(worker_settings, database_open=True)
     invitations = [mail for mail in read_mail(worker_settings.mail_dir) if mail["To"] == "bo@example.com"]
     assert len(invitations) == 1
-    assert "http://portal.test/activate?token=" in invitations[0].get_content()
+    assert "http://portal.test/activate?token=" in body_of(invitations[0])

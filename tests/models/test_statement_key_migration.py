@@ -1,0 +1,87 @@
+"""Migration 0005 on a database with statements: each becomes its period's regular one, keeps its line
+items (a table rebuild with foreign keys on would cascade-delete them), and a one-off may join it.
+Run in a subprocess with its own SQLite file: tortoise's migrate takes over the process's connections."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = """
+import asyncio, json, sys
+from tortoise import Tortoise, connections
+from tortoise.exceptions import IntegrityError
+from tortoise.migrations.api import migrate
+from models.database import tortoise_config
+
+config = tortoise_config(sys.argv[1])
+STATEMENT = (
+    "INSERT INTO statement (account_id, period_start, period_end, issued_at, due_date, amount_due,"
+    " amount_paid, status{key}) VALUES (1, '2025-01-15', '2025-02-14', '2025-01-15 06:00:00+00:00',"
+    " '2025-02-05', 7999, 0, 'OPEN'{value})"
+)
+
+async def main():
+    await migrate(config=config, target="gateway.0004_outbox_failed_status")
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    db = connections.get("default")
+    await db.execute_script(
+        "INSERT INTO account (number, name, time_zone, billing_day, created_at)"
+        " VALUES ('1234567890', 'The Smiths', 'UTC', 15, '2025-01-01 00:00:00+00:00')"
+    )
+    await db.execute_script(STATEMENT.format(key="", value=""))
+    await db.execute_script(
+        "INSERT INTO line_item (statement_id, description, amount) VALUES (1, 'Gig', 7999)"
+    )
+    await Tortoise.close_connections()
+    await migrate(config=config)
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    db = connections.get("default")
+    async def rows(sql):
+        return [list(row.values()) for row in await db.execute_query_dict(sql)]
+
+    report = {
+        "statements": await rows("SELECT id, issue_key FROM statement"),
+        "lineItems": await rows("SELECT statement_id, description FROM line_item"),
+        "foreignKeys": (await db.execute_query_dict("PRAGMA foreign_keys"))[0]["foreign_keys"],
+    }
+    await db.execute_script(STATEMENT.format(key=", issue_key", value=", 'key:install'"))
+    try:
+        await db.execute_script(STATEMENT.format(key=", issue_key", value=", 'period:2025-01-15'"))
+        report["duplicate"] = "accepted"
+    except IntegrityError:
+        report["duplicate"] = "refused"
+    await db.execute_script("DELETE FROM statement WHERE id = 1")
+    report["cascaded"] = (await db.execute_query_dict("SELECT count(*) AS n FROM line_item"))[0]["n"] == 0
+    await Tortoise.close_connections()
+    print(json.dumps(report))
+
+asyncio.run(main())
+"""
+
+
+def test_existing_statements_become_their_periods_regular_ones_and_keep_their_line_items(
+    tmp_path: Path,
+) -> None:
+    # given a database at 0004 with a statement and its line item; when it is migrated
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, f"sqlite://{tmp_path / 'old.sqlite3'}"],
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # then
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "statements": [[1, "period:2025-01-15"]],
+        "lineItems": [[1, "Gig"]],
+        "foreignKeys": 1,
+        "duplicate": "refused",
+        "cascaded": True,
+    }
