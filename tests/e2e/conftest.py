@@ -8,6 +8,7 @@ the server's log) in var/e2e-failures/<test>/, named in its report."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import shutil
@@ -17,13 +18,14 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from gateway.settings import PORTAL_DIR
 from tests.blackbox import Server, started_gateway
-from tests.e2e.support import AXE, CHROMIUM, CHROMIUM_ARGS, NewPage, PageWatch, serious_violations
+from tests.e2e.support import AXE, CHROMIUM, CHROMIUM_ARGS, PORTAL, NewPage, PageWatch, serious_violations
 
 FAILURES = Path(__file__).resolve().parents[2] / "var" / "e2e-failures"
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 TIMEOUT_MS = 10_000
+# One address per browser context (TEST-NET-2, RFC 5737), as if each person were on their own network.
+ADDRESSES = (f"198.51.100.{number % 250 + 1}" for number in itertools.count())
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -43,16 +45,20 @@ def clean_state() -> None:
 
 @pytest.fixture(scope="session")
 async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
-    """`gateway serve` on its own DATA_DIR, SQLite and embedded Redis, serving web/dist."""
-    if not (PORTAL_DIR / "index.html").is_file():
+    """`gateway serve` on its own DATA_DIR, SQLite and embedded Redis, serving web/dist. It trusts
+    127.0.0.1 as a proxy, so each browser context can come from its own address (`X-Forwarded-For`), as
+    people do: the per-address sign-in throttle then counts each person's mistakes, not the suite's."""
+    if not (PORTAL / "index.html").is_file():
         pytest.fail(
-            f"the end-to-end tests need the built portal, and {PORTAL_DIR}/index.html is missing: "
+            f"the end-to-end tests need the built portal, and {PORTAL}/index.html is missing: "
             "`make test` builds it (or `cd web && npm ci && npm run build`)",
             pytrace=False,
         )
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing: `cd web && npm ci` installs axe-core", pytrace=False)
-    async with started_gateway(tmp_path_factory.mktemp("portal"), PORTAL_DIR=str(PORTAL_DIR)) as server:
+    async with started_gateway(
+        tmp_path_factory.mktemp("portal"), PORTAL_DIR=str(PORTAL), TRUSTED_PROXIES="127.0.0.1/32"
+    ) as server:
         yield server
 
 
@@ -86,7 +92,11 @@ async def new_page(
     watches: list[PageWatch] = []
 
     async def open_page() -> Page:
-        context = await browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 900})
+        context = await browser.new_context(
+            base_url=portal.url,
+            viewport={"width": 1280, "height": 900},
+            extra_http_headers={"X-Forwarded-For": next(ADDRESSES)},
+        )
         context.set_default_timeout(TIMEOUT_MS)
         page = await context.new_page()
         watches.append(PageWatch(page))

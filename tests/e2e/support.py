@@ -4,6 +4,7 @@ requests), axe-core, and members made the way people get them (the operator's CL
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# The built portal the started gateway serves: web/dist, or PORTAL_DIR (a build elsewhere, e.g.
+# `npx vite build --outDir /tmp/portal` while another build is under way).
+PORTAL = Path(os.environ.get("PORTAL_DIR") or PORTAL_DIR)
 AXE = PORTAL_DIR.parent / "node_modules" / "axe-core" / "axe.min.js"
 # axe's impacts that fail a test; "moderate" and "minor" ones are left to review.
 BLOCKING_IMPACTS = ("serious", "critical")
