@@ -6,7 +6,7 @@ WEB := web
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-pg lint install migrate seed-demo migrations schema web web-dev node
+.PHONY: run test test-pg lint install migrate seed-demo migrations schema web web-dev node screenshots
 
 ## make run: install, build the portal when its sources changed, migrate, seed the demo account (its
 ## login is printed) and serve the portal on http://localhost:8000/
@@ -31,6 +31,10 @@ test-pg: install
 ## gateway on :8000 (`make run` in another terminal)
 web-dev: node $(WEB)/node_modules/.package-lock.json
 	cd $(WEB) && npm run dev
+
+## make screenshots: docs/screenshots/{overview,billing,members}.png of the demo account in Chromium
+screenshots: node install web
+	$(BIN)/python -m tests.e2e.screenshots
 
 # The portal (web/): Node.js 20+; its packages from the lock file when the lock file changed, and a build
 # when a source changed. npm ci writes node_modules/.package-lock.json, the stamp of the last install.

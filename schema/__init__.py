@@ -17,10 +17,11 @@ from schema.members.profile import Mutation as ProfileMutation
 from schema.partners.mutations import Mutation as PartnerMutation
 from schema.security.mutations import Mutation as SecurityMutation
 from schema.security.recovery import Mutation as RecoveryMutation
+from schema.security.recovery import Query as RecoveryQuery
 from schema.security.totp import Mutation as TotpMutation
 from schema.services.mutations import Mutation as ServiceMutation
 
-Query = merge_types("Query", (AccountQuery,))
+Query = merge_types("Query", (AccountQuery, RecoveryQuery))
 Mutation = merge_types(
     "Mutation",
     (

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email
+import json
 import os
 import subprocess
 import sys
@@ -60,6 +61,18 @@ class Server:
                 assert isinstance(message, EmailMessage)
                 if recipient in str(message["To"]) and subject_part in str(message["Subject"]):
                     found.append(message)
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            await asyncio.sleep(0.1)
+
+    async def texts_to(self, phone: str, count: int = 1) -> list[str]:
+        """The bodies of the SMS the worker wrote to `phone` (DATA_DIR/sms.jsonl, development's SMS
+        backend), once `count` of them are there."""
+        deadline = time.monotonic() + 10
+        while True:
+            log = self.data_dir / "sms.jsonl"
+            lines = log.read_text().splitlines() if log.exists() else []
+            found = [record["body"] for record in map(json.loads, lines) if record["to"] == phone]
             if len(found) >= count or time.monotonic() > deadline:
                 return found
             await asyncio.sleep(0.1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from hashlib import sha256
 
 import strawberry
@@ -46,6 +47,27 @@ class ResetPasswordInput:
     )
     new_password: str
     security_answer: str
+
+
+@strawberry.type(description="What an e-mailed password-reset link opens with.")
+class PasswordResetLink:
+    security_question: str = strawberry.field(description="The question the reset's answer is for.")
+    expires_at: datetime
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="The reset link's security question, so the page can show it before the member types; "
+        "null when the link is not valid (unknown, used, expired). Readable by whoever holds the link, as "
+        "the link itself is: it names no one and checks no secret."
+    )
+    async def password_reset_link(self, token: str) -> PasswordResetLink | None:
+        row = await find_link_token(token, TokenPurpose.PASSWORD_RESET)
+        member = await Member.get_or_none(id=row.member_id) if row else None  # type: ignore[attr-defined]
+        if row is None or member is None or not can_reset(member) or not member.security_question:
+            return None
+        return PasswordResetLink(security_question=member.security_question, expires_at=row.expires_at)
 
 
 @strawberry.type

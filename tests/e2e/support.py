@@ -139,20 +139,22 @@ def someone(first_name: str) -> tuple[str, str, str]:
     return f"{first_name} Tester", f"{first_name.lower()}.{tag}@example.com", f"{first_name.lower()}_{tag}"
 
 
-async def create_account(portal: Server, name: str, email: str) -> str:
-    """`gateway create-account` as the operator runs it; the link of the welcome e-mail it sends."""
-    created = portal.cli("create-account", "--name", name, "--email", email)
+async def create_account(portal: Server, name: str, email: str, *extra: str) -> str:
+    """`gateway create-account` as the operator runs it (with `extra` options, e.g. "--phone", ...); the
+    link of the welcome e-mail it sends."""
+    created = portal.cli("create-account", "--name", name, "--email", email, *extra)
     assert created.returncode == 0, created.stderr
     assert "accountNumber" in json.loads(created.stdout)
     (welcome,) = await portal.mail_to(email, "Activate your account")
     return link_in(body_of(welcome), "activate")
 
 
-async def activated_member(portal: Server, first_name: str) -> Member:
-    """An account created by the operator and activated from its welcome e-mail on another device (the
-    member's laptop), so the browser of a test is a device the gateway has not seen."""
+async def activated_member(portal: Server, first_name: str, *extra: str) -> Member:
+    """An account created by the operator (with `extra` create-account options) and activated from its
+    welcome e-mail on another device (the member's laptop), so the browser of a test is a device the
+    gateway has not seen."""
     name, email, username = someone(first_name)
-    link = await create_account(portal, name, email)
+    link = await create_account(portal, name, email, *extra)
     activation = {
         "token": link.rpartition("token=")[2],
         "username": username,

@@ -4,12 +4,21 @@ challenge a risky sign-in meets), "this wasn't me" from the new-sign-in alert, a
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 from playwright.async_api import Page, expect
 
 from tests.blackbox import Server, body_of
-from tests.e2e.support import SECURITY_ANSWER, NewPage, activated_member, code_in, link_in, serious_violations
+from tests.e2e.support import (
+    SECURITY_ANSWER,
+    SECURITY_QUESTION,
+    NewPage,
+    activated_member,
+    code_in,
+    link_in,
+    serious_violations,
+)
 from tests.e2e.test_activation import expect_refused
 from tests.e2e.test_sign_in import sign_in
 
@@ -107,6 +116,8 @@ async def test_a_member_who_forgot_the_password_resets_it_from_the_e_mailed_link
     # when: they open the link and give a wrong security answer
     await page.goto(link_in(body_of(reset), "reset-password"))
     answer, new_password = page.get_by_label("Answer"), page.get_by_label("New password")
+    # then: the member's own question and the password rules, before anything is typed
+    await expect(answer).to_have_accessible_description(re.compile(re.escape(SECURITY_QUESTION)))
     await expect(new_password).to_have_accessible_description(re.compile("12 to 128 characters"))
     await answer.fill("not my answer")
     await new_password.fill(NEW_PASSWORD)
@@ -127,5 +138,36 @@ async def test_a_member_who_forgot_the_password_resets_it_from_the_e_mailed_link
     await page.get_by_role("link", name="Sign in").click()
     await sign_in(page, member.username, member.password)
     await expect(page.get_by_role("alert")).to_contain_text("not right")
+    await sign_in(page, member.username, NEW_PASSWORD)
+    await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()
+
+
+async def test_a_member_resets_the_password_with_a_texted_code(portal: Server, page: Page) -> None:
+    # given: a member with a confirmed phone, who asks for a code by text message
+    phone = f"+1312555{secrets.randbelow(10_000):04d}"
+    member = await activated_member(portal, "Tomas", "--phone", phone)
+    await page.goto("/forgot-password")
+    await page.get_by_label("Username or e-mail").fill(member.username)
+    await page.get_by_role("radio", name="Text message").check()
+    await page.get_by_role("button", name="Send").click()
+    await expect(page.get_by_role("status")).to_contain_text("If we have a sign-in")
+    (text,) = await portal.texts_to(phone)
+    code = code_in(text)
+    # when: the reset page, with a wrong code first
+    await page.goto("/reset-password")
+    login, code_field = page.get_by_label("Username or e-mail"), page.get_by_label("Code", exact=True)
+    await login.fill(member.username)
+    await code_field.fill("000000" if code != "000000" else "111111")
+    await page.get_by_label("Answer").fill(SECURITY_ANSWER)
+    await page.get_by_label("New password").fill(NEW_PASSWORD)
+    await page.get_by_role("button", name="Reset password").click()
+    # then: refused at the code
+    await expect_refused(code_field)
+    # when: the texted code
+    await code_field.fill(code)
+    await page.get_by_role("button", name="Reset password").click()
+    # then: changed, and the new password signs in
+    await expect(page.get_by_role("status")).to_contain_text("password has been changed")
+    await page.get_by_role("link", name="Sign in").click()
     await sign_in(page, member.username, NEW_PASSWORD)
     await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()

@@ -137,6 +137,40 @@ async def test_expired_malformed_or_missing_tokens_are_refused(client: httpx.Asy
     await sign_in(client, "alice", STRONG_PASSWORD)
 
 
+LINK = "query($token: String!) { passwordResetLink(token: $token) { securityQuestion expiresAt } }"
+
+
+async def link_question(client: httpx.AsyncClient, token: str) -> object:
+    body = await gql(client, LINK, {"token": token})
+    assert "errors" not in body, body
+    link: dict[str, object] | None = body["data"]["passwordResetLink"]
+    return link and link["securityQuestion"]
+
+
+async def test_a_live_link_shows_its_question_and_a_dead_one_shows_nothing(client: httpx.AsyncClient) -> None:
+    # given a live link, signed out
+    account = await make_account()
+    alice = await make_member(account, "alice", role=Role.PRIMARY)
+    token = await reset_link(client, "alice", "alice@example.com")
+    # when / then: the member's question, before anything is typed, and the link still works after
+    assert await link_question(client, token) == alice.security_question
+    # then: nothing for links that are unknown, malformed, too long or empty
+    for dead in ("not-a-token", "x" * 5_000, ""):
+        assert await link_question(client, dead) is None
+    # when the link is used, or another one expires, or its member is removed
+    assert await reset(client, token=token, securityAnswer="Rex") == OK
+    assert await link_question(client, token) is None
+    expired = await reset_link(client, "alice", "alice@example.com")
+    await OneTimeToken.filter(purpose=TokenPurpose.PASSWORD_RESET, used_at=None).update(
+        expires_at=utcnow() - timedelta(seconds=1)
+    )
+    assert await link_question(client, expired) is None
+    removed = await reset_link(client, "alice", "alice@example.com")
+    await Member.filter(id=alice.id).update(removed_at=utcnow())
+    # then: nothing either
+    assert await link_question(client, removed) is None
+
+
 async def test_the_sms_code_resets_the_password_the_same_way(client: httpx.AsyncClient) -> None:
     # given a member with a confirmed phone, and one without
     account = await make_account()

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
-import { useMutation } from "../api/hooks";
+import { useMutation, useQuery } from "../api/hooks";
 import { splitErrors } from "../api/messages";
 import { Field, PasswordRules } from "../components/Field";
-import { Alert, Errors, Status } from "../components/Notice";
+import { Alert, Errors, Loading, Status } from "../components/Notice";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
 
@@ -20,6 +20,14 @@ const ResetMutation = graphql(`
   }
 `);
 
+const LinkQuery = graphql(`
+  query PasswordResetLink($token: String!) {
+    passwordResetLink(token: $token) {
+      securityQuestion
+    }
+  }
+`);
+
 const FIELDS = ["login", "code", "securityAnswer", "newPassword"] as const;
 type FieldName = (typeof FIELDS)[number];
 
@@ -28,6 +36,9 @@ export default function ResetPassword() {
   const token = params.get("token");
   const byText = !token;
   const reset = useMutation(ResetMutation);
+  // The link's question, shown before the member types; null: the link is dead, said at once.
+  const link = useQuery(LinkQuery, { token: token ?? "" }, byText);
+  const question = link.data?.passwordResetLink?.securityQuestion;
   const [values, setValues] = useState<Record<FieldName, string>>({
     login: params.get("login") ?? "",
     code: "",
@@ -85,7 +96,15 @@ export default function ResetPassword() {
     );
   }
 
-  if (linkDead) {
+  if (!byText && link.loading) {
+    return (
+      <Page title="Choose a new password" narrow>
+        <Loading />
+      </Page>
+    );
+  }
+
+  if (linkDead || (!byText && link.data && !link.data.passwordResetLink)) {
     return (
       <Page title="Choose a new password" narrow>
         <Alert>This reset link is not valid any more: it may have expired or been used already.</Alert>
@@ -131,7 +150,15 @@ export default function ResetPassword() {
           label="Answer"
           name="securityAnswer"
           autoComplete="off"
-          hint="The answer to your security question, the one you chose when you created your sign-in. Capitals and extra spaces don't matter."
+          hint={
+            question ? (
+              <>
+                Your security question: <strong>{question}</strong> Capitals and extra spaces don't matter.
+              </>
+            ) : (
+              "The answer to your security question, the one you chose when you created your sign-in. Capitals and extra spaces don't matter."
+            )
+          }
           value={values.securityAnswer}
           error={fieldErrors.securityAnswer}
           onChange={set("securityAnswer")}
@@ -146,7 +173,7 @@ export default function ResetPassword() {
           error={fieldErrors.newPassword}
           onChange={set("newPassword")}
         />
-        <Errors messages={[reset.error, ...general]} />
+        <Errors messages={[link.error, reset.error, ...general]} />
         <div className="actions">
           <button type="submit" disabled={reset.pending}>
             Reset password
