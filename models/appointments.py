@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -22,7 +22,8 @@ from models.notify import notify_account
 if TYPE_CHECKING:
     from models.members import Member
 
-WINDOW = timedelta(hours=2)
+WINDOW_HOURS = 2
+WINDOW = timedelta(hours=WINDOW_HOURS)
 OPENS_AT_HOUR = 8
 CLOSES_AT_HOUR = 20
 MAX_OPEN = 3
@@ -82,6 +83,19 @@ def window_problem(account: Account, starts_at: datetime, now: datetime) -> str 
             f"({account.time_zone}); the two-hour window must end by {CLOSES_AT_HOUR:02d}:00."
         )
     return None
+
+
+def open_windows(account: Account, now: datetime, days: int) -> list[datetime]:
+    """The starts of the windows offered in the account's next `days` calendar days, soonest first: every
+    two hours from opening, each one `window_problem` accepts (the future ones, on the hour)."""
+    zone = ZoneInfo(account.time_zone)
+    today = now.astimezone(zone).date()
+    starts = (
+        datetime.combine(today + timedelta(days=offset), time(hour), tzinfo=zone).astimezone(UTC)
+        for offset in range(days)
+        for hour in range(OPENS_AT_HOUR, CLOSES_AT_HOUR, WINDOW_HOURS)
+    )
+    return [start for start in starts if window_problem(account, start, now) is None]
 
 
 def describe_window(account: Account, appointment: Appointment) -> str:

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from models.access import Permission
 from models.accounts import Account
+from models.appointments import WINDOW, open_windows
+from models.clock import utcnow
+from schema.errors import bad_input
 from schema.permissions import Info, IsCaller, Requires
 from schema.services.types import AppointmentType, ServiceType
+
+DEFAULT_WINDOW_DAYS = 14
+MAX_WINDOW_DAYS = 60
+
+
+@strawberry.type(description="A time a technician can visit: pass `startsAt` to scheduleAppointment.")
+class AppointmentWindow:
+    starts_at: datetime
+    ends_at: datetime
 
 
 @strawberry.type(name="AccountServiceFields")
@@ -18,6 +32,19 @@ class ServiceFields:
     async def services(self, info: Info) -> list[ServiceType] | None:
         services = await info.context.loaders.services_by_account.load(self.model.id)
         return [ServiceType(model=service) for service in services]
+
+    @strawberry.field(
+        permission_classes=[Requires(Permission.MANAGE_SERVICES)],
+        description="The two-hour windows a technician can visit in the next `days` days (1 to "
+        f"{MAX_WINDOW_DAYS}) of the account's calendar, soonest first: what scheduleAppointment accepts.",
+    )
+    def appointment_windows(self, days: int = DEFAULT_WINDOW_DAYS) -> list[AppointmentWindow] | None:
+        if not 1 <= days <= MAX_WINDOW_DAYS:
+            raise bad_input(f"`days` must be between 1 and {MAX_WINDOW_DAYS}.")
+        return [
+            AppointmentWindow(starts_at=start, ends_at=start + WINDOW)
+            for start in open_windows(self.model, utcnow(), days)
+        ]
 
     @strawberry.field(permission_classes=[Requires(Permission.MANAGE_SERVICES)], description="Soonest first.")
     async def appointments(self, info: Info) -> list[AppointmentType] | None:

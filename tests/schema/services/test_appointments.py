@@ -10,12 +10,13 @@ import httpx
 import pytest
 
 from models.access import Permission, Role
+from models.accounts import Account
 from models.activity import ActivityEvent
-from models.appointments import Appointment, AppointmentStatus, send_reminders
+from models.appointments import Appointment, AppointmentStatus, open_windows, send_reminders, window_problem
 from models.clock import utcnow
 from models.outbox import OutboxMessage
 from schema.ids import to_global_id
-from tests.schema.services.common import local_time, services_session
+from tests.schema.services.common import ZONE, local_time, services_session
 from tests.support import error_codes, gql, make_account
 
 SCHEDULE = """
@@ -228,3 +229,66 @@ async def test_the_reminder_goes_out_once_the_day_before(client: httpx.AsyncClie
     [reminder] = await OutboxMessage.filter(kind="APPOINTMENT_REMINDER")
     assert reminder.recipient == member.email
     assert (await Appointment.get(id=soon.id)).reminded_at is not None
+
+
+WINDOWS = "query($days: Int!) { account { appointmentWindows(days: $days) { startsAt endsAt } } }"
+
+
+def test_the_windows_offered_are_the_future_two_hour_ones_in_the_accounts_calendar() -> None:
+    # given: mid-afternoon in Chicago the day before the clocks go forward (2026-03-08)
+    account = Account(time_zone="America/Chicago")
+    now = datetime(2026, 3, 7, 15, 30, tzinfo=ZONE)
+    # when
+    starts = open_windows(account, now, days=2)
+    # then: today's windows still ahead, then a whole day, each on its own day's offset
+    assert [start.astimezone(ZONE).strftime("%d %H:%M %z") for start in starts] == [
+        "07 16:00 -0600",
+        "07 18:00 -0600",
+        "08 08:00 -0500",
+        "08 10:00 -0500",
+        "08 12:00 -0500",
+        "08 14:00 -0500",
+        "08 16:00 -0500",
+        "08 18:00 -0500",
+    ]
+    assert all(window_problem(account, start, now) is None for start in starts)
+    # and: late in the evening nothing is left today
+    assert open_windows(account, datetime(2026, 3, 7, 18, 0, 1, tzinfo=ZONE), days=1) == []
+
+
+async def test_a_manager_books_one_of_the_windows_offered(client: httpx.AsyncClient) -> None:
+    # given
+    _, _, token = await services_session(client, role=Role.MANAGER)
+    # when
+    body = await gql(client, WINDOWS, {"days": 3}, token=token)
+    # then: at least the two whole days ahead, two hours each, soonest first
+    windows = body["data"]["account"]["appointmentWindows"]
+    starts = [datetime.fromisoformat(window["startsAt"]) for window in windows]
+    assert len(windows) >= 12
+    assert starts == sorted(starts)
+    assert all(
+        datetime.fromisoformat(window["endsAt"]) - datetime.fromisoformat(window["startsAt"])
+        == timedelta(hours=2)
+        for window in windows
+    )
+    # when: the first is booked as given
+    booking = await gql(
+        client, SCHEDULE, {"input": {"startsAt": windows[0]["startsAt"], "reason": "x"}}, token=token
+    )
+    # then
+    assert booking["data"]["scheduleAppointment"]["errors"] == []
+
+
+@pytest.mark.parametrize("days", [0, -1, 61])
+async def test_a_window_range_out_of_bounds_is_refused(client: httpx.AsyncClient, days: int) -> None:
+    _, _, token = await services_session(client, role=Role.MANAGER)
+    body = await gql(client, WINDOWS, {"days": days}, token=token)
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert "between 1 and 60" in body["errors"][0]["message"]
+
+
+async def test_a_standard_member_is_offered_no_windows(client: httpx.AsyncClient) -> None:
+    _, _, token = await services_session(client, role=Role.STANDARD)
+    body = await gql(client, WINDOWS, {"days": 3}, token=token)
+    assert error_codes(body) == ["FORBIDDEN"]
+    assert body["data"]["account"]["appointmentWindows"] is None
