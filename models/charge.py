@@ -25,6 +25,7 @@ from models.billing import (
     AutopayEnrollment,
     Payment,
     PaymentMethod,
+    PaymentMethodKind,
     PaymentSource,
     PaymentStatus,
     Statement,
@@ -60,9 +61,16 @@ def processor_key(account_id: int, idempotency_key: str) -> str:
     return f"{account_id}:{idempotency_key}"
 
 
+# How people write the brands the processor names in lower case ("visa"); the portal names them alike.
+BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express"}
+
+
 def describe_method(method: PaymentMethod) -> str:
-    """ "visa ending 4242", for notices and the activity log."""
-    return f"{method.brand or method.kind.value.lower().replace('_', ' ')} ending {method.last4}"
+    """ "Visa ending 4242" or "Sandbox Bank account ending 6789", for notices and the activity log."""
+    brand = BRAND_NAMES.get((method.brand or "").lower(), method.brand) if method.brand else None
+    if method.kind is PaymentMethodKind.BANK_ACCOUNT:
+        return f"{brand or 'Bank'} account ending {method.last4}"
+    return f"{brand or 'Card'} ending {method.last4}"
 
 
 async def charge(

@@ -8,8 +8,24 @@ from datetime import timedelta
 import pytest
 
 from models.access import Role
-from models.billing import LineItem, Payment, PaymentSource, PaymentStatus, Statement, StatementStatus
-from models.charge import IdempotencyKeyReused, balance_of, charge, reconcile_pending, upcoming_payment
+from models.billing import (
+    LineItem,
+    Payment,
+    PaymentMethod,
+    PaymentMethodKind,
+    PaymentSource,
+    PaymentStatus,
+    Statement,
+    StatementStatus,
+)
+from models.charge import (
+    IdempotencyKeyReused,
+    balance_of,
+    charge,
+    describe_method,
+    reconcile_pending,
+    upcoming_payment,
+)
 from models.outbox import OutboxMessage
 from models.processor import ProcessorCrash, SandboxProcessor
 from models.services import Service
@@ -152,3 +168,20 @@ async def test_upcoming_payment_is_the_first_due_unpaid_statement() -> None:
     upcoming = await upcoming_payment(account.id)
     assert upcoming is not None
     assert (upcoming.amount, upcoming.due_date, upcoming.autopay) == (7999, statement.due_date, False)
+
+
+@pytest.mark.parametrize(
+    ("kind", "brand", "described"),
+    [
+        (PaymentMethodKind.CARD, "visa", "Visa ending 4242"),
+        (PaymentMethodKind.CARD, "amex", "American Express ending 4242"),
+        (PaymentMethodKind.CARD, "Discover", "Discover ending 4242"),
+        (PaymentMethodKind.CARD, None, "Card ending 4242"),
+        (PaymentMethodKind.BANK_ACCOUNT, "Sandbox Bank", "Sandbox Bank account ending 4242"),
+        (PaymentMethodKind.BANK_ACCOUNT, None, "Bank account ending 4242"),
+    ],
+)
+def test_a_method_is_named_as_the_portal_names_it(
+    kind: PaymentMethodKind, brand: str | None, described: str
+) -> None:
+    assert describe_method(PaymentMethod(kind=kind, brand=brand, last4="4242")) == described

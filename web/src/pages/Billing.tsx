@@ -7,6 +7,7 @@ import { calendarDate, dateTime, methodName } from "../lib/format";
 import { can } from "../session/me";
 import { useMe } from "../session/SessionProvider";
 import { AutopaySection } from "./billing/AutopaySection";
+import { NextPayment } from "./billing/NextPayment";
 import { PayBill } from "./billing/PayBill";
 import { PaymentMethods } from "./billing/PaymentMethods";
 
@@ -22,6 +23,7 @@ const BillingPageQuery = graphql(`
       }
       nextPayment {
         amount {
+          amount
           formatted
         }
         dueDate
@@ -134,14 +136,8 @@ export default function Billing() {
               <h2 id="bill-balance">Balance</h2>
               <p className="big">{account.balance?.formatted ?? "—"}</p>
               <p>
-                {account.nextPayment ? (
-                  <>
-                    Next payment: {account.nextPayment.amount.formatted} due {calendarDate(account.nextPayment.dueDate)}.{" "}
-                    {account.nextPayment.autopay ? "Autopay will pay it." : "Autopay will not pay it."}
-                  </>
-                ) : (
-                  "Nothing is due."
-                )}
+                {account.nextPayment && "Next payment: "}
+                <NextPayment next={account.nextPayment} autopay={account.autopay} />
               </p>
               {can(me, "PAY_BILLS") ? (
                 <PayBill balance={account.balance} methods={account.paymentMethods ?? []} onPaid={reload} />

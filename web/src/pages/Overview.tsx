@@ -6,6 +6,7 @@ import { graphql } from "../gql";
 import { bytes, calendarDate, dateTime, timeRange } from "../lib/format";
 import { can } from "../session/me";
 import { useMe } from "../session/SessionProvider";
+import { NextPayment } from "./billing/NextPayment";
 
 // Each part is asked for only when the member's permissions allow it, so that nobody gets FORBIDDEN.
 const OverviewQuery = graphql(`
@@ -28,6 +29,7 @@ const OverviewQuery = graphql(`
       }
       nextPayment @include(if: $billing) {
         amount {
+          amount
           formatted
         }
         dueDate
@@ -36,6 +38,10 @@ const OverviewQuery = graphql(`
       autopay @include(if: $billing) {
         enabled
         daysBeforeDue
+        maxAmount {
+          amount
+          formatted
+        }
       }
       statements(first: 1) @include(if: $billing) {
         edges {
@@ -125,14 +131,7 @@ export default function Overview() {
                 <div>
                   <dt>Next payment</dt>
                   <dd>
-                    {account.nextPayment ? (
-                      <>
-                        {account.nextPayment.amount.formatted} due {calendarDate(account.nextPayment.dueDate)}.{" "}
-                        {account.nextPayment.autopay ? "Autopay will pay it." : "Autopay will not pay it: pay it yourself."}
-                      </>
-                    ) : (
-                      "Nothing due."
-                    )}
+                    <NextPayment next={account.nextPayment} autopay={account.autopay} />
                   </dd>
                 </div>
                 <div>

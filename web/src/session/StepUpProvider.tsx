@@ -97,6 +97,9 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
   const [code, setCode] = useState("");
   const [sentTo, setSentTo] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A refused or missing code is shown at the Code field; other errors only in the dialog's alert.
+  const [codeRefused, setCodeRefused] = useState(false);
+  const errorId = useId();
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -116,6 +119,7 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
   const sendCode = async () => {
     setBusy(true);
     setError(null);
+    setCodeRefused(false);
     try {
       const data = await request(RequestStepUpCode, { channel });
       const payload = data.requestStepUpCode;
@@ -136,15 +140,18 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
     event.preventDefault();
     if (!code.trim()) {
       setError("Enter the code we sent you, or the one your authenticator app shows.");
+      setCodeRefused(true);
       return;
     }
     setBusy(true);
     setError(null);
+    setCodeRefused(false);
     try {
       const data = await request(VerifyStepUp, { code: code.trim() });
       const payload = data.verifyStepUp;
       if (payload.errors.length > 0) {
         setError(payload.errors.map((error) => userErrorMessage(error)).join(" "));
+        setCodeRefused(payload.errors.some((error) => error.field === "code"));
         setBusy(false);
         return;
       }
@@ -190,18 +197,20 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
       </p>
       {sentTo && <Status>We sent a code to {sentTo}. It can take a minute to arrive.</Status>}
       <form onSubmit={verify} noValidate>
-        <div className="field">
+        <div className={`field${error && codeRefused ? " has-error" : ""}`}>
           <label htmlFor={codeId}>Code</label>
           <input
             id={codeId}
             name="code"
             inputMode="numeric"
             autoComplete="one-time-code"
+            aria-invalid={error && codeRefused ? true : undefined}
+            aria-describedby={error && codeRefused ? errorId : undefined}
             value={code}
             onChange={(event) => setCode(event.target.value)}
           />
         </div>
-        {error && <Alert>{error}</Alert>}
+        {error && <Alert id={errorId}>{error}</Alert>}
         <div className="actions">
           <button type="submit" disabled={busy}>
             Confirm

@@ -7,6 +7,8 @@ import { Errors } from "../../components/Notice";
 import { graphql } from "../../gql";
 import { centsInput, methodName, parseCents } from "../../lib/format";
 import type { BillingAccount, SavedMethod } from "../Billing";
+import { daysText } from "./NextPayment";
+import { preferred } from "./PayBill";
 
 const Enroll = graphql(`
   mutation EnrollAutopay($input: EnrollAutopayInput!) {
@@ -56,6 +58,8 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
   const enroll = useMutation(Enroll);
   const cancel = useMutation(Cancel);
   const on = !!autopay?.enabled;
+  // As in PayBill: the method the select shows, also when the chosen one is gone or none was chosen yet.
+  const chosenId = methods.some((method) => method.id === methodId) ? methodId : preferred(methods);
 
   const start = () => {
     setEditing(true);
@@ -63,7 +67,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
     setFieldErrors({});
     setGeneral([]);
     const current = on ? autopay?.paymentMethod?.id : undefined;
-    setMethodId(current ?? (methods.find((method) => method.isDefault) ?? methods[0])?.id ?? "");
+    setMethodId(current ?? preferred(methods));
     setDays(String(autopay?.daysBeforeDue ?? 0));
     setCeiling(autopay?.maxAmount ? centsInput(autopay.maxAmount.amount) : "");
   };
@@ -72,7 +76,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
     event.preventDefault();
     const problems: Record<string, string> = {};
     const dayCount = Number(days);
-    if (!methodId) problems.paymentMethodId = "Choose a payment method.";
+    if (!chosenId) problems.paymentMethodId = "Choose a payment method.";
     if (!/^\d+$/.test(days.trim()) || dayCount > 28) problems.daysBeforeDue = "Enter a number of days from 0 to 28.";
     const maxAmount = ceiling.trim() ? parseCents(ceiling) : null;
     if (ceiling.trim() && (maxAmount == null || maxAmount <= 0))
@@ -80,7 +84,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
     setFieldErrors(problems);
     setGeneral([]);
     if (Object.keys(problems).length > 0) return;
-    const data = await enroll.run({ input: { paymentMethodId: methodId, daysBeforeDue: dayCount, maxAmount } });
+    const data = await enroll.run({ input: { paymentMethodId: chosenId, daysBeforeDue: dayCount, maxAmount } });
     if (!data) return;
     const payload = data.enrollAutopay;
     if (payload.errors.length > 0) {
@@ -115,7 +119,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
         {on && autopay ? (
           <>
             Autopay is on: it pays each statement{" "}
-            {autopay.daysBeforeDue === 0 ? "on its due date" : `${autopay.daysBeforeDue} days before its due date`}
+            {autopay.daysBeforeDue === 0 ? "on its due date" : `${daysText(autopay.daysBeforeDue)} before its due date`}
             {autopay.paymentMethod ? ` with ${methodName(autopay.paymentMethod)}` : ""}
             {autopay.maxAmount ? `, up to ${autopay.maxAmount.formatted}` : ""}.
           </>
@@ -145,7 +149,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
             <SelectField
               label="Payment method"
               name="paymentMethodId"
-              value={methodId}
+              value={chosenId}
               error={fieldErrors.paymentMethodId}
               onChange={(event) => setMethodId(event.target.value)}
             >

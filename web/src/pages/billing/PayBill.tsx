@@ -44,12 +44,15 @@ export function PayBill({ balance, methods, onPaid }: Props) {
   const [general, setGeneral] = useState<string[]>([]);
   const flash = useFlash();
   const pay = useMutation(PayBillMutation);
+  // The select shows a method even when none was chosen yet (the form opened before any was saved, or
+  // the chosen one was removed): pay with the one it shows.
+  const chosenId = methods.some((method) => method.id === methodId) ? methodId : preferred(methods);
 
   const start = () => {
     setOpen(true);
     flash.clear();
     setAmount(balance && balance.amount > 0 ? centsInput(balance.amount) : "");
-    setMethodId((methods.find((method) => method.isDefault) ?? methods[0])?.id ?? "");
+    setMethodId(preferred(methods));
     setIdempotencyKey(crypto.randomUUID());
     setFieldErrors({});
     setGeneral([]);
@@ -60,11 +63,11 @@ export function PayBill({ balance, methods, onPaid }: Props) {
     const cents = parseCents(amount);
     const problems: Record<string, string> = {};
     if (cents == null || cents <= 0) problems.amount = "Enter an amount in dollars and cents, like 79.99.";
-    if (!methodId) problems.paymentMethodId = "Choose a payment method.";
+    if (!chosenId) problems.paymentMethodId = "Choose a payment method.";
     setFieldErrors(problems);
     setGeneral([]);
     if (Object.keys(problems).length > 0 || cents == null) return;
-    const data = await pay.run({ input: { paymentMethodId: methodId, amount: cents, idempotencyKey } });
+    const data = await pay.run({ input: { paymentMethodId: chosenId, amount: cents, idempotencyKey } });
     if (!data) return;
     const payload = data.payBill;
     if (payload.errors.length === 0 && payload.payment && payload.payment.status !== "FAILED") {
@@ -77,12 +80,16 @@ export function PayBill({ balance, methods, onPaid }: Props) {
       onPaid();
       return;
     }
-    const split = splitErrors(payload.errors, ["amount", "paymentMethodId"]);
+    // The processor's reason, in words, where the member chose the method it refused.
+    const reason = payload.payment?.failureReason;
+    const declined = `The payment was declined${reason ? `: ${readableReason(reason)}` : ""}. Nothing was charged; please try another payment method.`;
+    const split = splitErrors(payload.errors, ["amount", "paymentMethodId"], { PAYMENT_DECLINED: declined });
     setFieldErrors(split.byField);
-    const failure = payload.payment?.failureReason ? ` (${readableReason(payload.payment.failureReason)})` : "";
-    setGeneral(split.general.map((message) => (failure ? message.replace(/\.$/, `${failure}.`) : message)));
+    setGeneral(split.general);
     // A refused attempt is done: the next one is a new payment.
     setIdempotencyKey(crypto.randomUUID());
+    // The declined attempt is in the payment history now.
+    if (payload.payment) onPaid();
   };
 
   return (
@@ -108,7 +115,7 @@ export function PayBill({ balance, methods, onPaid }: Props) {
           <SelectField
             label="Payment method"
             name="paymentMethodId"
-            value={methodId}
+            value={chosenId}
             error={fieldErrors.paymentMethodId}
             onChange={(event) => setMethodId(event.target.value)}
           >
@@ -132,4 +139,9 @@ export function PayBill({ balance, methods, onPaid }: Props) {
       )}
     </div>
   );
+}
+
+/** The default method, else the first; "" when there is none. */
+export function preferred(methods: readonly SavedMethod[]): string {
+  return (methods.find((method) => method.isDefault) ?? methods[0])?.id ?? "";
 }

@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { useMutation } from "../../api/hooks";
-import { userErrorMessage } from "../../api/messages";
+import { splitErrors, userErrorMessage } from "../../api/messages";
 import { FlashSlot, useFlash } from "../../components/Flash";
 import { Errors } from "../../components/Notice";
 import { graphql } from "../../gql";
@@ -72,10 +72,13 @@ interface Props {
 
 export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged }: Props) {
   const [adding, setAdding] = useState(false);
-  const [token, setToken] = useState<string>(SANDBOX_METHODS[0].token);
+  // Nothing chosen until the member chooses: a method is added on purpose, never by default.
+  const [token, setToken] = useState("");
+  const [tokenError, setTokenError] = useState<string | null>(null);
   const [makeDefault, setMakeDefault] = useState(methods.length === 0);
   const flash = useFlash();
   const [refusal, setRefusal] = useState<string | null>(null);
+  const tokenErrorId = useId();
   const add = useMutation(AddMethod);
   const remove = useMutation(RemoveMethod);
   const setDefault = useMutation(MakeDefault);
@@ -84,11 +87,18 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
     event.preventDefault();
     setRefusal(null);
     flash.clear();
+    if (!token) {
+      setTokenError("Choose the payment method to add.");
+      return;
+    }
+    setTokenError(null);
     const data = await add.run({ input: { processorToken: token, makeDefault } });
     if (!data) return;
     const payload = data.addPaymentMethod;
     if (payload.errors.length > 0 || !payload.paymentMethod) {
-      setRefusal(payload.errors.map((error) => userErrorMessage(error)).join(" "));
+      const split = splitErrors(payload.errors, ["processorToken"]);
+      setTokenError(split.byField.processorToken ?? null);
+      setRefusal(split.general.join(" ") || null);
       return;
     }
     flash.confirm(`${methodName(payload.paymentMethod)} was added.`);
@@ -166,7 +176,10 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
       {canManage &&
         (adding ? (
           <form onSubmit={submit} noValidate>
-            <fieldset className="choice">
+            <fieldset
+              className={`choice${tokenError ? " has-error" : ""}`}
+              aria-describedby={tokenError ? tokenErrorId : undefined}
+            >
               <legend>Payment method to add</legend>
               <p className="hint">The sandbox payment processor's test methods (development only).</p>
               {SANDBOX_METHODS.map((method) => (
@@ -176,11 +189,20 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
                     name="processorToken"
                     value={method.token}
                     checked={token === method.token}
-                    onChange={() => setToken(method.token)}
+                    aria-invalid={tokenError ? true : undefined}
+                    onChange={() => {
+                      setToken(method.token);
+                      setTokenError(null);
+                    }}
                   />{" "}
                   {method.label}
                 </label>
               ))}
+              {tokenError && (
+                <p id={tokenErrorId} className="field-error" role="alert">
+                  {tokenError}
+                </p>
+              )}
             </fieldset>
             <label className="check">
               <input type="checkbox" checked={makeDefault} onChange={(event) => setMakeDefault(event.target.checked)} /> Make
@@ -201,6 +223,9 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
             onClick={() => {
               setAdding(true);
               flash.clear();
+              setRefusal(null);
+              setToken("");
+              setTokenError(null);
               setMakeDefault(methods.length === 0);
             }}
           >
