@@ -34,6 +34,7 @@ class Refusal(StrEnum):
     INVALID_STATUS = "INVALID_STATUS"
     INVALID_ROLE = "INVALID_ROLE"
     INVALID_PERMISSION = "INVALID_PERMISSION"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
 
 
 class MembershipRefused(Exception):
@@ -96,6 +97,14 @@ async def invite(actor: Actor, invitation: Invitation, links: LinkPolicy) -> Mem
     """A new INVITED member with their grants, and the e-mail with their activation link."""
     grants = check_access(invitation.role, invitation.grants)
     async with in_transaction() as connection:
+        # One e-mail address a person on the account: a reset by e-mail must name one member. The account
+        # row lock orders concurrent invitations of the same address.
+        await Account.select_for_update().using_db(connection).get(id=actor.account_id)
+        taken = Member.filter(account_id=actor.account_id, removed_at=None, email__iexact=invitation.email)
+        if await taken.using_db(connection).exists():
+            raise MembershipRefused(
+                Refusal.EMAIL_TAKEN, "Someone on this account already uses this e-mail address.", "email"
+            )
         member = await Member.create(
             account_id=actor.account_id,
             role=invitation.role,

@@ -43,7 +43,10 @@ class Mutation:
             return refused(user_error(ErrorCode.TOTP_ALREADY_ENABLED, "Two-factor sign-in is on already."))
         if member.totp_secret is None:
             return refused(
-                user_error(ErrorCode.TOTP_NOT_ENROLLED, "Set up two-factor first, then enter the code your app shows.")
+                user_error(
+                    ErrorCode.TOTP_NOT_ENROLLED,
+                    "Set up two-factor first, then enter the code your app shows.",
+                )
             )
         context = info.context
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -9,6 +10,7 @@ import pytest
 
 from models.access import Permission, Role
 from models.activity import ActivityEvent
+from models.clock import utcnow
 from models.members import Member, MemberStatus
 from models.outbox import OutboxMessage
 from models.passwords import Passwords
@@ -214,3 +216,42 @@ async def test_the_invitation_commits_with_its_member(
     member = await Member.get(account_id=account.id, status=MemberStatus.INVITED)
     assert await OutboxMessage.filter(member_id=member.id, kind="ACTIVATION").count() == 1
     assert await member.one_time_tokens.filter(purpose="ACTIVATION", used_at=None).count() == 1  # type: ignore[attr-defined]
+
+
+async def test_an_address_someone_on_the_account_uses_is_refused_until_they_are_removed(
+    client: httpx.AsyncClient, passwords: Passwords
+) -> None:
+    # given: the primary alice@example.com, and Carol invited once
+    account, _primary, token = await signed_in_primary(client, passwords)
+    assert (await gql(client, INVITE, {"input": invitation()}, token=token))["data"]["inviteMember"][
+        "errors"
+    ] == []
+    # when: the primary's own address, and Carol's again, in other capitals
+    for email in ("ALICE@example.com", "carol@example.com"):
+        body = await gql(client, INVITE, {"input": invitation(email=email)}, token=token)
+        # then: refused at the address, nobody more, no second invitation
+        assert [(error["code"], error["field"]) for error in body["data"]["inviteMember"]["errors"]] == [
+            ("EMAIL_TAKEN", "email")
+        ]
+    assert await Member.filter(account_id=account.id).count() == 2
+    assert await OutboxMessage.filter(kind="ACTIVATION").count() == 1
+    # when: Carol is removed, her address may be invited again
+    await Member.filter(account_id=account.id, status=MemberStatus.INVITED).update(removed_at=utcnow())
+    again = await gql(client, INVITE, {"input": invitation()}, token=token)
+    # then
+    assert again["data"]["inviteMember"]["errors"] == []
+
+
+async def test_parallel_invitations_of_one_address_make_one_member(
+    client: httpx.AsyncClient, passwords: Passwords
+) -> None:
+    # given
+    account, _primary, token = await signed_in_primary(client, passwords)
+    # when: five at once
+    bodies = await asyncio.gather(
+        *(gql(client, INVITE, {"input": invitation()}, token=token) for _ in range(5))
+    )
+    # then: one invited, the rest refused in words
+    codes = sorted((body["data"]["inviteMember"]["errors"] or [{"code": "OK"}])[0]["code"] for body in bodies)
+    assert codes == ["EMAIL_TAKEN"] * 4 + ["OK"]
+    assert await Member.filter(account_id=account.id, status=MemberStatus.INVITED).count() == 1

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "../api/hooks";
 import { splitErrors, userErrorMessage } from "../api/messages";
 import { Field } from "../components/Field";
@@ -6,11 +6,14 @@ import { FlashSlot, useFlash } from "../components/Flash";
 import { Errors, Loading } from "../components/Notice";
 import { NotAllowed, Page } from "../components/Page";
 import { graphql } from "../gql";
-import type { Permission } from "../gql/graphql";
+import type { ApiKeysQuery as ApiKeysData, Permission } from "../gql/graphql";
 import { dateTime } from "../lib/format";
 import { ALL_PERMISSIONS, PERMISSION_NAMES } from "../lib/permissions";
 import { can } from "../session/me";
 import { useMe } from "../session/SessionProvider";
+
+// A key acts for an app, never for a person: it may never manage users (models/api_keys.py NEVER_GRANTED).
+const KEY_PERMISSIONS = ALL_PERMISSIONS.filter((permission) => permission !== "MANAGE_MEMBERS");
 
 const ApiKeysQuery = graphql(`
   query ApiKeys {
@@ -68,7 +71,7 @@ export default function ApiKeys() {
   const [chosen, setChosen] = useState<Permission[]>([]);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string[]>([]);
-  const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
+  const [secret, setSecret] = useState<{ id: string; name: string; value: string } | null>(null);
   const flash = useFlash();
   const create = useMutation(CreateKey);
   const revoke = useMutation(RevokeKey);
@@ -96,13 +99,13 @@ export default function ApiKeys() {
     const data = await create.run({ input: { name: name.trim(), permissions: chosen } });
     if (!data) return;
     const payload = data.createApiKey;
-    if (payload.errors.length > 0 || !payload.secret) {
+    if (payload.errors.length > 0 || !payload.secret || !payload.apiKey) {
       const split = splitErrors(payload.errors, ["name", "permissions"]);
       setFieldErrors(split.byField);
       setGeneral(split.general);
       return;
     }
-    setSecret({ name: name.trim(), value: payload.secret });
+    setSecret({ id: payload.apiKey.id, name: payload.apiKey.name, value: payload.secret });
     setName("");
     setChosen([]);
     reload();
@@ -117,6 +120,8 @@ export default function ApiKeys() {
       setRefusal(data.revokeApiKey.errors.map((error) => userErrorMessage(error)).join(" "));
       return;
     }
+    // A revoked key's secret is of no use any more: no reason to keep it on the screen.
+    setSecret((shown) => (shown?.id === id ? null : shown));
     flash.confirm(`The key “${keyName}” is revoked: apps using it are refused from now on.`);
     reload();
   };
@@ -139,7 +144,7 @@ export default function ApiKeys() {
           <Field label="Key name" name="name" value={name} error={fieldErrors.name} onChange={(event) => setName(event.target.value)} />
           <fieldset className="choice" aria-describedby={fieldErrors.permissions ? "key-permissions-error" : undefined}>
             <legend>What the app may do</legend>
-            {ALL_PERMISSIONS.map((permission) => (
+            {KEY_PERMISSIONS.map((permission) => (
               <label key={permission}>
                 <input
                   type="checkbox"
@@ -176,24 +181,93 @@ export default function ApiKeys() {
         {account?.apiKeys && account.apiKeys.length > 0 && (
           <ul className="plain">
             {account.apiKeys.map((key) => (
-              <li key={key.id} className="session">
-                <div>
-                  <strong>{key.name}</strong> <code>{key.prefix}…</code>
-                  <br />
-                  <span className="aside">
-                    {key.permissions.map((permission) => PERMISSION_NAMES[permission]).join("; ")}. Created{" "}
-                    {dateTime(key.createdAt, account.timeZone)}
-                    {key.lastUsedAt ? `, last used ${dateTime(key.lastUsedAt, account.timeZone)}` : ", never used"}.
-                  </span>
-                </div>
-                <button type="button" className="danger-secondary small" onClick={() => void revokeOne(key.id, key.name)}>
-                  Revoke
-                </button>
-              </li>
+              <KeyRow
+                key={key.id}
+                apiKey={key}
+                timeZone={account.timeZone}
+                busy={revoke.pending}
+                onRevoke={() => revokeOne(key.id, key.name)}
+              />
             ))}
           </ul>
         )}
       </section>
     </Page>
+  );
+}
+
+type ListedKey = NonNullable<NonNullable<ApiKeysData["account"]>["apiKeys"]>[number];
+
+function KeyRow({
+  apiKey,
+  timeZone,
+  busy,
+  onRevoke,
+}: {
+  apiKey: ListedKey;
+  timeZone: string;
+  busy: boolean;
+  onRevoke: () => Promise<void>;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const [refocus, setRefocus] = useState(false);
+  const opener = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!refocus) return;
+    opener.current?.focus();
+    setRefocus(false);
+  }, [refocus]);
+
+  return (
+    <li className="session">
+      <div>
+        <strong>{apiKey.name}</strong> <code>{apiKey.prefix}…</code>
+        <br />
+        <span className="aside">
+          {apiKey.permissions.map((permission) => PERMISSION_NAMES[permission]).join("; ")}. Created{" "}
+          {dateTime(apiKey.createdAt, timeZone)}
+          {apiKey.lastUsedAt ? `, last used ${dateTime(apiKey.lastUsedAt, timeZone)}` : ", never used"}.
+        </span>
+        {confirming && (
+          <div className="notice confirm-box">
+            <p>Revoke “{apiKey.name}”? Apps using it are refused at once, and it cannot be turned back on.</p>
+            <div className="actions">
+              <button
+                type="button"
+                className="danger"
+                disabled={busy}
+                onClick={async () => {
+                  await onRevoke();
+                  setConfirming(false);
+                }}
+              >
+                Yes, revoke
+              </button>
+              <button
+                type="button"
+                className="secondary"
+                autoFocus
+                onClick={() => {
+                  setConfirming(false);
+                  setRefocus(true);
+                }}
+              >
+                Keep
+              </button>
+            </div>
+          </div>
+        )}
+      </div>
+      {!confirming && (
+        <button
+          ref={opener}
+          type="button"
+          className="danger-secondary small"
+          onClick={() => setConfirming(true)}
+        >
+          Revoke
+        </button>
+      )}
+    </li>
   );
 }

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "../api/hooks";
 import { splitErrors, userErrorMessage } from "../api/messages";
 import { Field, SelectField } from "../components/Field";
@@ -156,7 +156,12 @@ export default function Members() {
         </NotAllowed>
       )}
       <Errors messages={[error]} />
-      {manage && <InviteForm onInvited={reload} />}
+      {manage && (
+        <InviteForm
+          onInvited={reload}
+          takenEmails={(account?.members?.edges ?? []).flatMap(({ node }) => (node.email ? [node.email] : []))}
+        />
+      )}
       {view && loading && !account && <Loading />}
       {view && account?.members && (
         <section className="card" aria-labelledby="members-list">
@@ -217,7 +222,12 @@ function GrantChoices({
   );
 }
 
-function InviteForm({ onInvited }: { onInvited: () => void }) {
+/** The same address as far as people are concerned: trimmed, ignoring case. */
+function sameEmail(one: string, other: string): boolean {
+  return one.trim().toLowerCase() === other.trim().toLowerCase();
+}
+
+function InviteForm({ onInvited, takenEmails }: { onInvited: () => void; takenEmails: readonly string[] }) {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [phone, setPhone] = useState("");
@@ -233,6 +243,8 @@ function InviteForm({ onInvited }: { onInvited: () => void }) {
     const problems: Record<string, string> = {};
     if (!name.trim()) problems.displayName = "Enter the user's name.";
     if (!email.trim()) problems.email = "Enter the e-mail address we should send the invitation to.";
+    else if (takenEmails.some((taken) => sameEmail(taken, email)))
+      problems.email = "Someone on this account already uses this e-mail address. Enter the new user's own address.";
     setFieldErrors(problems);
     setGeneral([]);
     flash.clear();
@@ -340,6 +352,14 @@ function MemberRow({
   const [confirming, setConfirming] = useState<"remove" | "transfer" | null>(null);
   const [editing, setEditing] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
+  // A closed form or confirmation hands focus back to the button that opened it (keyboard users).
+  const [refocus, setRefocus] = useState<string | null>(null);
+  const actions = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (refocus === null) return;
+    actions.current?.querySelector<HTMLButtonElement>(`[data-action="${refocus}"]`)?.focus();
+    setRefocus(null);
+  }, [refocus]);
   const flash = { clear: onBusy };
   const update = useMutation(UpdateAccess);
   const resend = useMutation(Resend);
@@ -358,6 +378,11 @@ function MemberRow({
     setRefusal(null);
     onChanged(done);
     return true;
+  };
+
+  const keep = () => {
+    setRefocus(confirming);
+    setConfirming(null);
   };
 
   const save = async (event: FormEvent) => {
@@ -391,6 +416,7 @@ function MemberRow({
               label="Permission level"
               name="role"
               value={role}
+              autoFocus
               onChange={(event) => setRole(event.target.value as Role)}
             >
               <option value="MANAGER">Account partner</option>
@@ -406,6 +432,7 @@ function MemberRow({
                 className="secondary"
                 onClick={() => {
                   setEditing(false);
+                  setRefocus("edit");
                   setRole(member.role);
                   setGrants(member.role === "STANDARD" ? [...member.permissions] : []);
                 }}
@@ -417,9 +444,9 @@ function MemberRow({
         )}
         {editable && (
           <div>
-            <div className="actions">
+            <div className="actions" ref={actions}>
               {usable && !editing && (
-                <button type="button" className="secondary" onClick={() => setEditing(true)}>
+                <button type="button" className="secondary" data-action="edit" onClick={() => setEditing(true)}>
                   Change access
                 </button>
               )}
@@ -452,12 +479,22 @@ function MemberRow({
                 </button>
               )}
               {member.status === "ACTIVE" && confirming === null && (
-                <button type="button" className="secondary" onClick={() => setConfirming("transfer")}>
+                <button
+                  type="button"
+                  className="secondary"
+                  data-action="transfer"
+                  onClick={() => setConfirming("transfer")}
+                >
                   Make primary member
                 </button>
               )}
               {confirming === null && (
-                <button type="button" className="danger-secondary" onClick={() => setConfirming("remove")}>
+                <button
+                  type="button"
+                  className="danger-secondary"
+                  data-action="remove"
+                  onClick={() => setConfirming("remove")}
+                >
                   Remove
                 </button>
               )}
@@ -479,7 +516,7 @@ function MemberRow({
                   >
                     Yes, remove
                   </button>
-                  <button type="button" className="secondary" onClick={() => setConfirming(null)}>
+                  <button type="button" className="secondary" autoFocus onClick={() => keep()}>
                     Keep
                   </button>
                 </div>
@@ -506,7 +543,7 @@ function MemberRow({
                   >
                     Yes, hand over
                   </button>
-                  <button type="button" className="secondary" onClick={() => setConfirming(null)}>
+                  <button type="button" className="secondary" autoFocus onClick={() => keep()}>
                     Keep
                   </button>
                 </div>
