@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--plan", help="an INTERNET service's plan, e.g. 'Gig' (with --price)")
     create.add_argument("--price", help="that service's monthly price in cents (with --plan)")
+    create.add_argument(
+        "--allowance", help="that service's monthly data allowance in bytes, so it is metered (with --plan)"
+    )
     create.set_defaults(run=_create_account)
 
     statement = commands.add_parser(
@@ -180,7 +183,7 @@ def _migrate(args: argparse.Namespace) -> int:
 def _create_account(args: argparse.Namespace) -> int:
     # Checked before anything else, so bad input touches neither DATA_DIR nor the database.
     checked_account(args.name, args.email, args.phone, args.time_zone, args.display_name)
-    service = operator_input.checked_service(args.plan, args.price)
+    service = operator_input.checked_service(args.plan, args.price, args.allowance)
     settings = Settings.from_env()
 
     async def create() -> JSON:
@@ -193,15 +196,21 @@ def _create_account(args: argparse.Namespace) -> int:
             public_url=settings.public_url,
             activation_seconds=settings.activation_seconds,
         )
-        if service is not None:
-            await Service.create(
-                account_id=account.id, kind="INTERNET", plan=service.plan, monthly_price=service.price
-            )
-        return {
+        created: JSON = {
             "accountId": to_global_id("Account", account.id),
             "accountNumber": account.number,
             "primaryMemberId": to_global_id("Member", member.id),
         }
+        if service is not None:
+            internet = await Service.create(
+                account_id=account.id,
+                kind="INTERNET",
+                plan=service.plan,
+                monthly_price=service.price,
+                allowance_bytes=service.allowance_bytes,
+            )
+            created["serviceId"] = to_global_id("Service", internet.id)
+        return created
 
     return _print_json(asyncio.run(_with_database(settings, create)))
 

@@ -11,6 +11,7 @@ from models.statements import MAX_KEY
 MAX_CENTS = 10_000_000  # $100,000: far above any household's bill, far below the column's limit
 MAX_PLAN = 100
 MAX_DESCRIPTION = 200
+MAX_ALLOWANCE_BYTES = 10**15  # 1 PB: as much as record-usage takes at once
 
 
 _NO_CONTROLS = "{option} must not hold line breaks, tabs or other control characters"
@@ -24,6 +25,7 @@ class InputError(ValueError):
 class NewService:
     plan: str
     price: int
+    allowance_bytes: int | None = None
 
 
 def checked_date(option: str, raw: str | None) -> date | None:
@@ -81,9 +83,12 @@ def checked_amount(raw: str | None, description: str | None) -> int | None:
     return cents
 
 
-def checked_service(plan: str | None, price: str | None) -> NewService | None:
-    """The INTERNET service to create with the account: --plan and --price together, or neither."""
+def checked_service(plan: str | None, price: str | None, allowance: str | None = None) -> NewService | None:
+    """The INTERNET service to create with the account: --plan and --price together, or neither; with
+    --allowance it is metered."""
     if plan is None and price is None:
+        if allowance is not None:
+            raise InputError("--allowance goes with --plan and --price")
         return None
     if plan is None or price is None:
         raise InputError("--plan and --price go together")
@@ -92,4 +97,12 @@ def checked_service(plan: str | None, price: str | None) -> NewService | None:
         raise InputError(f"--plan must be 1 to {MAX_PLAN} characters")
     if has_control_characters(name):
         raise InputError(_NO_CONTROLS.format(option="--plan"))
-    return NewService(plan=name, price=checked_cents("--price", price))
+    return NewService(plan=name, price=checked_cents("--price", price), allowance_bytes=_allowance(allowance))
+
+
+def _allowance(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.strip().isdigit() or not 0 < int(raw) <= MAX_ALLOWANCE_BYTES:
+        raise InputError(f"--allowance must be a whole number of bytes from 1 to {MAX_ALLOWANCE_BYTES}")
+    return int(raw)

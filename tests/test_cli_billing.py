@@ -16,6 +16,7 @@ from schema.ids import parse_global_id
 from tests.test_cli import run_gateway
 
 TODAY = date.today()
+ALLOWANCE_RANGE = "--allowance must be a whole number of bytes from 1 to 1000000000000000"
 
 
 def create_account(data_dir: Path, *extra: str) -> dict[str, Any]:
@@ -63,6 +64,14 @@ def test_issue_statement_bills_the_service_created_with_the_account(tmp_path: Pa
     assert query(tmp_path, "SELECT description, amount FROM line_item") == [("Internet - Gig", 7999)]
     # (the primary is still invited: statement notices go to active members only)
     assert query(tmp_path, "SELECT kind FROM outbox_message ORDER BY id") == [("ACTIVATION",)]
+
+
+def test_a_service_with_an_allowance_is_metered_and_its_id_printed(tmp_path: Path) -> None:
+    # when
+    printed = create_account(tmp_path, "--plan", "Gig", "--price", "7999", "--allowance", str(10**12))
+    # then: the id record-usage takes, and the allowance stored
+    assert parse_global_id(printed["serviceId"]) == ("Service", 1)
+    assert query(tmp_path, "SELECT plan, allowance_bytes FROM service") == [("Gig", 10**12)]
 
 
 def test_issue_statement_with_an_amount_and_a_due_date(tmp_path: Path) -> None:
@@ -138,6 +147,10 @@ def test_issue_statement_bad_input_is_one_line_and_exit_status_2(
         (["--plan", " ", "--price", "7999"], "--plan must be 1 to 100 characters"),
         (["--plan", "Gig", "--price", "cheap"], "--price 'cheap' is not a whole number of cents"),
         (["--plan", "Gig", "--price", "-5"], "--price must be 1 to 10000000 cents, not -5"),
+        (["--allowance", "1000"], "--allowance goes with --plan and --price"),
+        (["--plan", "G", "--price", "1", "--allowance", "lots"], ALLOWANCE_RANGE),
+        (["--plan", "G", "--price", "1", "--allowance", "0"], ALLOWANCE_RANGE),
+        (["--plan", "G", "--price", "1", "--allowance", str(10**15 + 1)], ALLOWANCE_RANGE),
     ],
 )
 def test_create_account_bad_plan_or_price_is_one_line_and_exit_status_2(

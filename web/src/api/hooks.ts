@@ -1,5 +1,6 @@
 import type { DocumentTypeDecoration } from "@graphql-typed-document-node/core";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useSession } from "../session/SessionProvider";
 import { useStepUp } from "../session/StepUpProvider";
 import { ApiError, request } from "./client";
 import { requestErrorMessage } from "./messages";
@@ -10,18 +11,33 @@ interface QueryState<R> {
   loading: boolean;
 }
 
-/** Runs a query when mounted and whenever its variables change; `reload` runs it again. */
+/** True when a signed-in page's answer says nobody is signed in (`me: null`): the session ended elsewhere. */
+function endsSession(data: unknown): boolean {
+  return typeof data === "object" && data !== null && "me" in data && (data as { me: unknown }).me === null;
+}
+
+/**
+ * Runs a query when mounted and whenever its variables change; `reload` runs it again. An answer of
+ * `me: null` while signed in (the session was ended on another device) signs the member out here.
+ */
 export function useQuery<R, V>(document: DocumentTypeDecoration<R, V>, variables?: V, skip = false) {
   const key = JSON.stringify(variables ?? {});
   const [state, setState] = useState<QueryState<R>>({ data: null, error: null, loading: !skip });
   const [version, setVersion] = useState(0);
+  const session = useSession();
+  const sessionRef = useRef(session);
+  sessionRef.current = session;
 
   useEffect(() => {
     if (skip) return;
     let live = true;
     setState((current) => ({ ...current, loading: true, error: null }));
     request(document, JSON.parse(key) as V).then(
-      (data) => live && setState({ data, error: null, loading: false }),
+      (data) => {
+        if (!live) return;
+        if (sessionRef.current.status === "signedIn" && endsSession(data)) sessionRef.current.forget("server");
+        setState({ data, error: null, loading: false });
+      },
       (error: unknown) =>
         live && setState((current) => ({ ...current, error: requestErrorMessage(error), loading: false })),
     );

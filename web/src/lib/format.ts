@@ -92,3 +92,10 @@ export function todayIn(timeZone: string): [number, number, number] {
   const part = (type: string) => Number(parts.find((item) => item.type === type)?.value ?? 0);
   return [part("year"), part("month"), part("day")];
 }
+
+const SERVICE_KINDS: Record<string, string> = { INTERNET: "Internet", TV: "TV", PHONE: "Phone" };
+
+/** "Internet", "TV", "Phone": a service's kind as a member reads it. */
+export function serviceKindName(kind: string): string {
+  return SERVICE_KINDS[kind] ?? kind.charAt(0) + kind.slice(1).toLowerCase();
+}

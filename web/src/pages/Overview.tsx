@@ -3,7 +3,7 @@ import { useQuery } from "../api/hooks";
 import { Errors, Loading } from "../components/Notice";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
-import { bytes, calendarDate, dateTime, timeRange } from "../lib/format";
+import { bytes, calendarDate, dateTime, serviceKindName, timeRange } from "../lib/format";
 import { can } from "../session/me";
 import { useMe } from "../session/SessionProvider";
 import { NextPayment } from "./billing/NextPayment";
@@ -161,7 +161,7 @@ export default function Overview() {
               <ul className="plain">
                 {account.services.map((service) => (
                   <li key={service.id}>
-                    <strong>{service.plan}</strong> ({service.kind.toLowerCase()}), {service.monthlyPrice.formatted} a month
+                    <strong>{service.plan}</strong> ({serviceKindName(service.kind)}), {service.monthlyPrice.formatted} a month
                     {service.dataUsage && (
                       <Usage used={service.dataUsage.usedBytes} allowance={service.dataUsage.allowanceBytes} />
                     )}

@@ -135,18 +135,24 @@ export default function Security() {
   const me = useMe();
   const { data, error, loading, reload } = useQuery(SecurityPageQuery);
   const tz = data?.account?.timeZone;
+  // What this page changes (two-factor, sessions) is logged: the activity log is read again after it.
+  const [changes, setChanges] = useState(0);
+  const changed = () => {
+    reload();
+    setChanges((count) => count + 1);
+  };
   return (
     <Page title="Security">
       <Errors messages={[error]} />
       {loading && !data && <Loading />}
       {data?.me && (
         <>
-          <TwoFactor enabled={!!data.me.twoFactorEnabled} onChanged={reload} />
-          <SessionList sessions={data.me.sessions ?? []} timeZone={tz} onChanged={reload} />
+          <TwoFactor enabled={!!data.me.twoFactorEnabled} onChanged={changed} />
+          <SessionList sessions={data.me.sessions ?? []} timeZone={tz} onChanged={changed} />
         </>
       )}
       {can(me, "VIEW_ACTIVITY") ? (
-        <ActivityLog timeZone={tz} members={can(me, "VIEW_MEMBERS")} />
+        <ActivityLog key={changes} timeZone={tz} members={can(me, "VIEW_MEMBERS")} />
       ) : (
         <NotAllowed>Your access to this account does not include its activity log.</NotAllowed>
       )}
@@ -235,12 +241,15 @@ function TwoFactor({ enabled, onChanged }: { enabled: boolean; onChanged: () => 
         <form onSubmit={finish} noValidate>
           <p>Scan this code with an authenticator app (such as Google Authenticator, Microsoft Authenticator or 1Password).</p>
           <QrCode text={enrollment.uri} />
-          <p>
-            Can't scan it? Enter this key in the app instead:{" "}
-            <code className="secret" aria-label="Setup key">
-              {enrollment.secret}
-            </code>
-          </p>
+          <Field
+            label="Setup key"
+            name="setupKey"
+            hint="Can't scan the code? Enter this key in the app instead."
+            readOnly
+            spellCheck={false}
+            value={grouped(enrollment.secret)}
+            onFocus={(event) => event.currentTarget.select()}
+          />
           <Field
             label="Code"
             name="code"
@@ -274,6 +283,11 @@ function TwoFactor({ enabled, onChanged }: { enabled: boolean; onChanged: () => 
       )}
     </section>
   );
+}
+
+/** "ABCD EFGH ...": a long key is easier to copy by hand in groups (authenticator apps ignore spaces). */
+function grouped(secret: string): string {
+  return secret.replace(/(.{4})(?=.)/g, "$1 ");
 }
 
 /** The otpauth:// URI as a QR code, drawn on a canvas (no data: URL, so the CSP needs no img-src data:). */

@@ -7,10 +7,9 @@ import { Errors, Loading } from "../components/Notice";
 import { NotAllowed, Page } from "../components/Page";
 import { graphql } from "../gql";
 import type { ServicesQuery } from "../gql/graphql";
-import { timeRange, todayIn, zonedTimeToUtc } from "../lib/format";
+import { bytes, calendarDate, serviceKindName, timeRange } from "../lib/format";
 import { can } from "../session/me";
 import { useMe } from "../session/SessionProvider";
-import { Usage } from "./Overview";
 
 const ServicesPageQuery = graphql(`
   query Services($manage: Boolean!) {
@@ -29,6 +28,10 @@ const ServicesPageQuery = graphql(`
           usedBytes
           allowanceBytes
         }
+      }
+      appointmentWindows(days: 21) @include(if: $manage) {
+        startsAt
+        endsAt
       }
       appointments @include(if: $manage) {
         id
@@ -90,9 +93,6 @@ const ReportOutage = graphql(`
 type Account = NonNullable<ServicesQuery["account"]>;
 type Appointment = NonNullable<Account["appointments"]>[number];
 
-// Technicians visit 08:00-20:00 in the account's time zone, in two-hour windows on the hour.
-const WINDOW_STARTS = [8, 10, 12, 14, 16, 18];
-const DAYS_AHEAD = 21;
 const STATUS_NAMES: Record<string, string> = { SCHEDULED: "Booked", CANCELLED: "Cancelled", DONE: "Done" };
 
 export default function Services() {
@@ -113,10 +113,10 @@ export default function Services() {
               <ul className="plain">
                 {account.services.map((service) => (
                   <li key={service.id}>
-                    <strong>{service.plan}</strong> ({service.kind.toLowerCase()}), {service.monthlyPrice.formatted} a month
+                    <strong>{service.plan}</strong> ({serviceKindName(service.kind)}), {service.monthlyPrice.formatted} a month
                     {service.dataUsage ? (
-                      <Usage used={service.dataUsage.usedBytes} allowance={service.dataUsage.allowanceBytes} />
-                    ) : manage ? (
+                      <UsageDetail usage={service.dataUsage} plan={service.plan} />
+                    ) : manage && service.kind === "INTERNET" ? (
                       <p className="usage">Unlimited data: this service is not metered.</p>
                     ) : null}
                   </li>
@@ -143,21 +143,32 @@ export default function Services() {
   );
 }
 
+/** This period's usage against the allowance, in words (with the share used) and as a meter. */
+function UsageDetail({ usage, plan }: { usage: { periodStart: string; usedBytes: number; allowanceBytes: number | null }; plan: string }) {
+  const since = calendarDate(usage.periodStart);
+  const allowance = usage.allowanceBytes;
+  if (allowance == null || allowance <= 0) {
+    return <p className="usage">Data used since {since}: {bytes(usage.usedBytes)} (no limit)</p>;
+  }
+  const percent = Math.round((usage.usedBytes / allowance) * 100);
+  return (
+    <div className="usage">
+      <p>
+        Data used since {since}: {bytes(usage.usedBytes)} of {bytes(allowance)} ({percent}%)
+        {percent >= 100 ? ". You have used all of this period's allowance." : ""}
+      </p>
+      <meter min={0} max={allowance} value={Math.min(usage.usedBytes, allowance)} aria-label={`Data used on ${plan}`} />
+    </div>
+  );
+}
+
 function Appointments({ account, onChanged }: { account: Account; onChanged: () => void }) {
   const tz = account.timeZone;
-  const days = useMemo(() => {
-    const [year, month, day] = todayIn(tz);
-    return Array.from({ length: DAYS_AHEAD }, (_, offset) => {
-      const date = new Date(Date.UTC(year, month - 1, day + offset));
-      return {
-        value: date.toISOString().slice(0, 10),
-        label: new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeZone: "UTC" }).format(date),
-      };
-    });
-  }, [tz]);
+  // The windows the gateway offers (its rule: technicians' hours, on the hour, in the future), by day.
+  const days = useMemo(() => windowsByDay(account.appointmentWindows ?? [], tz), [account.appointmentWindows, tz]);
   const [reason, setReason] = useState("");
-  const [day, setDay] = useState(days[1]?.value ?? "");
-  const [hour, setHour] = useState<number | null>(null);
+  const [chosenDay, setDay] = useState<string | null>(null);
+  const [startsAt, setStartsAt] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string[]>([]);
   const flash = useFlash();
@@ -165,13 +176,8 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
   const cancel = useMutation(CancelAppointment);
   const [cancelRefusal, setCancelRefusal] = useState<string | null>(null);
 
-  const startOf = (dayValue: string, startHour: number) => {
-    const [y, m, d] = dayValue.split("-").map(Number) as [number, number, number];
-    return zonedTimeToUtc(y, m, d, startHour, tz);
-  };
-  const windows = WINDOW_STARTS.map((startHour) => ({ startHour, startsAt: startOf(day, startHour) })).filter(
-    (window) => window.startsAt.getTime() > Date.now(),
-  );
+  const day = days.find((option) => option.value === chosenDay) ?? days[0];
+  const windows = day?.windows ?? [];
   const hourFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "short", timeZone: tz });
 
   const submit = async (event: FormEvent) => {
@@ -179,12 +185,11 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
     flash.clear();
     const problems: Record<string, string> = {};
     if (!reason.trim()) problems.reason = "Tell us what the technician should look at.";
-    if (hour == null || !windows.some((window) => window.startHour === hour)) problems.startsAt = "Choose a time window.";
+    if (startsAt == null || !windows.some((window) => window.startsAt === startsAt)) problems.startsAt = "Choose a time window.";
     setFieldErrors(problems);
     setGeneral([]);
-    if (Object.keys(problems).length > 0 || hour == null) return;
-    const startsAt = startOf(day, hour);
-    const data = await schedule.run({ input: { startsAt: startsAt.toISOString(), reason: reason.trim() } });
+    if (Object.keys(problems).length > 0 || startsAt == null) return;
+    const data = await schedule.run({ input: { startsAt, reason: reason.trim() } });
     if (!data) return;
     const payload = data.scheduleAppointment;
     if (payload.errors.length > 0 || !payload.appointment) {
@@ -197,7 +202,7 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
       `Your appointment is booked for ${timeRange(payload.appointment.startsAt, payload.appointment.endsAt, tz)}. We will remind you the day before.`,
     );
     setReason("");
-    setHour(null);
+    setStartsAt(null);
     onChanged();
   };
 
@@ -228,12 +233,19 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
         <ul className="plain">
           {upcoming.map((appointment) => (
             <li key={appointment.id}>
-              <p>
+              {/* Each button's description says which appointment it cancels. */}
+              <p id={`appointment-${appointment.id}`}>
                 <strong>{timeRange(appointment.startsAt, appointment.endsAt, tz)}</strong>
                 <br />
                 {appointment.reason}
               </p>
-              <button type="button" className="danger-secondary small" onClick={() => void cancelOne(appointment)}>
+              <button
+                type="button"
+                className="danger-secondary small"
+                aria-describedby={`appointment-${appointment.id}`}
+                disabled={cancel.pending}
+                onClick={() => void cancelOne(appointment)}
+              >
                 Cancel appointment
               </button>
             </li>
@@ -267,7 +279,15 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
           error={fieldErrors.reason}
           onChange={(event) => setReason(event.target.value)}
         />
-        <SelectField label="Day" name="day" value={day} onChange={(event) => { setDay(event.target.value); setHour(null); }}>
+        <SelectField
+          label="Day"
+          name="day"
+          value={day?.value ?? ""}
+          onChange={(event) => {
+            setDay(event.target.value);
+            setStartsAt(null);
+          }}
+        >
           {days.map((option) => (
             <option key={option.value} value={option.value}>
               {option.label}
@@ -277,21 +297,18 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
         <fieldset className={`choice${fieldErrors.startsAt ? " has-error" : ""}`} aria-describedby={fieldErrors.startsAt ? "window-error" : undefined}>
           <legend>Time window</legend>
           <p className="hint">Times are in {tz.replace(/_/g, " ")} time. A technician arrives within the window.</p>
-          {windows.length === 0 && <p>No windows left on this day. Choose another day.</p>}
-          {windows.map((window) => {
-            const end = new Date(window.startsAt.getTime() + 2 * 3600 * 1000);
-            return (
-              <label key={window.startHour}>
-                <input
-                  type="radio"
-                  name="window"
-                  checked={hour === window.startHour}
-                  onChange={() => setHour(window.startHour)}
-                />{" "}
-                {hourFormat.format(window.startsAt)} to {hourFormat.format(end)}
-              </label>
-            );
-          })}
+          {windows.length === 0 && <p>No visits can be booked in the next three weeks. Please call us.</p>}
+          {windows.map((window) => (
+            <label key={window.startsAt}>
+              <input
+                type="radio"
+                name="window"
+                checked={startsAt === window.startsAt}
+                onChange={() => setStartsAt(window.startsAt)}
+              />{" "}
+              {hourFormat.format(new Date(window.startsAt))} to {hourFormat.format(new Date(window.endsAt))}
+            </label>
+          ))}
           {fieldErrors.startsAt && (
             <p id="window-error" className="field-error" role="alert">
               {fieldErrors.startsAt}
@@ -307,6 +324,23 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
       </form>
     </section>
   );
+}
+
+type Window = NonNullable<Account["appointmentWindows"]>[number];
+
+/** The windows grouped by their calendar day in the account's time zone, soonest first. */
+function windowsByDay(windows: readonly Window[], timeZone: string) {
+  const key = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+  const label = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeZone });
+  const days: { value: string; label: string; windows: Window[] }[] = [];
+  for (const window of windows) {
+    const start = new Date(window.startsAt);
+    const value = key.format(start);
+    const last = days[days.length - 1];
+    if (last?.value === value) last.windows.push(window);
+    else days.push({ value, label: label.format(start), windows: [window] });
+  }
+  return days;
 }
 
 function OutageReport({ account }: { account: Account }) {
@@ -356,7 +390,7 @@ function OutageReport({ account }: { account: Account }) {
         >
           {services.map((service) => (
             <option key={service.id} value={service.id}>
-              {service.plan} ({service.kind.toLowerCase()})
+              {service.plan} ({serviceKindName(service.kind)})
             </option>
           ))}
         </SelectField>

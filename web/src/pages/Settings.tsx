@@ -102,8 +102,14 @@ const UpdatePreferences = graphql(`
 type Profile = NonNullable<SettingsQuery["me"]>;
 
 export default function Settings() {
+  const { forget } = useSession();
   const { data, error, loading, reload } = useQuery(SettingsPageQuery);
   const profile = data?.me;
+  // `me` is null, not an error, once the session has ended (signed out on another device, expired).
+  const ended = !!data && !data.me;
+  useEffect(() => {
+    if (ended) forget("server");
+  }, [ended, forget]);
   return (
     <Page title="Settings">
       <Errors messages={[error]} />
@@ -126,7 +132,9 @@ function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () =
   const [phone, setPhone] = useState(profile.phone ?? "");
   const [code, setCode] = useState("");
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  // Refusals not about one field: of saving the details, and of the confirmation code, each at its form.
   const [general, setGeneral] = useState<string[]>([]);
+  const [codeGeneral, setCodeGeneral] = useState<string[]>([]);
   const flash = useFlash();
   const update = useMutation(UpdateProfile);
   const confirm = useMutation(ConfirmContact);
@@ -172,6 +180,7 @@ function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () =
     event.preventDefault();
     flash.clear();
     setFieldErrors({});
+    setCodeGeneral([]);
     if (!code.trim()) {
       setFieldErrors({ code: "Enter the code we sent to your new address or number." });
       return;
@@ -182,7 +191,7 @@ function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () =
     if (payload.errors.length > 0) {
       const split = splitErrors(payload.errors, ["code"]);
       setFieldErrors(split.byField);
-      setGeneral(split.general);
+      setCodeGeneral(split.general);
       return;
     }
     setCode("");
@@ -231,7 +240,7 @@ function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () =
           error={fieldErrors.phone}
           onChange={(event) => setPhone(event.target.value)}
         />
-        <Errors messages={[update.error, ...(pending ? [] : general)]} />
+        <Errors messages={[update.error, ...general]} />
         <div className="actions">
           <button type="submit" disabled={update.pending}>
             Save
@@ -251,7 +260,7 @@ function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () =
             error={fieldErrors.code}
             onChange={(event) => setCode(event.target.value)}
           />
-          <Errors messages={[confirm.error, ...general]} />
+          <Errors messages={[confirm.error, ...codeGeneral]} />
           <div className="actions">
             <button type="submit" disabled={confirm.pending}>
               Confirm change
@@ -372,7 +381,6 @@ function Preferences({ profile }: { profile: Profile }) {
   const [refusal, setRefusal] = useState<string | null>(null);
   const flash = useFlash();
   const save = useMutation(UpdatePreferences);
-  useEffect(() => setRefusal(null), [prefs]);
   if (!prefs) return null;
 
   // Each box saves at once: there is no separate button to forget.
@@ -381,6 +389,7 @@ function Preferences({ profile }: { profile: Profile }) {
     const chosen = on ? [...prefs[category], channel] : prefs[category].filter((item) => item !== channel);
     const next = { ...prefs, [category]: chosen };
     setPrefs(next);
+    setRefusal(null);
     flash.clear();
     const data = await save.run({ input: { [category]: chosen } });
     const payload = data?.updateNotificationPreferences;
