@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -94,14 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
         "issue-statement",
         help="issue an account's statement (its services), or a one-off charge with --amount",
         description="Without --amount: the period's statement of the account's services, once a period."
-        " With --amount and --description: a one-off charge, also beside the period's statement; the same"
-        " command again (or the same --key) returns the first statement.",
+        " With --amount and --description: a one-off charge, also beside the period's statement, once per"
+        " --key (without one: once per billing period, amount and description); a retry returns the first.",
     )
     statement.add_argument("--account", required=True, help="the account number")
     statement.add_argument(
         "--due",
-        help="the due date, YYYY-MM-DD; the period is the month before it"
-        " (default: due 21 days from today, for the period starting today)",
+        help="the due date, YYYY-MM-DD; the period is the account's billing period holding the day before"
+        " it, as the daily run counts periods (default: due 21 days from today, this billing period)",
     )
     statement.add_argument("--amount", help="a one-off charge in cents (default: the account's services)")
     statement.add_argument("--description", help="the one-off charge's line item (with --amount)")
@@ -261,7 +262,7 @@ def _record_usage(args: argparse.Namespace) -> int:
     service_id = pk_of(args.service.strip(), "Service")
     if service_id is None:
         raise UsageError(f"--service {args.service!r} is not a Service ID")
-    if not args.bytes.strip().isdigit() or not 0 <= int(args.bytes) <= MAX_RECORD_BYTES:
+    if not re.fullmatch(r"\s*[0-9]+\s*", args.bytes) or not 0 <= int(args.bytes) <= MAX_RECORD_BYTES:
         raise UsageError(f"--bytes must be a whole number from 0 to {MAX_RECORD_BYTES}")
     at = None
     if args.at is not None:

@@ -197,7 +197,7 @@ def _get_params(request: Request) -> Params | Response:
 
 async def _post_params(request: Request) -> Params | Response:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return bad_request(f"The request body is larger than {MAX_BODY_BYTES} bytes.", 413)
     raw = b""
     async for chunk in request.stream():

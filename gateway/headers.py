@@ -13,10 +13,10 @@ API_HEADERS = {
 }
 # JSON answers never need to load anything; GraphiQL (development only) loads its scripts from a CDN.
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
-# The portal's pages (gateway/portal.py): its own scripts and styles only, never inline script; the QR code
-# of two-factor set-up is a data: image.
+# The portal's pages (gateway/portal.py): its own scripts, styles and images only, never inline script (the
+# QR code of two-factor set-up is drawn on a canvas, so no data: image either).
 PORTAL_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 HSTS = "max-age=63072000; includeSubDomains"

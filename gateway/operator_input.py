@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -103,6 +104,6 @@ def checked_service(plan: str | None, price: str | None, allowance: str | None =
 def _allowance(raw: str | None) -> int | None:
     if raw is None:
         return None
-    if not raw.strip().isdigit() or not 0 < int(raw) <= MAX_ALLOWANCE_BYTES:
+    if not re.fullmatch(r"\s*[0-9]+\s*", raw) or not 0 < int(raw) <= MAX_ALLOWANCE_BYTES:
         raise InputError(f"--allowance must be a whole number of bytes from 1 to {MAX_ALLOWANCE_BYTES}")
     return int(raw)

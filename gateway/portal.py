@@ -38,7 +38,11 @@ in <code>web/</code>. The API is at <a href="/graphql">/graphql</a>.</p>
 
 
 class HashedAssets(StaticFiles):
-    """/assets/: Vite names each file by its content's hash, so a name never changes meaning."""
+    """/assets/: Vite names each file by its content's hash, so a name never changes meaning. The folder
+    may be missing (the portal not built yet, or being rebuilt): then each asset is a 404, not a 500."""
+
+    async def check_config(self) -> None:
+        """Starlette's check raises for a missing folder on the first request; looked up per request here."""
 
     def file_response(
         self, full_path: str | PathLike[str], stat_result: stat_result, scope: Scope, status_code: int = 200

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import secrets
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
@@ -27,6 +29,20 @@ class Account(Model):
 
     class Meta:
         table = "account"
+
+
+def billing_period_start(account: Account, day: date) -> date:
+    """The first day of the account's billing period that holds `day`: the last billing day on or before
+    it (clamped to a short month's end). Statements, the daily run and data usage count periods so."""
+    start = _on_billing_day(day.year, day.month, account.billing_day)
+    if start > day:
+        earlier = day.replace(day=1) - timedelta(days=1)
+        start = _on_billing_day(earlier.year, earlier.month, account.billing_day)
+    return start
+
+
+def _on_billing_day(year: int, month: int, billing_day: int) -> date:
+    return date(year, month, min(billing_day, calendar.monthrange(year, month)[1]))
 
 
 def new_account_number() -> str:

@@ -127,6 +127,7 @@ async def redeem_code(
     candidate = code.strip()
     if not (
         len(candidate) == 6
+        and candidate.isascii()
         and candidate.isdigit()
         and same_hash(hash_code(secret_key, candidate), row.token_hash)
     ):

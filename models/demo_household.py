@@ -91,9 +91,14 @@ def due_dates(today: date) -> list[date]:
 
 
 async def seed_year(account: Account, members: dict[str, Member]) -> bool:
-    """Give the demo account its year, once: False (and nothing written) when it has it already."""
+    """Give the demo account its year, once: False (and nothing written) when it has it already, or when
+    it has a life of its own (a demo database from before, where someone added services, statements, a
+    payment method or autopay): the year is never written over what people did."""
     if await Statement.exists(account_id=account.id, issue_key=INSTALLATION_KEY):
         return False
+    for model in (Service, Statement, PaymentMethod, AutopayEnrollment):
+        if await model.exists(account_id=account.id):
+            return False
     async with in_transaction() as connection:
         await _seed(account, members, connection)
     return True

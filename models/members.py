@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 from models.access import Permission, Role
@@ -123,3 +124,14 @@ async def member_for_username(username: str) -> Member | None:
     """The member whose username is exactly `username` (credentials are case-sensitive)."""
     member = await holder_of(username)
     return member if member is not None and member.username == username else None
+
+
+async def email_in_use(
+    account_id: int, email: str, *, other_than: int | None = None, using_db: BaseDBAsyncClient | None = None
+) -> bool:
+    """Whether someone on the account (not removed, other than `other_than`) uses `email`, ignoring case:
+    one address a person on an account, so an invitation or a reset names one member."""
+    query = Member.filter(account_id=account_id, removed_at=None, email__iexact=email)
+    if other_than is not None:
+        query = query.exclude(id=other_than)
+    return await (query.using_db(using_db) if using_db else query).exists()

@@ -19,7 +19,7 @@ from models.access import GRANTABLE, INVITABLE_ROLES, Permission, Role, refused_
 from models.accounts import Account
 from models.clock import utcnow
 from models.codes import issue_link_token
-from models.members import Member, MemberStatus, PermissionGrant
+from models.members import Member, MemberStatus, PermissionGrant, email_in_use
 from models.notify import email_member
 from models.security import OneTimeToken, TokenPurpose
 from models.sessions import revoke_sessions
@@ -97,11 +97,10 @@ async def invite(actor: Actor, invitation: Invitation, links: LinkPolicy) -> Mem
     """A new INVITED member with their grants, and the e-mail with their activation link."""
     grants = check_access(invitation.role, invitation.grants)
     async with in_transaction() as connection:
-        # One e-mail address a person on the account: a reset by e-mail must name one member. The account
-        # row lock orders concurrent invitations of the same address.
+        # One e-mail address a person on the account (models.members.email_in_use); the account row lock
+        # orders concurrent invitations of the same address.
         await Account.select_for_update().using_db(connection).get(id=actor.account_id)
-        taken = Member.filter(account_id=actor.account_id, removed_at=None, email__iexact=invitation.email)
-        if await taken.using_db(connection).exists():
+        if await email_in_use(actor.account_id, invitation.email, using_db=connection):
             raise MembershipRefused(
                 Refusal.EMAIL_TAKEN, "Someone on this account already uses this e-mail address.", "email"
             )

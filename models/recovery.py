@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from models import activity, messages
 from models.clock import utcnow
-from models.codes import issue_code, issue_link_token, retire_links, use_token
+from models.codes import find_link_token, issue_code, issue_link_token, retire_links, use_token
 from models.contact import normal_email
 from models.lockout import end_lock
 from models.members import Channel, Member, MemberStatus, member_for_username
@@ -186,6 +186,18 @@ async def request_reset(
     return True
 
 
+async def live_reset_link(token: str) -> tuple[Member, OneTimeToken] | None:
+    """The member and row of an e-mailed reset link that can still reset: unused, unexpired, with tries
+    left, for a member who may reset; else None."""
+    row = await find_link_token(token, TokenPurpose.PASSWORD_RESET)
+    if row is None or row.attempts >= MAX_ATTEMPTS:
+        return None
+    member = await Member.get_or_none(id=row.member_id)  # type: ignore[attr-defined]
+    if member is None or not can_reset(member):
+        return None
+    return member, row
+
+
 async def reserve_attempt(row: OneTimeToken) -> bool:
     """Count one try on the row; False when it is used up or out of tries."""
     reserved = await OneTimeToken.filter(id=row.id, used_at=None, attempts__lt=MAX_ATTEMPTS).update(
@@ -225,6 +237,7 @@ async def reset_code_matches(row: OneTimeToken, code: str, secret_key: str) -> b
         return False
     if (
         len(candidate) == 6
+        and candidate.isascii()
         and candidate.isdigit()
         and same_hash(hash_code(secret_key, candidate), row.token_hash)
     ):

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from models import activity, billing_messages
 from models.access import Permission
-from models.accounts import Account
+from models.accounts import Account, billing_period_start
 from models.billing import LineItem, Statement, format_money
 from models.clock import utcnow
 from models.notify import notify_account
@@ -87,13 +87,17 @@ async def issue_statement(
 
     Without `amount`: the period's regular statement, line items from the account's services, at most
     one a period. With `amount`: a one-off charge beside it, once per `key` (or, without a key, once per
-    period, amount and description). The period starts on `period_start`; else, given a `due` date, it
-    is the month before that date; else it starts today. Raises NothingToBill for a non-positive amount
-    or an account without services, StatementKeyReused for a key first used for another charge."""
+    period, amount and description). The period starts on `period_start`; else it is the account's
+    billing period (starting on its billing day, as the daily run's) that holds the day before `due`, or
+    today without a due date: so a back-filled month and the daily run's never overlap. Raises
+    NothingToBill for a non-positive amount or an account without services, StatementKeyReused for a
+    key first used for another charge."""
     if key is not None and amount is None:
         raise ValueError("a key goes with an amount: the regular statement is one a period")
-    start = period_start or (month_before(due) if due else account_today(account))
-    end = due - timedelta(days=1) if due and not period_start else add_month(start) - timedelta(days=1)
+    start = period_start or billing_period_start(
+        account, due - timedelta(days=1) if due else account_today(account)
+    )
+    end = add_month(start) - timedelta(days=1)
     if amount is None:
         issue_key = regular_key(start)
         existing = await _existing(account.id, issue_key, using_db)

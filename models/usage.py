@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from models import messages
 from models.access import Permission
-from models.accounts import Account
+from models.accounts import Account, billing_period_start
 from models.clock import utcnow
 from models.notify import notify_account
 from models.services import Service
@@ -72,11 +72,7 @@ class UsageTotal:
 def period_start_of(account: Account, at: datetime) -> date:
     """The first day of the billing period containing `at`: periods start on the account's billing day,
     counted in its time zone."""
-    local = at.astimezone(ZoneInfo(account.time_zone)).date()
-    if local.day >= account.billing_day:
-        return local.replace(day=account.billing_day)
-    year, month = (local.year - 1, 12) if local.month == 1 else (local.year, local.month - 1)
-    return date(year, month, account.billing_day)
+    return billing_period_start(account, at.astimezone(ZoneInfo(account.time_zone)).date())
 
 
 async def find_service(account_number: str, service_id: int) -> tuple[Account, Service]:

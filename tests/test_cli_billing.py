@@ -150,6 +150,7 @@ def test_issue_statement_bad_input_is_one_line_and_exit_status_2(
         (["--allowance", "1000"], "--allowance goes with --plan and --price"),
         (["--plan", "G", "--price", "1", "--allowance", "lots"], ALLOWANCE_RANGE),
         (["--plan", "G", "--price", "1", "--allowance", "0"], ALLOWANCE_RANGE),
+        (["--plan", "G", "--price", "1", "--allowance", "²"], ALLOWANCE_RANGE),
         (["--plan", "G", "--price", "1", "--allowance", str(10**15 + 1)], ALLOWANCE_RANGE),
     ],
 )

@@ -1,6 +1,6 @@
 """issue-statement for history and one-off charges, run as the operator runs it: --due sets the period (the
-month before the due date), so past months can be back-filled; --amount issues a one-off charge beside
-the period's statement, once per --key."""
+account's billing period holding the day before it, as the daily run counts them), so past months can be
+back-filled; --amount issues a one-off charge beside the period's statement, once per --key."""
 
 from __future__ import annotations
 
@@ -24,10 +24,11 @@ def due_dates(months: int) -> list[str]:
     return dues[::-1]
 
 
-def month_before(due: str) -> str:
-    day = date.fromisoformat(due)
-    earlier = (day.replace(day=1) - timedelta(days=1)).replace(day=day.day)
-    return earlier.isoformat()
+def period_of(due: str) -> tuple[str, str]:
+    """The billing period a statement due on the 15th covers, on create-account's billing day (the 1st)."""
+    start = date.fromisoformat(due).replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return start.isoformat(), end.isoformat()
 
 
 def statement_id(printed: str) -> int:
@@ -43,17 +44,14 @@ def test_due_alone_back_fills_the_services_statements_of_past_months(tmp_path: P
     # when the operator issues a statement for each past due date, and the last one again
     runs = [run_gateway(tmp_path, "issue-statement", "--account", number, "--due", due) for due in dues]
     again = run_gateway(tmp_path, "issue-statement", "--account", number, "--due", dues[-1])
-    # then one statement a month, each for the month before its due date
+    # then one statement a month, each for the billing period its due date falls in
     assert [run.returncode for run in runs] == [0, 0, 0], [run.stderr for run in runs]
     assert [json.loads(run.stdout)["dueDate"] for run in runs] == dues
     assert again.returncode == 0, again.stderr
     assert again.stdout == runs[-1].stdout
     assert query(
         tmp_path, "SELECT period_start, period_end, due_date, amount_due FROM statement ORDER BY id"
-    ) == [
-        (month_before(due), (date.fromisoformat(due) - timedelta(days=1)).isoformat(), due, 7999)
-        for due in dues
-    ]
+    ) == [(*period_of(due), due, 7999) for due in dues]
     assert query(tmp_path, "SELECT DISTINCT description FROM line_item") == [("Internet - Gig",)]
 
 
@@ -76,7 +74,7 @@ def test_amounts_back_fill_past_months_and_a_retry_issues_nothing_more(tmp_path:
     assert retried == printed[0]
     assert query(
         tmp_path, "SELECT period_start, due_date, amount_due, status FROM statement ORDER BY id"
-    ) == [(month_before(due), due, 7999, "OPEN") for due in dues]
+    ) == [(period_of(due)[0], due, 7999, "OPEN") for due in dues]
 
 
 def test_a_one_off_charge_goes_beside_the_months_statement_once_per_key(tmp_path: Path) -> None:

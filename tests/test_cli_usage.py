@@ -95,6 +95,7 @@ def metered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
         ("--account", "1234567890", "has no service"),
         ("--bytes", "-5", "--bytes must be"),
         ("--bytes", "lots", "--bytes must be"),
+        ("--bytes", "²", "--bytes must be"),
         ("--at", "yesterday", "is not an ISO 8601 time"),
         ("--at", "2026-03-10T12:00:00", "needs a UTC offset"),
     ],

@@ -145,3 +145,29 @@ async def test_the_demo_household_has_a_year_to_see_and_seeding_again_adds_nothi
         await OutboxMessage.filter(kind__in=["STATEMENT_READY", "PAYMENT_RECEIPT", "USAGE_ALERT"]).count()
         == 0
     )
+
+
+async def test_a_demo_account_someone_used_before_the_year_existed_is_left_as_it_is(
+    passwords: Passwords,
+) -> None:
+    # given: a demo account from before the year was seeded, where someone saved a card and autopay
+    login = await seed_demo(passwords)
+    account_id = login.account.id
+    for model in reversed(DEMO_TABLES[:-1]):
+        await model.filter(**({"statement__account_id": account_id} if model is LineItem else {})).delete()
+    card = await PaymentMethod.create(
+        account_id=account_id,
+        kind="CARD",
+        brand="visa",
+        last4="4242",
+        processor_token="tok_visa",
+        is_default=True,
+    )
+    await AutopayEnrollment.create(account_id=account_id, payment_method_id=card.id)
+    before = await row_counts()
+    # when: seeded again (make run does it on every start)
+    again = await seed_demo(passwords)
+    # then: the login works, and nothing was written over what people did
+    assert (again.username, again.password) == (DEMO_USERNAME, DEMO_PASSWORD)
+    assert await row_counts() == before
+    assert await PaymentMethod.filter(account_id=account_id).count() == 1

@@ -1,8 +1,10 @@
 """The HTML part of an e-mail, made from its plain text: the same words, a link to the portal alone on its
 line as a button (with the link itself under it), a one-time code alone on its line large.
 
-Everything from the text is escaped: names and account names in it are member-supplied. Only links to
-PUBLIC_URL become links; no images, no scripts, the CSS inline (what mail clients keep)."""
+Everything from the text is escaped: names, account names and a sign-in's browser in it are supplied by
+others. Only a link to PUBLIC_URL alone on its line becomes a link, as every template writes its links:
+a portal address inside a sentence is someone's text, and stays text. No images, no scripts, the CSS
+inline (what mail clients keep)."""
 
 from __future__ import annotations
 
@@ -41,7 +43,6 @@ _CODE = (
     "<p style=\"margin:0 0 16px;font-family:'Courier New',Courier,monospace;font-size:28px;"
     'font-weight:bold;letter-spacing:6px;">{}</p>'
 )
-_INLINE_LINK = '<a href="{href}" style="color:#1d4ed8;">{text}</a>'
 
 
 def html_body(subject: str, text: str, public_url: str) -> str:
@@ -60,7 +61,7 @@ def html_body(subject: str, text: str, public_url: str) -> str:
                     lines = []
                 blocks.append(_button(line, base) if links.fullmatch(line) else _CODE.format(line))
             elif line:
-                lines.append(_linked(line, links))
+                lines.append(escape(line))
         if lines:
             blocks.append(_PARAGRAPH.format("<br>\n".join(lines)))
     return _PAGE.format(title=escape(subject), blocks="\n".join(blocks))
@@ -69,15 +70,3 @@ def html_body(subject: str, text: str, public_url: str) -> str:
 def _button(url: str, base: str) -> str:
     label = BUTTON_LABELS.get(urlsplit(url[len(base) :]).path.rstrip("/"), DEFAULT_LABEL)
     return _BUTTON.format(href=escape(url), label=escape(label), text=escape(url))
-
-
-def _linked(line: str, links: re.Pattern[str]) -> str:
-    """The line escaped, with its links to the portal as links."""
-    parts: list[str] = []
-    done = 0
-    for found in links.finditer(line):
-        parts.append(escape(line[done : found.start()]))
-        parts.append(_INLINE_LINK.format(href=escape(found.group()), text=escape(found.group())))
-        done = found.end()
-    parts.append(escape(line[done:]))
-    return "".join(parts)

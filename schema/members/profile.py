@@ -15,7 +15,7 @@ from models.contact import (
     normal_phone,
 )
 from models.guard import Secret
-from models.members import Channel, Member
+from models.members import Channel, Member, email_in_use
 from models.security import OneTimeToken
 from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, too_many_codes, user_error
@@ -49,6 +49,11 @@ class NotificationPreferencesPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+EMAIL_TAKEN = user_error(
+    ErrorCode.EMAIL_TAKEN, "Someone on this account already uses this e-mail address.", "email"
+)
+
+
 def code_policy(info: Info) -> profile.CodePolicy:
     settings = info.context.settings
     return profile.CodePolicy(settings.secret_key, settings.code_seconds, settings.code_max_attempts)
@@ -67,6 +72,12 @@ class Mutation:
             return MemberPayload(errors=errors)
         if contact is not None:
             require_step_up(info)
+            if contact[0] is profile.Contact.EMAIL and await email_in_use(
+                int(member.account_id),  # type: ignore[attr-defined]
+                contact[1],
+                other_than=member.id,
+            ):
+                return MemberPayload(errors=[EMAIL_TAKEN])
         ip_address = info.context.client.ip_address
         try:
             async with in_transaction() as connection:

@@ -7,21 +7,20 @@ from hashlib import sha256
 
 import strawberry
 
-from models.codes import find_link_token
 from models.guard import Claimant, Secret
 from models.members import Channel, Member, fold_username
 from models.passwords import normalise_answer
 from models.recovery import (
-    can_reset,
     complete_reset,
     live_reset_codes,
+    live_reset_link,
     members_for_login,
     record_request,
     refund_attempt,
     reserve_attempt,
     reset_code_matches,
 )
-from models.security import OneTimeToken, TokenPurpose
+from models.security import OneTimeToken
 from schema.context import Context
 from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, user_error
@@ -63,11 +62,11 @@ class Query:
         "the link itself is: it names no one and checks no secret."
     )
     async def password_reset_link(self, token: str) -> PasswordResetLink | None:
-        row = await find_link_token(token, TokenPurpose.PASSWORD_RESET)
-        member = await Member.get_or_none(id=row.member_id) if row else None  # type: ignore[attr-defined]
-        if row is None or member is None or not can_reset(member) or not member.security_question:
+        found = await live_reset_link(token)
+        question = found[0].security_question if found else None
+        if found is None or not question:
             return None
-        return PasswordResetLink(security_question=member.security_question, expires_at=row.expires_at)
+        return PasswordResetLink(security_question=question, expires_at=found[1].expires_at)
 
 
 @strawberry.type
@@ -95,11 +94,8 @@ async def _reset_row(
     token, code, login = given(input.token), given(input.code), given(input.login)
     if token is not None:
         invalid = user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token")
-        row = await find_link_token(token, TokenPurpose.PASSWORD_RESET)
-        member = await Member.get_or_none(id=row.member_id) if row else None  # type: ignore[attr-defined]
-        if row is None or member is None or not can_reset(member):
-            return invalid
-        return member, row, invalid
+        link = await live_reset_link(token)
+        return invalid if link is None else (*link, invalid)
     if code is not None and login is not None:
         invalid = user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")
         found = await _reset_code_row(context, login, code[:20])

@@ -4,6 +4,7 @@ CSP that allows no inline script, the API's answers unchanged, and a clear page 
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -62,7 +63,9 @@ def test_the_portal_csp_allows_no_inline_script() -> None:
     assert directives["style-src"] == "'self'"
     assert directives["default-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'"
+    assert directives["img-src"] == "'self'"
     assert "unsafe" not in PORTAL_CSP
+    assert "data:" not in PORTAL_CSP
 
 
 async def test_hashed_assets_are_cached_for_good(client: httpx.AsyncClient) -> None:
@@ -187,6 +190,17 @@ async def test_an_unbuilt_portal_answers_a_page_that_says_how_to_build_it(
         assert "make run" in response.text
         assert "<script" not in response.text
     assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_an_asset_of_an_unbuilt_portal_is_404_not_an_error(
+    client: httpx.AsyncClient, portal_dir: Path
+) -> None:
+    # given: no build at all (a fresh clone before make run)
+    shutil.rmtree(portal_dir / "assets")
+    # when
+    response = await client.get("/assets/index-abc123.js")
+    # then
+    assert response.status_code == 404
 
 
 async def test_a_build_that_appears_after_start_up_is_served(

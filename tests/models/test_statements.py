@@ -31,11 +31,15 @@ async def billed_account() -> Account:
 @pytest.mark.parametrize(
     ("due", "period"),
     [
-        (date(2025, 1, 15), (date(2024, 12, 15), date(2025, 1, 14))),
-        (date(2025, 3, 31), (date(2025, 2, 28), date(2025, 3, 30))),
+        # the account's periods start on the 10th, as the daily run issues them
+        (date(2025, 1, 15), (date(2025, 1, 10), date(2025, 2, 9))),
+        (date(2025, 1, 10), (date(2024, 12, 10), date(2025, 1, 9))),
+        (date(2025, 3, 1), (date(2025, 2, 10), date(2025, 3, 9))),
     ],
 )
-async def test_a_due_date_bills_the_month_before_it(due: date, period: tuple[date, date]) -> None:
+async def test_a_due_date_bills_the_billing_period_holding_the_day_before_it(
+    due: date, period: tuple[date, date]
+) -> None:
     # given
     account = await billed_account()
     # when
@@ -45,6 +49,19 @@ async def test_a_due_date_bills_the_month_before_it(due: date, period: tuple[dat
     assert (statement.period_start, statement.period_end, statement.due_date) == (*period, due)
     assert again.id == statement.id
     assert await Statement.all().count() == 1
+
+
+async def test_a_statement_issued_by_due_date_is_the_one_the_daily_run_would_issue() -> None:
+    # given: the operator issued this period's statement by its due date before the daily run
+    account = await billed_account()
+    by_hand = await issue_statement(account, due=date(2030, 3, 31))
+    # when: the daily run of the billing day
+    issued = await issue_due_statements(TODAY)
+    # then: nothing billed twice
+    assert issued == 0
+    assert [(s.id, s.period_start) for s in await Statement.filter(account_id=account.id)] == [
+        (by_hand.id, TODAY)
+    ]
 
 
 async def test_the_daily_run_bills_the_period_even_after_a_one_off_charge_that_day() -> None:

@@ -126,6 +126,19 @@ def test_a_link_elsewhere_than_the_portal_stays_text(settings: Settings) -> None
     assert "https://evil.example/activate?token=x" in parsed.words
 
 
+def test_a_portal_link_inside_someones_text_stays_text(settings: Settings) -> None:
+    # given: a new-sign-in alert whose browser (the intruder's User-Agent) names a portal link
+    planted = f"{settings.public_url}/reset-password?token=theirs"
+    text = messages.Text(
+        subject="New sign-in", body=f"Hello,\n\nA sign-in from Firefox {planted} on Linux.\n"
+    )
+    # when
+    parsed = Html(built(settings, text).get_body(preferencelist=("html",)).get_content())  # type: ignore[union-attr]
+    # then: no link and no button, the words kept
+    assert parsed.links == []
+    assert planted in parsed.words
+
+
 async def test_the_worker_sends_both_parts_to_the_smtp_server(worker_settings: Settings) -> None:
     # given a lockout e-mail in the outbox
     text = messages.lockout(PORTAL, NAME, TOKEN, "14:05 (America/Chicago)")

@@ -211,3 +211,19 @@ async def test_confirm_contact_change_without_a_pending_change_or_session(client
     assert body["data"]["confirmContactChange"]["errors"] == [{"code": "INVALID_CODE", "field": "code"}]
     body = await gql(client, CONFIRM, {"code": "123456"})
     assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_an_address_someone_else_on_the_account_uses_is_refused(client: httpx.AsyncClient) -> None:
+    # given: alice and bob on one account
+    token = await signed_in(client)
+    alice = await Member.get(username="alice")
+    await make_member(await alice.account, "bob")
+    # when: alice asks for bob's address, in other capitals
+    body = await gql(client, UPDATE_PROFILE, {"input": {"email": "BOB@example.com"}}, token=token)
+    # then: refused at the field, nothing pending, no code sent
+    assert body["data"]["updateProfile"] == {
+        "member": None,
+        "errors": [{"code": "EMAIL_TAKEN", "field": "email"}],
+    }
+    assert (await Member.get(username="alice")).pending_email is None
+    assert not await OutboxMessage.filter(recipient__iexact="bob@example.com").exists()

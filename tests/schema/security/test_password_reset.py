@@ -171,6 +171,20 @@ async def test_a_live_link_shows_its_question_and_a_dead_one_shows_nothing(clien
     assert await link_question(client, removed) is None
 
 
+async def test_a_link_out_of_tries_shows_no_question(client: httpx.AsyncClient) -> None:
+    # given: a link, and five wrong answers on it
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    token = await reset_link(client, "alice", "alice@example.com")
+    for _ in range(5):
+        assert await reset(client, token=token, securityAnswer="Fido") == refused(
+            "WRONG_SECURITY_ANSWER", "securityAnswer"
+        )
+    # when / then: the page is told at once that the link is dead, as resetPassword says
+    assert await link_question(client, token) is None
+    assert await reset(client, token=token) == refused("INVALID_TOKEN", "token")
+
+
 async def test_the_sms_code_resets_the_password_the_same_way(client: httpx.AsyncClient) -> None:
     # given a member with a confirmed phone, and one without
     account = await make_account()

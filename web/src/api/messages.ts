@@ -55,6 +55,7 @@ const WORDS: Record<string, string> = {
   WEAK_PASSWORD: "Choose a stronger password.",
   INVALID_USERNAME: "Use 3 to 32 letters, digits, dots, dashes or underscores.",
   USERNAME_TAKEN: "This username is taken. Please choose another.",
+  EMAIL_TAKEN: "Someone on this account already uses this e-mail address. Enter the person's own address.",
   INVALID_EMAIL: "Enter an e-mail address like name@example.com.",
   INVALID_PHONE: "Enter a phone number with its country code, like +1 555 010 0100.",
   WRONG_SECURITY_ANSWER: "That answer is not the one you gave when you set up your account.",

@@ -157,10 +157,7 @@ export default function Members() {
       )}
       <Errors messages={[error]} />
       {manage && (
-        <InviteForm
-          onInvited={reload}
-          takenEmails={(account?.members?.edges ?? []).flatMap(({ node }) => (node.email ? [node.email] : []))}
-        />
+        <InviteForm onInvited={reload} />
       )}
       {view && loading && !account && <Loading />}
       {view && account?.members && (
@@ -222,12 +219,7 @@ function GrantChoices({
   );
 }
 
-/** The same address as far as people are concerned: trimmed, ignoring case. */
-function sameEmail(one: string, other: string): boolean {
-  return one.trim().toLowerCase() === other.trim().toLowerCase();
-}
-
-function InviteForm({ onInvited, takenEmails }: { onInvited: () => void; takenEmails: readonly string[] }) {
+function InviteForm({ onInvited }: { onInvited: () => void }) {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [phone, setPhone] = useState("");
@@ -243,8 +235,6 @@ function InviteForm({ onInvited, takenEmails }: { onInvited: () => void; takenEm
     const problems: Record<string, string> = {};
     if (!name.trim()) problems.displayName = "Enter the user's name.";
     if (!email.trim()) problems.email = "Enter the e-mail address we should send the invitation to.";
-    else if (takenEmails.some((taken) => sameEmail(taken, email)))
-      problems.email = "Someone on this account already uses this e-mail address. Enter the new user's own address.";
     setFieldErrors(problems);
     setGeneral([]);
     flash.clear();

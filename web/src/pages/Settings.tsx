@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "../api/hooks";
 import { splitErrors, userErrorMessage } from "../api/messages";
 import { Field, PasswordRules } from "../components/Field";
@@ -102,14 +102,9 @@ const UpdatePreferences = graphql(`
 type Profile = NonNullable<SettingsQuery["me"]>;
 
 export default function Settings() {
-  const { forget } = useSession();
+  // (`me: null`, the session ended elsewhere, signs out in useQuery.)
   const { data, error, loading, reload } = useQuery(SettingsPageQuery);
   const profile = data?.me;
-  // `me` is null, not an error, once the session has ended (signed out on another device, expired).
-  const ended = !!data && !data.me;
-  useEffect(() => {
-    if (ended) forget("server");
-  }, [ended, forget]);
   return (
     <Page title="Settings">
       <Errors messages={[error]} />
