@@ -6,7 +6,7 @@ WEB := web
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-pg lint install migrate seed-demo migrations schema web web-dev node screenshots
+.PHONY: run test test-pg lint install lock migrate seed-demo migrations schema web web-dev node screenshots
 
 ## make run: install, build the portal when its sources changed, migrate, seed the demo account (its
 ## login is printed) and serve the portal on http://localhost:8000/
@@ -59,6 +59,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+
+## make lock: requirements.lock anew from pyproject.toml's ranges (the newest versions they admit)
+lock:
+	rm -rf $(VENV)-lock && python3 -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	{ sed -n '1,2p' requirements.lock; $(VENV)-lock/bin/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf $(VENV)-lock
 
 install: $(STAMP)
 
@@ -70,11 +79,14 @@ $(BIN)/python:
 # Build on the CPU generation that runs it, or set e.g. ARGON2_CFLAGS="-O3 -march=x86-64-v3".
 ARGON2_CFLAGS ?= -O3 -march=native
 
-# Reinstall only when pyproject.toml changed since the last install.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+# Reinstall only when pyproject.toml or the lock changed since the last install: the exact versions of
+# requirements.lock, then the project itself.
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	CFLAGS="$(ARGON2_CFLAGS)" $(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		--no-deps --force-reinstall --no-cache-dir --no-binary argon2-cffi-bindings argon2-cffi-bindings \
+		--no-deps --force-reinstall --no-cache-dir --no-binary argon2-cffi-bindings \
+		"$$(grep "^argon2-cffi-bindings==" requirements.lock)" \
 		|| echo "argon2-cffi-bindings could not be built here: keeping the portable wheel (slower hashing)"
 	touch $(STAMP)
 
