@@ -101,8 +101,8 @@ class SessionBackend(AuthenticationBackend):
         key = access.key
         return ApiKeyPrincipal(
             api_key_id=key.id,
-            account_id=int(key.account_id),  # type: ignore[attr-defined]
-            created_by_id=int(key.created_by_id),  # type: ignore[attr-defined]
+            account_id=key.account_id,
+            created_by_id=key.created_by_id,
             permissions=access.permissions,
         )
 

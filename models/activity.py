@@ -18,9 +18,11 @@ class ActivityEvent(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "gateway.Account", related_name="activity", on_delete=fields.CASCADE, db_index=True
     )
+    account_id: int
     actor: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
         "gateway.Member", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    actor_id: int | None
     kind = fields.CharField(max_length=40)
     summary = fields.CharField(max_length=500)
     ip_address = fields.CharField(max_length=45, null=True)
@@ -60,7 +62,7 @@ async def record_by(
 ) -> ActivityEvent:
     """Log an event the member did themself, on their own account."""
     return await record(
-        member.account_id,  # type: ignore[attr-defined]
+        member.account_id,
         kind,
         summary,
         actor_id=member.id,

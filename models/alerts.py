@@ -49,7 +49,7 @@ async def is_risky(member: Member, now: datetime | None = None) -> bool:
 
 async def alert_new_sign_in(member: Member, client: ClientInfo, public_url: str) -> None:
     """E-mail (and SMS when the member's security preferences say so) naming device, IP and time."""
-    account = await Account.get(id=member.account_id)  # type: ignore[attr-defined]
+    account = await Account.get(id=member.account_id)
     when = utcnow().astimezone(ZoneInfo(account.time_zone)).strftime("%d %b %Y at %H:%M %Z")
     device = describe_device(client.user_agent)
     place = client.ip_address or "an unknown address"
@@ -79,10 +79,10 @@ async def alert_new_sign_in(member: Member, client: ClientInfo, public_url: str)
 
 async def secure_account(row: OneTimeToken, ip_address: str | None) -> Member | None:
     """ "This wasn't me": end every session and disable sign-in until a password reset; tell the primary."""
-    member = await Member.get_or_none(id=row.member_id)  # type: ignore[attr-defined]
+    member = await Member.get_or_none(id=row.member_id)
     if member is None or member.removed_at is not None:
         return None
-    primary = await Member.get(account_id=member.account_id, role="PRIMARY")  # type: ignore[attr-defined]
+    primary = await Member.get(account_id=member.account_id, role="PRIMARY")
     async with in_transaction() as connection:
         updated = (
             await OneTimeToken.filter(id=row.id, used_at=None).using_db(connection).update(used_at=utcnow())
@@ -120,7 +120,7 @@ async def secure_account(row: OneTimeToken, ip_address: str | None) -> Member | 
                 using_db=connection,
             )
         await activity.record(
-            member.account_id,  # type: ignore[attr-defined]
+            member.account_id,
             "ACCOUNT_SECURED",
             f"{member.display_name} reported a sign-in that was not them: all sessions ended, "
             f"sign-in blocked until a password reset{'; ' + keys_note if keys_note else ''}",

@@ -38,9 +38,11 @@ class ApiKey(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "gateway.Account", related_name="api_keys", on_delete=fields.CASCADE, db_index=True
     )
+    account_id: int
     created_by: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gateway.Member", related_name="api_keys", on_delete=fields.CASCADE, db_index=True
     )
+    created_by_id: int
     name = fields.CharField(max_length=MAX_NAME)
     prefix = fields.CharField(max_length=SHOWN_CHARS)
     key_hash = fields.CharField(max_length=64, unique=True)
@@ -117,7 +119,7 @@ async def create(
     secret, key_hash = new_key()
     async with in_transaction() as connection:
         key = await ApiKey.create(
-            account_id=creator.account_id,  # type: ignore[attr-defined]
+            account_id=creator.account_id,
             created_by_id=creator.id,
             name=name,
             prefix=secret[:SHOWN_CHARS],
@@ -137,7 +139,7 @@ async def create(
 
 async def revoke(actor: Member, key_id: int, *, ip_address: str | None = None) -> ApiKey:
     """Revoke a live key of the actor's account; NOT_FOUND for anything else."""
-    account_id = actor.account_id  # type: ignore[attr-defined]
+    account_id = actor.account_id
     async with in_transaction() as connection:
         key = (
             await ApiKey.filter(id=key_id, account_id=account_id, revoked_at=None)
@@ -167,7 +169,7 @@ async def revoke_for_secured(
     """ "This wasn't me": revoke, in the caller's transaction, the live keys the member created and, for
     the primary (who holds every key of the account), all of the account's; each is logged. Returns them.
     They stay revoked: the password reset that lets the member back in brings no key back."""
-    account_id = member.account_id  # type: ignore[attr-defined]
+    account_id = member.account_id
     live = ApiKey.filter(account_id=account_id, revoked_at=None)
     if member.role_enum is not Role.PRIMARY:
         live = live.filter(created_by_id=member.id)
@@ -199,7 +201,7 @@ async def access_for(secret: str, now: datetime | None = None) -> KeyAccess | No
     if (
         creator.removed_at is not None
         or creator.status_enum in (MemberStatus.DISABLED, MemberStatus.INVITED)
-        or creator.account_id != key.account_id  # type: ignore[attr-defined]
+        or creator.account_id != key.account_id
     ):
         return None
     await touch(key, now or utcnow())
@@ -228,5 +230,5 @@ async def live_keys_by_account(account_ids: Sequence[int]) -> list[list[ApiKey]]
         "-created_at", "-id"
     )
     for key in rows:
-        keys[int(key.account_id)].append(key)  # type: ignore[attr-defined]
+        keys[key.account_id].append(key)
     return [keys[pk] for pk in account_ids]

@@ -42,6 +42,7 @@ class Appointment(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "gateway.Account", related_name="appointments", on_delete=fields.CASCADE, db_index=True
     )
+    account_id: int
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
     reason = fields.CharField(max_length=MAX_REASON)
@@ -49,6 +50,7 @@ class Appointment(Model):
     created_by: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
         "gateway.Member", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    created_by_id: int | None
     # Set once by the reminder run's conditional UPDATE, so a reminder goes out once.
     reminded_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -116,7 +118,7 @@ async def schedule(
         raise AppointmentRefused("INVALID_INPUT", CONTROL_CHARACTERS_MESSAGE, "reason")
     if starts_at.tzinfo is None:
         raise AppointmentRefused("INVALID_TIME", "Give the time with its UTC offset.", "startsAt")
-    account_id = int(member.account_id)  # type: ignore[attr-defined]
+    account_id = member.account_id
     now = utcnow()
     async with in_transaction() as connection:
         # The account row lock serialises bookings, so the open-appointment limit holds under concurrency.
@@ -157,7 +159,7 @@ async def schedule(
 
 async def cancel(member: Member, appointment_id: int, *, ip_address: str | None = None) -> Appointment:
     """Cancel a SCHEDULED appointment of the member's account that has not started."""
-    account_id = int(member.account_id)  # type: ignore[attr-defined]
+    account_id = member.account_id
     appointment = await Appointment.get_or_none(id=appointment_id, account_id=account_id)
     if appointment is None:
         raise AppointmentRefused("NOT_FOUND", "No such appointment on this account.", "id")
@@ -203,10 +205,10 @@ async def send_reminders(now: datetime | None = None, *, batch_size: int = 500) 
     after = 0
     while appointments := await due.filter(id__gt=after).order_by("id").limit(batch_size):
         after = appointments[-1].id
-        account_ids = {int(a.account_id) for a in appointments}  # type: ignore[attr-defined]
+        account_ids = {a.account_id for a in appointments}
         accounts = {account.id: account for account in await Account.filter(id__in=account_ids)}
         for appointment in appointments:
-            account = accounts[int(appointment.account_id)]  # type: ignore[attr-defined]
+            account = accounts[appointment.account_id]
             async with in_transaction() as connection:
                 claimed = (
                     await Appointment.filter(id=appointment.id, reminded_at=None)

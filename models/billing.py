@@ -41,6 +41,7 @@ class Statement(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "gateway.Account", related_name="statements", on_delete=fields.CASCADE, db_index=True
     )
+    account_id: int
     period_start = fields.DateField()
     period_end = fields.DateField()
     issued_at = fields.DatetimeField()
@@ -64,6 +65,7 @@ class LineItem(Model):
     statement: fields.ForeignKeyRelation[Statement] = fields.ForeignKeyField(
         "gateway.Statement", related_name="line_items", on_delete=fields.CASCADE, db_index=True
     )
+    statement_id: int
     description = fields.CharField(max_length=200)
     amount = fields.IntField()
 
@@ -78,6 +80,7 @@ class PaymentMethod(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "gateway.Account", related_name="payment_methods", on_delete=fields.CASCADE, db_index=True
     )
+    account_id: int
     kind = fields.CharEnumField(PaymentMethodKind, max_length=16)
     brand = fields.CharField(max_length=40, null=True)
     last4 = fields.CharField(max_length=4)
@@ -97,6 +100,7 @@ class Payment(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "gateway.Account", related_name="payments", on_delete=fields.CASCADE, db_index=True
     )
+    account_id: int
     amount = fields.IntField()
     status = fields.CharEnumField(PaymentStatus, max_length=10, default=PaymentStatus.PENDING)
     source = fields.CharEnumField(PaymentSource, max_length=8)
@@ -109,9 +113,11 @@ class Payment(Model):
     payment_method: fields.ForeignKeyNullableRelation[PaymentMethod] = fields.ForeignKeyField(
         "gateway.PaymentMethod", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    payment_method_id: int | None
     statement: fields.ForeignKeyNullableRelation[Statement] = fields.ForeignKeyField(
         "gateway.Statement", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    statement_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     settled_at = fields.DatetimeField(null=True)
 
@@ -126,9 +132,11 @@ class AutopayEnrollment(Model):
     account: fields.OneToOneRelation[Account] = fields.OneToOneField(
         "gateway.Account", related_name="autopay", on_delete=fields.CASCADE
     )
+    account_id: int
     payment_method: fields.ForeignKeyRelation[PaymentMethod] = fields.ForeignKeyField(
         "gateway.PaymentMethod", related_name=False, on_delete=fields.CASCADE, db_index=True
     )
+    payment_method_id: int
     days_before_due = fields.SmallIntField(default=0)
     max_amount = fields.IntField(null=True)  # cents; null: no ceiling
     enabled = fields.BooleanField(default=True)
@@ -145,6 +153,7 @@ class BillingNotice(Model):
     statement: fields.ForeignKeyRelation[Statement] = fields.ForeignKeyField(
         "gateway.Statement", related_name=False, on_delete=fields.CASCADE, db_index=True
     )
+    statement_id: int
     kind = fields.CharField(max_length=40)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -167,7 +167,7 @@ async def _record_outcome(
     ip_address: str | None,
     using_db: BaseDBAsyncClient,
 ) -> None:
-    account_id = int(payment.account_id)  # type: ignore[attr-defined]
+    account_id = payment.account_id
     paid_by = describe_method(method)
     if result.succeeded:
         await _allocate(payment, using_db)
@@ -194,14 +194,14 @@ async def _record_outcome(
 
 async def _allocate(payment: Payment, using_db: BaseDBAsyncClient) -> None:
     """Spread the amount over the payment's statement first, then the oldest open statements."""
-    account_id = int(payment.account_id)  # type: ignore[attr-defined]
+    account_id = payment.account_id
     statements = (
         await Statement.filter(account_id=account_id, status=StatementStatus.OPEN)
         .order_by("due_date", "period_start", "id")
         .select_for_update()
         .using_db(using_db)
     )
-    statement_id = payment.statement_id  # type: ignore[attr-defined]
+    statement_id = payment.statement_id
     statements.sort(key=lambda statement: statement.id != statement_id)
     left = payment.amount
     for statement in statements:
@@ -225,7 +225,7 @@ async def reconcile_pending(
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
     settled = 0
     for payment in await Payment.filter(status=PaymentStatus.PENDING, created_at__lte=cutoff).order_by("id"):
-        method_id = payment.payment_method_id  # type: ignore[attr-defined]
+        method_id = payment.payment_method_id
         method = await PaymentMethod.get_or_none(id=method_id) if method_id else None
         if method is None:
             result = ChargeResult(succeeded=False, reference=None, failure_reason="payment_method_missing")
@@ -236,7 +236,7 @@ async def reconcile_pending(
             result = await (processor or default_processor()).charge(
                 payment.amount,
                 method.processor_token,
-                processor_key(int(payment.account_id), payment.idempotency_key),  # type: ignore[attr-defined]
+                processor_key(payment.account_id, payment.idempotency_key),
             )
         except Exception:
             log.warning("payment %s is still pending", payment.id, exc_info=True)

@@ -315,7 +315,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
     )
     await ActivityEvent.bulk_create(sorted(log.events, key=lambda event: event.at), using_db=connection)
     for member in (dana, morgan, sam):
-        signed_in = max(e.at for e in log.events if e.kind == "SIGN_IN" and e.actor_id == member.id)  # type: ignore[attr-defined]
+        signed_in = max(e.at for e in log.events if e.kind == "SIGN_IN" and e.actor_id == member.id)
         await Member.filter(id=member.id).using_db(connection).update(last_sign_in_at=signed_in)
 
 

@@ -21,6 +21,7 @@ class KnownDevice(Model):
     member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gateway.Member", related_name="known_devices", on_delete=fields.CASCADE, db_index=True
     )
+    member_id: int
     device_hash = fields.CharField(max_length=64)
     first_seen_at = fields.DatetimeField()
 

@@ -207,7 +207,7 @@ async def announce_lock(
 ) -> None:
     """The lock just began: show it on the member (unless it is one device's), e-mail the self-unlock
     link, and log it, in one transaction."""
-    account = await Account.get(id=member.account_id)  # type: ignore[attr-defined]
+    account = await Account.get(id=member.account_id)
     until_text = until.astimezone(ZoneInfo(account.time_zone)).strftime("%H:%M %Z on %d %b %Y")
     where = "on one of your devices" if familiar else "for new devices"
     async with in_transaction() as connection:

@@ -42,6 +42,7 @@ class Member(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "gateway.Account", related_name="members", on_delete=fields.CASCADE, db_index=True
     )
+    account_id: int
     role = fields.CharEnumField(Role, max_length=16)
     status = fields.CharEnumField(MemberStatus, max_length=16, default=MemberStatus.INVITED)
     username = fields.CharField(max_length=32, null=True)
@@ -95,6 +96,7 @@ class PermissionGrant(Model):
     member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gateway.Member", related_name="grants", on_delete=fields.CASCADE, db_index=True
     )
+    member_id: int
     permission = fields.CharEnumField(Permission, max_length=32)
 
     class Meta:

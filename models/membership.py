@@ -54,7 +54,7 @@ class Actor:
 
     @property
     def account_id(self) -> int:
-        return int(self.member.account_id)  # type: ignore[attr-defined]
+        return self.member.account_id
 
 
 @dataclass(frozen=True)
@@ -298,7 +298,7 @@ async def send_activation(
 
 
 async def _send_invitation(member: Member, links: LinkPolicy, connection: BaseDBAsyncClient) -> None:
-    account = await Account.get(id=member.account_id, using_db=connection)  # type: ignore[attr-defined]
+    account = await Account.get(id=member.account_id, using_db=connection)
     await send_activation(member, account.name, links, invited=True, using_db=connection)
 
 

@@ -27,7 +27,7 @@ async def email_member(
         text.body,
         subject=text.subject,
         kind=kind,
-        account_id=member.account_id,  # type: ignore[attr-defined]
+        account_id=member.account_id,
         member_id=member.id,
         using_db=using_db,
     )
@@ -53,7 +53,7 @@ async def send_code(
             phone,
             messages.sms_code(purpose, code),
             kind="CODE",
-            account_id=member.account_id,  # type: ignore[attr-defined]
+            account_id=member.account_id,
             member_id=member.id,
             using_db=using_db,
         )
@@ -136,7 +136,7 @@ async def notify_member(
             member.phone,
             sms_body or text.subject,
             kind=kind,
-            account_id=member.account_id,  # type: ignore[attr-defined]
+            account_id=member.account_id,
             member_id=member.id,
             not_before=sms_not_before(topic, time_zone, utcnow()),
             using_db=using_db,

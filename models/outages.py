@@ -28,13 +28,16 @@ class OutageReport(Model):
     service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
         "gateway.Service", related_name="outage_reports", on_delete=fields.CASCADE, db_index=True
     )
+    service_id: int
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "gateway.Account", related_name="outage_reports", on_delete=fields.CASCADE, db_index=True
     )
+    account_id: int
     description = fields.TextField()
     reported_by: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
         "gateway.Member", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    reported_by_id: int | None
     # Reports of the same service within the hour after this one, folded into it.
     duplicate_count = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -62,7 +65,7 @@ async def report_outage(
         if report is None:
             report = await OutageReport.create(
                 service_id=service.id,
-                account_id=service.account_id,  # type: ignore[attr-defined]
+                account_id=service.account_id,
                 description=description,
                 reported_by_id=member.id,
                 using_db=connection,
@@ -89,7 +92,7 @@ async def report_outage(
                 "you when it is fixed.\n"
             ),
         )
-        account = await Account.get(id=service.account_id, using_db=connection)  # type: ignore[attr-defined]
+        account = await Account.get(id=service.account_id, using_db=connection)
         await notify_member(
             member,
             "outages",

@@ -192,7 +192,7 @@ async def live_reset_link(token: str) -> tuple[Member, OneTimeToken] | None:
     row = await find_link_token(token, TokenPurpose.PASSWORD_RESET)
     if row is None or row.attempts >= MAX_ATTEMPTS:
         return None
-    member = await Member.get_or_none(id=row.member_id)  # type: ignore[attr-defined]
+    member = await Member.get_or_none(id=row.member_id)
     if member is None or not can_reset(member):
         return None
     return member, row

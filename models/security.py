@@ -17,6 +17,7 @@ class Session(Model):
     member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gateway.Member", related_name="sessions", on_delete=fields.CASCADE, db_index=True
     )
+    member_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     device_id = fields.CharField(max_length=128, null=True)
     ip_address = fields.CharField(max_length=45, null=True)
@@ -48,6 +49,7 @@ class OneTimeToken(Model):
     member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "gateway.Member", related_name="one_time_tokens", on_delete=fields.CASCADE, db_index=True
     )
+    member_id: int
     purpose = fields.CharEnumField(TokenPurpose, max_length=32)
     token_hash = fields.CharField(max_length=64, db_index=True)
     payload: dict[str, Any] = fields.JSONField(default=dict)

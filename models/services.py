@@ -16,6 +16,7 @@ class Service(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "gateway.Account", related_name="services", on_delete=fields.CASCADE, db_index=True
     )
+    account_id: int
     kind = fields.CharField(max_length=20)
     plan = fields.CharField(max_length=100)
     monthly_price = fields.IntField()  # cents

@@ -22,6 +22,7 @@ class TrustedDocument(Model):
     api_key: fields.ForeignKeyRelation[ApiKey] = fields.ForeignKeyField(
         "gateway.ApiKey", related_name="trusted_documents", on_delete=fields.CASCADE, db_index=True
     )
+    api_key_id: int
     sha256 = fields.CharField(max_length=64)
     document = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -36,6 +36,7 @@ class DataUsage(Model):
     service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
         "gateway.Service", related_name="usage", on_delete=fields.CASCADE, db_index=True
     )
+    service_id: int
     period_start = fields.DateField()
     used_bytes = fields.BigIntField(default=0)
 
@@ -51,6 +52,7 @@ class UsageAlert(Model):
     service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
         "gateway.Service", related_name=False, on_delete=fields.CASCADE, db_index=True
     )
+    service_id: int
     period_start = fields.DateField()
     threshold = fields.SmallIntField()
     # Who inserted the row: of concurrent claims only the one whose token is stored sends.
@@ -80,7 +82,7 @@ async def find_service(account_number: str, service_id: int) -> tuple[Account, S
     service = await Service.filter(id=service_id, account__number=account_number).first()
     if service is None:
         raise UnknownService(f"account {account_number} has no service {service_id}")
-    account = await Account.get(id=service.account_id)  # type: ignore[attr-defined]
+    account = await Account.get(id=service.account_id)
     return account, service
 
 

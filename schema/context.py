@@ -27,7 +27,7 @@ class Principal:
 
     @property
     def account_id(self) -> int:
-        return int(self.member.account_id)  # type: ignore[attr-defined]
+        return self.member.account_id
 
     @property
     def account(self) -> Account | None:

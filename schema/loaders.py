@@ -146,21 +146,20 @@ _GRANTS = PreparedQuery(PermissionGrant, lambda ids: PermissionGrant.filter(memb
 async def _grants_by_member(ids: Sequence[int]) -> list[list[Permission]]:
     grants: dict[int, list[Permission]] = defaultdict(list)
     for grant in await _GRANTS.fetch(_distinct(ids)):
-        grants[int(grant.member_id)].append(Permission(grant.permission))  # type: ignore[attr-defined]
+        grants[grant.member_id].append(Permission(grant.permission))
     return [grants[pk] for pk in ids]
 
 
 async def _sessions_by_member(ids: Sequence[int]) -> list[list[Session]]:
     sessions: dict[int, list[Session]] = defaultdict(list)
     for session in await Session.filter(member_id__in=set(ids), revoked_at=None).order_by("-created_at"):
-        sessions[int(session.member_id)].append(session)  # type: ignore[attr-defined]
+        sessions[session.member_id].append(session)
     return [sessions[pk] for pk in ids]
 
 
 async def _primary_by_account(ids: Sequence[int]) -> list[Member | None]:
     found = {
-        int(member.account_id): member  # type: ignore[attr-defined]
-        for member in await Member.filter(account_id__in=set(ids), role="PRIMARY")
+        member.account_id: member for member in await Member.filter(account_id__in=set(ids), role="PRIMARY")
     }
     return [found.get(pk) for pk in ids]
 
@@ -267,7 +266,7 @@ _LINE_ITEMS = PreparedQuery(LineItem, lambda ids: LineItem.filter(statement_id__
 async def _line_items_by_statement(ids: Sequence[int]) -> list[list[LineItem]]:
     items: dict[int, list[LineItem]] = defaultdict(list)
     for item in await _LINE_ITEMS.fetch(_distinct(ids)):
-        items[int(item.statement_id)].append(item)  # type: ignore[attr-defined]
+        items[item.statement_id].append(item)
     return [items[pk] for pk in ids]
 
 
@@ -279,22 +278,19 @@ _OPEN_STATEMENTS = PreparedQuery(
 async def _open_statements_by_account(ids: Sequence[int]) -> list[list[Statement]]:
     statements: dict[int, list[Statement]] = defaultdict(list)
     for statement in await _OPEN_STATEMENTS.fetch(_distinct(ids)):
-        statements[int(statement.account_id)].append(statement)  # type: ignore[attr-defined]
+        statements[statement.account_id].append(statement)
     return [statements[pk] for pk in ids]
 
 
 async def _payment_methods_by_account(ids: Sequence[int]) -> list[list[PaymentMethod]]:
     methods: dict[int, list[PaymentMethod]] = defaultdict(list)
     for method in await PaymentMethod.filter(account_id__in=set(ids), removed_at=None).order_by("id"):
-        methods[int(method.account_id)].append(method)  # type: ignore[attr-defined]
+        methods[method.account_id].append(method)
     return [methods[pk] for pk in ids]
 
 
 async def _autopay_by_account(ids: Sequence[int]) -> list[AutopayEnrollment | None]:
-    found = {
-        int(row.account_id): row  # type: ignore[attr-defined]
-        for row in await AutopayEnrollment.filter(account_id__in=set(ids))
-    }
+    found = {row.account_id: row for row in await AutopayEnrollment.filter(account_id__in=set(ids))}
     return [found.get(pk) for pk in ids]
 
 

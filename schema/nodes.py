@@ -64,7 +64,7 @@ async def _account(info: Info, account_id: int, pk: int) -> Node | None:
 
 async def _member(info: Info, account_id: int, pk: int) -> Node | None:
     member = await info.context.loaders.member_by_id.load(pk)
-    if member is None or member.account_id != account_id:  # type: ignore[attr-defined]
+    if member is None or member.account_id != account_id:
         return None
     return MemberType(model=member)
 
@@ -88,7 +88,7 @@ async def _acted(info: Info, account_id: int, found: MemberType) -> bool:
 
 async def _statement(info: Info, account_id: int, pk: int) -> Node | None:
     statement = await info.context.loaders.statement_by_id.load(pk)
-    if statement is None or statement.account_id != account_id:  # type: ignore[attr-defined]
+    if statement is None or statement.account_id != account_id:
         return None
     return (await loaded_statements(info, [statement]))[0]
 
@@ -104,7 +104,7 @@ async def _payment(info: Info, account_id: int, pk: int) -> Node | None:
 
 async def _payment_method(info: Info, account_id: int, pk: int) -> Node | None:
     method = await info.context.loaders.payment_method_by_id.load(pk)
-    if method is None or method.account_id != account_id:  # type: ignore[attr-defined]
+    if method is None or method.account_id != account_id:
         return None
     return PaymentMethodType.from_model(method)
 
@@ -122,7 +122,7 @@ async def _autopays_with(info: Info, account_id: int, found: PaymentMethodType) 
     return (
         enrollment is not None
         and enrollment.enabled  # Autopay.paymentMethod is null once cancelled
-        and int(enrollment.payment_method_id) == found.model.id  # type: ignore[attr-defined]
+        and enrollment.payment_method_id == found.model.id
     )
 
 

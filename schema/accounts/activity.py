@@ -36,7 +36,7 @@ class ActivityEventType(Node):
         description="Null for the system or an API key. VIEW_MEMBERS, as for the account's members.",
     )
     async def actor(self, info: Info) -> MemberType | None:
-        actor_id = self.model.actor_id  # type: ignore[attr-defined]
+        actor_id = self.model.actor_id
         if actor_id is None:
             return None
         member = await info.context.loaders.member_by_id.load(int(actor_id))

@@ -35,7 +35,7 @@ MANAGE_METHODS = Requires(Permission.MANAGE_PAYMENT_METHODS)
 
 
 async def _make_default(method: PaymentMethod, using_db: BaseDBAsyncClient) -> None:
-    account_id = int(method.account_id)  # type: ignore[attr-defined]
+    account_id = method.account_id
     await (
         PaymentMethod.filter(account_id=account_id, is_default=True)
         .exclude(id=method.id)

@@ -85,7 +85,7 @@ async def _plan(account_id: int, key: str, amount: int | None) -> tuple[int, int
     for _ in range(2):
         existing = await Payment.get_or_none(account_id=account_id, idempotency_key=key)
         if existing is not None:
-            return (existing.amount if amount is None else amount), existing.statement_id  # type: ignore[attr-defined]
+            return (existing.amount if amount is None else amount), existing.statement_id
         statements = await Statement.filter(account_id=account_id, status=StatementStatus.OPEN).order_by(
             "due_date", "period_start", "id"
         )

@@ -165,10 +165,10 @@ class PaymentType(Node):
 
     @strawberry.field
     async def statement(self, info: Info) -> StatementType | None:
-        statement_id = self.model.statement_id  # type: ignore[attr-defined]
+        statement_id = self.model.statement_id
         if statement_id is None:
             return None
-        statement = await info.context.loaders.statement_by_id.load(int(statement_id))
+        statement = await info.context.loaders.statement_by_id.load(statement_id)
         if statement is None:
             return None
         return (await loaded_statements(info, [statement]))[0]
@@ -186,7 +186,7 @@ class AutopayType:
     async def payment_method(self, info: Info) -> PaymentMethodType | None:
         if not self.model.enabled:
             return None
-        method_id = int(self.model.payment_method_id)  # type: ignore[attr-defined]
+        method_id = self.model.payment_method_id
         method = await info.context.loaders.payment_method_by_id.load(method_id)
         return PaymentMethodType.from_model(method) if method else None
 

@@ -73,7 +73,7 @@ class Mutation:
         if contact is not None:
             require_step_up(info)
             if contact[0] is profile.Contact.EMAIL and await email_in_use(
-                int(member.account_id),  # type: ignore[attr-defined]
+                member.account_id,
                 contact[1],
                 other_than=member.id,
             ):

@@ -73,7 +73,7 @@ async def answer_challenge(context: Context, challenge_id: str, code: str) -> An
     pk = pk_of(challenge_id, "Challenge")
     row = await OneTimeToken.get_or_none(id=pk, purpose=TokenPurpose.SIGN_IN_CHALLENGE) if pk else None
     live = row is not None and row.used_at is None and row.expires_at > utcnow()
-    member = await Member.get(id=row.member_id) if row is not None and live else None  # type: ignore[attr-defined]
+    member = await Member.get(id=row.member_id) if row is not None and live else None
     ip_address = context.client.ip_address
     # A dead or unknown challenge is a wrong code too: it counts for the address, on a counter of its own.
     claimant = Claimant.of(member, ip_address) if member else Claimant(f"c:{pk or 0}", None, ip_address)

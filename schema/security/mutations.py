@@ -151,7 +151,7 @@ class Mutation:
     async def activate_member(self, info: Info, input: ActivateMemberInput) -> SignInPayload:
         context = info.context
         row = await find_link_token(input.token, TokenPurpose.ACTIVATION)
-        member = await Member.get_or_none(id=row.member_id) if row else None  # type: ignore[attr-defined]
+        member = await Member.get_or_none(id=row.member_id) if row else None
         if row is None or member is None or member.status_enum is not MemberStatus.INVITED:
             return SignInPayload(
                 errors=[user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.")]
@@ -192,7 +192,7 @@ class Mutation:
     @strawberry.mutation(description="Self-unlock link from the lockout e-mail.")
     async def unlock_member(self, info: Info, token: str) -> OkPayload:
         row = await find_link_token(token, TokenPurpose.UNLOCK)
-        member = await Member.get_or_none(id=row.member_id) if row else None  # type: ignore[attr-defined]
+        member = await Member.get_or_none(id=row.member_id) if row else None
         if row is None or member is None:
             return refused(user_error(ErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token"))
         async with in_transaction() as connection:

@@ -16,7 +16,7 @@ UsageKey = tuple[int, date]
 async def services_by_account(ids: Sequence[int]) -> list[list[Service]]:
     services: dict[int, list[Service]] = defaultdict(list)
     for service in await Service.filter(account_id__in=set(ids)).order_by("id"):
-        services[int(service.account_id)].append(service)  # type: ignore[attr-defined]
+        services[service.account_id].append(service)
     return [services[pk] for pk in ids]
 
 
@@ -26,7 +26,7 @@ async def usage_by_service_period(keys: Sequence[UsageKey]) -> list[DataUsage | 
         service_id__in={service_id for service_id, _ in keys},
         period_start__in={start for _, start in keys},
     )
-    found = {(int(row.service_id), row.period_start): row for row in rows}  # type: ignore[attr-defined]
+    found = {(row.service_id, row.period_start): row for row in rows}
     return [found.get(key) for key in keys]
 
 
@@ -34,5 +34,5 @@ async def appointments_by_account(ids: Sequence[int]) -> list[list[Appointment]]
     """Each account's appointments, soonest first."""
     appointments: dict[int, list[Appointment]] = defaultdict(list)
     for row in await Appointment.filter(account_id__in=set(ids)).order_by("starts_at", "id"):
-        appointments[int(row.account_id)].append(row)  # type: ignore[attr-defined]
+        appointments[row.account_id].append(row)
     return [appointments[pk] for pk in ids]

@@ -54,7 +54,7 @@ class ServiceType(Node):
         if allowance is None:
             return None
         loaders = info.context.loaders
-        account = await loaders.account_by_id.load(int(self.model.account_id))  # type: ignore[attr-defined]
+        account = await loaders.account_by_id.load(self.model.account_id)
         if account is None:
             return None
         start = period_start_of(account, utcnow())

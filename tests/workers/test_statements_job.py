@@ -42,7 +42,7 @@ async def test_statements_are_issued_once_for_the_accounts_billed_today() -> Non
     # then
     assert (first, again) == (1, 0)
     [statement] = await Statement.all()
-    assert (statement.account_id, statement.period_start, statement.amount_due) == (smiths.id, TODAY, 9999)  # type: ignore[attr-defined]
+    assert (statement.account_id, statement.period_start, statement.amount_due) == (smiths.id, TODAY, 9999)
     assert await Statement.filter(account_id=later.id).count() == 0
     assert [m.recipient for m in await OutboxMessage.filter(kind="STATEMENT_READY")] == ["smiths@example.com"]
 

@@ -56,7 +56,7 @@ async def unknown_member_id(_own: Member) -> str:
 
 
 async def account_id(own: Member) -> str:
-    return to_global_id("Account", own.account_id)  # type: ignore[attr-defined]
+    return to_global_id("Account", own.account_id)
 
 
 async def malformed_id(_own: Member) -> str:

@@ -226,4 +226,4 @@ async def test_a_pay_bills_key_pays_and_the_payment_is_logged_without_an_actor(
     # then
     assert pay["data"]["payBill"]["errors"] == []
     event = await ActivityEvent.get(kind="PAYMENT_SUCCEEDED")
-    assert event.actor_id is None  # type: ignore[attr-defined]
+    assert event.actor_id is None

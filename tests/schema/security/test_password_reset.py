@@ -118,7 +118,7 @@ async def test_the_emailed_link_and_the_right_answer_reset_the_password(client: 
         "PASSWORD_RESET_FAILED",
         "PASSWORD_RESET",
     ]
-    assert {(event.actor_id, event.ip_address) for event in events} == {(alice.id, "203.0.113.7")}  # type: ignore[attr-defined]
+    assert {(event.actor_id, event.ip_address) for event in events} == {(alice.id, "203.0.113.7")}
 
 
 async def test_expired_malformed_or_missing_tokens_are_refused(client: httpx.AsyncClient) -> None:

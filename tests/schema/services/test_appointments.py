@@ -58,7 +58,7 @@ async def test_a_manager_schedules_a_window_and_the_household_is_told(client: ht
     [row] = await Appointment.all()
     assert row.starts_at == start
     assert row.ends_at == start + timedelta(hours=2)
-    assert row.created_by_id == member.id  # type: ignore[attr-defined]
+    assert row.created_by_id == member.id
     assert appointment["id"] == to_global_id("Appointment", row.id)
     # and a confirmation went to the outbox, and the activity log has it
     [confirmation] = await OutboxMessage.filter(kind="APPOINTMENT")

@@ -39,7 +39,7 @@ async def test_a_report_is_recorded_confirmed_and_logged(client: httpx.AsyncClie
     # then
     assert body["data"]["reportOutage"] == {"ok": True, "errors": []}
     [report] = await OutageReport.all()
-    assert (report.service_id, report.reported_by_id, report.duplicate_count) == (service.id, member.id, 0)  # type: ignore[attr-defined]
+    assert (report.service_id, report.reported_by_id, report.duplicate_count) == (service.id, member.id, 0)
     assert report.description == "No internet since noon"
     messages = await OutboxMessage.filter(kind="OUTAGE_REPORTED").order_by("id")
     assert [(m.channel, m.recipient) for m in messages] == [("EMAIL", member.email), ("SMS", "+12025550143")]
