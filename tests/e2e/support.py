@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.async_api import ConsoleMessage, Error, Page, Request, Response
+from playwright.async_api import ConsoleMessage, Error, Locator, Page, Request, Response, expect
 
 from gateway.settings import PORTAL_DIR
 from tests.blackbox import Server, body_of
@@ -38,6 +38,8 @@ PASSWORD = "quiet harbour lantern 4096 velvet"
 SECURITY_QUESTION = "Name of my first bicycle?"
 SECURITY_ANSWER = "Blue Thunder"
 NewPage = Callable[[], Awaitable[Page]]
+# What a raw error code looks like (INVALID_CODE, ACCOUNT_LOCKED): never shown to a member.
+ERROR_CODE = re.compile(r"\b[A-Z]+_[A-Z_]+\b")
 ACTIVATE = """
 mutation($input: ActivateMemberInput!) { activateMember(input: $input) { member { id } errors { code } } }
 """
@@ -55,6 +57,35 @@ def code_in(body: str) -> str:
     found = re.search(r"^(\d{6})$", body, re.MULTILINE)
     assert found is not None, f"no code in:\n{body}"
     return found.group(1)
+
+
+async def expect_refused(field: Locator, reason: str | re.Pattern[str]) -> None:
+    """The field is marked invalid and its description gives `reason` (words it holds, or a pattern), with
+    no raw error code. Playwright retries until the description matches, so a field that was refused
+    already, for another reason, does not pass on its old state: give the new reason."""
+    wanted = reason if isinstance(reason, re.Pattern) else re.compile(re.escape(reason))
+    await expect(field).to_have_accessible_description(wanted)
+    await expect(field).to_have_attribute("aria-invalid", "true")
+    description: str = await field.evaluate(
+        "(input) => input.getAttribute('aria-describedby').split(' ')"
+        ".map((id) => document.getElementById(id).textContent).join(' ')"
+    )
+    assert not ERROR_CODE.search(description), description
+
+
+def graphql_answer(operation: str) -> Callable[[Response], bool]:
+    """For `page.expect_response`: the gateway's answer to the page's GraphQL operation named `operation`
+    (e.g. "SignIn"), so that a step waits for its own answer, not an earlier one's."""
+    named = re.compile(rf"\b(?:query|mutation) {re.escape(operation)}\b")
+
+    def answers(response: Response) -> bool:
+        request = response.request
+        if request.method != "POST" or not response.url.endswith("/graphql"):
+            return False
+        sent = request.post_data_json
+        return isinstance(sent, dict) and bool(named.search(str(sent.get("query", ""))))
+
+    return answers
 
 
 @dataclass

@@ -11,8 +11,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.blackbox import Server
-from tests.e2e.support import serious_violations
-from tests.e2e.test_activation import expect_refused
+from tests.e2e.support import expect_refused, serious_violations
 from tests.e2e.test_members import confirm_its_you, new_account, sign_in_as
 
 pytestmark = pytest.mark.e2e
@@ -39,14 +38,15 @@ async def test_the_primary_creates_an_api_key_seen_once_that_works_until_revoked
     key_name = form.get_by_label("Key name")
     create = form.get_by_role("button", name="Create API key")
     await expect(keys).to_contain_text("No API keys.")
-    # then: a key can never be given the managing of users, so it is not offered
+    # then: a key can never be given the managing of users, so it is not offered (among those that are)
+    await expect(form.get_by_role("checkbox", name="See bills and payments")).to_be_visible()
     await expect(form.get_by_role("checkbox", name="Manage users")).to_have_count(0)
 
     # when: create with no name
     await form.get_by_role("checkbox", name="See bills and payments").check()
     await create.click()
     # then: refused at the name, before anything is sent
-    await expect_refused(key_name)
+    await expect_refused(key_name, "Name the key after the app that will use it.")
     await expect(page.get_by_role("dialog")).to_have_count(0)
 
     # when: a name, confirmed as the primary

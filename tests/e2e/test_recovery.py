@@ -16,29 +16,40 @@ from tests.e2e.support import (
     NewPage,
     activated_member,
     code_in,
+    expect_refused,
+    graphql_answer,
     link_in,
     serious_violations,
 )
-from tests.e2e.test_activation import expect_refused
+from tests.e2e.test_activation import TOO_COMMON
 from tests.e2e.test_sign_in import sign_in
 
 pytestmark = pytest.mark.e2e
 
 LOCKOUT_THRESHOLD = 5  # the default LOCKOUT_THRESHOLD the started gateway runs with
 NEW_PASSWORD = "amber comet willow 5150 drift"
+WRONG_CODE = "That code is not right, or it has expired."
 
 
 async def test_a_locked_out_member_unlocks_from_the_e_mail_and_passes_the_sign_in_challenge(
     portal: Server, page: Page
 ) -> None:
-    # given: a member, and wrong passwords up to the threshold from this browser
+    # given: a member, and wrong passwords up to the threshold from this browser, each try waiting for its
+    # own answer: refused as not right, until the last, which locks
     member = await activated_member(portal, "Linus")
     await page.goto("/sign-in")
-    for _ in range(LOCKOUT_THRESHOLD):
-        await sign_in(page, member.username, "wrong password, sorry")
-        await expect(page.get_by_role("alert")).to_be_visible()
-    # then: locked, with the time it ends and where the unlock link went
     refusal = page.get_by_role("alert")
+    for attempt in range(1, LOCKOUT_THRESHOLD + 1):
+        async with page.expect_response(graphql_answer("SignIn")) as answered:
+            await sign_in(page, member.username, "wrong password, sorry")
+        answer = await (await answered.value).json()
+        codes = [error["code"] for error in answer["data"]["signIn"]["errors"]]
+        if attempt < LOCKOUT_THRESHOLD:
+            assert codes == ["INVALID_CREDENTIALS"], (attempt, answer)
+            await expect(refusal).to_have_text("The username or password is not right.")
+        else:
+            assert codes == ["ACCOUNT_LOCKED"], (attempt, answer)
+    # then: locked, with the time it ends and where the unlock link went
     await expect(refusal).to_contain_text(re.compile(r"locked until .*\d", re.IGNORECASE))
     await expect(refusal).to_contain_text(re.compile("e-mail", re.IGNORECASE))
     assert await serious_violations(page) == []
@@ -62,7 +73,7 @@ async def test_a_locked_out_member_unlocks_from_the_e_mail_and_passes_the_sign_i
     sent = code_in(body_of(message))
     await code.fill("000000" if sent != "000000" else "111111")
     await page.get_by_role("button", name="Verify").click()
-    await expect_refused(code)
+    await expect_refused(code, WRONG_CODE)
     await code.fill(sent)
     await page.get_by_role("button", name="Verify").click()
     await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()
@@ -91,9 +102,11 @@ async def test_this_wasn_t_me_signs_out_every_device_and_blocks_signing_in(
     await stranger.reload()
     await expect(stranger.get_by_role("button", name="Sign in")).to_be_visible()
     await sign_in(stranger, member.username, member.password)
-    await expect(stranger.get_by_role("alert")).to_be_visible()
+    refusal = stranger.get_by_role("alert")
+    await expect(refusal).to_contain_text("You can't sign in with this username now.")
+    await expect(refusal.get_by_role("link", name="reset your password")).to_be_visible()
+    await expect(refusal).not_to_contain_text("ACCOUNT_DISABLED")
     await expect(stranger.get_by_role("heading", name="Account overview")).to_have_count(0)
-    await expect(stranger.get_by_role("alert")).not_to_contain_text("ACCOUNT_DISABLED")
 
 
 async def test_a_member_who_forgot_the_password_resets_it_from_the_e_mailed_link(
@@ -123,13 +136,14 @@ async def test_a_member_who_forgot_the_password_resets_it_from_the_e_mailed_link
     await new_password.fill(NEW_PASSWORD)
     await page.get_by_role("button", name="Reset password").click()
     # then: refused at the answer, and the link still works
-    await expect_refused(answer)
+    await expect_refused(answer, "That answer is not the one you gave when you set up your account.")
     # when: the right answer but a weak password
     await answer.fill(SECURITY_ANSWER)
     await new_password.fill("password1234")
     await page.get_by_role("button", name="Reset password").click()
-    # then: refused at the new password
-    await expect_refused(new_password)
+    # then: refused at the new password, saying why; the answer is fine now
+    await expect_refused(new_password, TOO_COMMON)
+    await expect(answer).not_to_have_attribute("aria-invalid", "true")
     # when: both right
     await new_password.fill(NEW_PASSWORD)
     await page.get_by_role("button", name="Reset password").click()
@@ -162,7 +176,7 @@ async def test_a_member_resets_the_password_with_a_texted_code(portal: Server, p
     await page.get_by_label("New password").fill(NEW_PASSWORD)
     await page.get_by_role("button", name="Reset password").click()
     # then: refused at the code
-    await expect_refused(code_field)
+    await expect_refused(code_field, WRONG_CODE)
     # when: the texted code
     await code_field.fill(code)
     await page.get_by_role("button", name="Reset password").click()

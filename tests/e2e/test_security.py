@@ -11,8 +11,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.blackbox import Server, body_of
-from tests.e2e.support import NewPage, activated_member, code_in, serious_violations
-from tests.e2e.test_activation import expect_refused
+from tests.e2e.support import NewPage, activated_member, code_in, expect_refused, serious_violations
 from tests.e2e.test_sign_in import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -69,9 +68,10 @@ async def test_two_factor_is_set_up_asked_for_on_a_new_device_and_turned_off(
     code = computer.get_by_label("Code", exact=True)
     await code.fill(wrong(authenticator.now()))
     await computer.get_by_role("button", name="Turn on two-factor").click()
-    # then: refused at the code; still off
-    await expect_refused(code)
-    await expect(computer.get_by_role("button", name="Set up two-factor")).to_have_count(0)
+    # then: refused at the code; still off (not on, and nobody told it is)
+    await expect_refused(code, "That code is not right. Check the time on your phone")
+    await expect(computer.get_by_role("button", name="Turn off two-factor")).to_have_count(0)
+    assert await portal.mail_to(member.email, "Two-factor sign-in is on", count=0) == []
     # when: the code the app shows now
     await code.fill(authenticator.now())
     await computer.get_by_role("button", name="Turn on two-factor").click()
@@ -96,7 +96,7 @@ async def test_two_factor_is_set_up_asked_for_on_a_new_device_and_turned_off(
     # when: a wrong code, then the app's next code (the one on screen was used to turn it on)
     await challenge.fill(wrong(authenticator.at(time.time() + authenticator.interval)))
     await phone.get_by_role("button", name="Verify").click()
-    await expect_refused(challenge)
+    await expect_refused(challenge, "That code is not right, or it has expired.")
     await challenge.fill(authenticator.at(time.time() + authenticator.interval))
     await phone.get_by_role("button", name="Verify").click()
     # then: signed in, on the overview
