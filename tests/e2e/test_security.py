@@ -96,7 +96,9 @@ async def test_two_factor_is_set_up_asked_for_on_a_new_device_and_turned_off(
     # when: a wrong code, then the app's next code (the one on screen was used to turn it on)
     await challenge.fill(wrong(authenticator.at(time.time() + authenticator.interval)))
     await phone.get_by_role("button", name="Verify").click()
-    await expect_refused(challenge, "That code is not right, or it has expired.")
+    await expect_refused(
+        challenge, "That code is not right. Enter the code your authenticator app shows now."
+    )
     await challenge.fill(authenticator.at(time.time() + authenticator.interval))
     await phone.get_by_role("button", name="Verify").click()
     # then: signed in, on the overview

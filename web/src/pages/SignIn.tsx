@@ -129,7 +129,11 @@ export function SignIn() {
       else setRefusal("You were signed in, but we could not load your account. Please reload the page.");
       return;
     }
-    const { byField, general } = splitErrors(payload.errors, ["code"]);
+    // An authenticator app's code cannot be asked for again: it changes every 30 seconds.
+    const overrides: Record<string, string> = challenge.channels.includes("TOTP")
+      ? { INVALID_CODE: "That code is not right. Enter the code your authenticator app shows now." }
+      : {};
+    const { byField, general } = splitErrors(payload.errors, ["code"], overrides);
     setCodeError(byField.code ?? null);
     if (general.length > 0) refused(payload.errors.filter((error) => error.field !== "code"), payload.lockedUntil);
   };
