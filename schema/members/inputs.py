@@ -5,14 +5,14 @@ from __future__ import annotations
 import strawberry
 
 from models.access import Permission, Role
-from models.contact import (
+from models.members.contact import (
     CONTROL_CHARACTERS_MESSAGE,
     MAX_DISPLAY_NAME,
     has_control_characters,
     normal_email,
     normal_phone,
 )
-from models.membership import Invitation, MembershipRefused
+from models.members.membership import Invitation, MembershipRefused
 from schema.enums import PermissionEnum, RoleEnum
 from schema.errors import ErrorCode, UserError, user_error
 from schema.members.payloads import MemberPayload
