@@ -23,13 +23,13 @@ from gateway.observability import configure_logging
 from gateway.persisted import BadDocument, checked_document
 from gateway.settings import Settings, SettingsError
 from models.accounts.models import Account
-from models.accounts.onboarding import OnboardingError, checked_account, create_account, seed_demo
 from models.billing.autopay import run_autopay
 from models.billing.statements import NothingToBill, StatementKeyReused, issue_statement
 from models.db.clock import utcnow
 from models.db.database import close_database, migrate, open_database, tortoise_config
 from models.members.models import Channel
 from models.notify.outbox import track_written
+from models.onboarding import OnboardingError, checked_account, create_account, seed_demo
 from models.partners import trusted_documents
 from models.partners.api_keys import SHOWN_CHARS, ApiKey
 from models.security.passwords import Passwords

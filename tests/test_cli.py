@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from models.accounts.onboarding import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
+from models.onboarding import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
 from models.security.passwords import Passwords
 from schema.ids import parse_global_id
 from tests.support import gql, sign_in, token_in

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 
 from gateway.settings import Settings
-from models.accounts.onboarding import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
 from models.activity import ActivityEvent
 from models.billing.models import AutopayEnrollment, LineItem, Payment, PaymentMethod, Statement
 from models.billing.statements import month_before
 from models.notify.outbox import OutboxMessage
+from models.onboarding import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
 from models.security.lockout import LockoutPolicy, locked_until, reserve, throttle_key
 from models.security.passwords import Passwords
 from models.services.appointments import Appointment

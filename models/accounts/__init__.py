@@ -1,1 +1,1 @@
-"""The household's account: its model, bringing a household in, the demo household."""
+"""The household's account."""

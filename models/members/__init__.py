@@ -1,1 +1,1 @@
-"""Members of an account: the models, membership, their own profile, contact details."""
+"""Members of an account and their contact details."""

@@ -1,2 +1,2 @@
 """Sign-in security: sessions, tokens and codes, the guard, lockout and throttle, passwords, recovery,
-TOTP, familiar devices and sign-in alerts."""
+TOTP and familiar devices."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from models import membership
 from models.access import Permission, Role
-from models.members import membership
-from models.members.membership import Actor, LinkPolicy, MembershipRefused
+from models.membership import Actor, LinkPolicy, MembershipRefused
 from schema.ids import pk_of
 from schema.members.inputs import (
     InviteMemberInput,

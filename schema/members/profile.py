@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from tortoise.transactions import in_transaction
 
-from models.members import profile
+from models import profile
 from models.members.contact import (
     CONTROL_CHARACTERS_MESSAGE,
     MAX_DISPLAY_NAME,

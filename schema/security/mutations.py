@@ -11,14 +11,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import activity
+from models.alerts import alert_new_sign_in, is_risky
+from models.alerts import secure_account as secure_member
 from models.db.clock import utcnow
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.members.models import USERNAME_PATTERN, Channel, Member, MemberStatus, fold_username, holder_of
 from models.notify import messages
 from models.notify.send import email_member, send_code
 from models.security import throttle
-from models.security.alerts import alert_new_sign_in, is_risky
-from models.security.alerts import secure_account as secure_member
 from models.security.codes import TooManyCodes, find_link_token, issue_code, redeem_code, use_token
 from models.security.devices import is_familiar
 from models.security.guard import Claimant, Secret

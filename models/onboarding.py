@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import activity
+from models import activity, demo_household
 from models.access import Permission, Role
-from models.accounts import demo_household
 from models.accounts.models import Account, new_account_number
 from models.members.contact import (
     MAX_ACCOUNT_NAME,
@@ -19,8 +18,8 @@ from models.members.contact import (
     normal_email,
     normal_phone,
 )
-from models.members.membership import LinkPolicy, send_activation
 from models.members.models import Member, MemberStatus, PermissionGrant, fold_username
+from models.membership import LinkPolicy, send_activation
 from models.security import lockout
 from models.security.passwords import Passwords, normalise_answer
 
@@ -144,7 +143,7 @@ async def _create(new: NewAccount, public_url: str, activation_seconds: int) -> 
 async def seed_demo(passwords: Passwords) -> DemoLogin:
     """A demo household with an active primary `demo`, a manager and a standard member.
 
-    Its household has a year of services, statements, payments and activity (models/accounts/demo_household).
+    Its household has a year of services, statements, payments and activity (models/demo_household).
     Idempotent: when `demo` exists its account is reused and its password put back to the printed one;
     the year is written once (also into a demo account seeded before there was one).
     """
