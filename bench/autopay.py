@@ -6,8 +6,8 @@ Run from the repository root: `.venv/bin/python -m bench.autopay` (SQLite; add
 "## Autopay" section of bench/RESULTS.md) or `--quick` (a small run that only prints).
 
 Each worker is its own process (`python -m bench.autopay --worker URL DATE`) that opens the database,
-runs `models.autopay.run_autopay` for the date against the sandbox processor, and prints its report and
-its start and end times; the run's wall time is the earliest start to the latest end, so process
+runs `models.billing.autopay.run_autopay` for the date against the sandbox processor, and prints its
+report and its start and end times; the run's wall time is the earliest start to the latest end, so process
 start-up is not counted. Duplicates are sandbox charges beyond one per charged statement.
 """
 
@@ -37,9 +37,9 @@ from tortoise import Tortoise, connections  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
 from models.access import Role  # noqa: E402
-from models.accounts import Account  # noqa: E402
-from models.autopay import run_autopay  # noqa: E402
-from models.billing import (  # noqa: E402
+from models.accounts.models import Account  # noqa: E402
+from models.billing.autopay import run_autopay  # noqa: E402
+from models.billing.models import (  # noqa: E402
     AutopayEnrollment,
     LineItem,
     PaymentMethod,
@@ -47,11 +47,11 @@ from models.billing import (  # noqa: E402
     PaymentStatus,
     Statement,
 )
-from models.clock import utcnow  # noqa: E402
-from models.database import close_database, open_database  # noqa: E402
-from models.members import Member, MemberStatus  # noqa: E402
-from models.processor import SandboxCharge  # noqa: E402
-from models.statements import regular_key  # noqa: E402
+from models.billing.processor import SandboxCharge  # noqa: E402
+from models.billing.statements import regular_key  # noqa: E402
+from models.db.clock import utcnow  # noqa: E402
+from models.db.database import close_database, open_database  # noqa: E402
+from models.members.models import Member, MemberStatus  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DUE = datetime.date(2030, 3, 10)
@@ -326,8 +326,9 @@ def write_results(table: list[str], accounts: int, load_before: float, load_afte
     section = [
         f"Recorded {datetime.date.today().isoformat()} by `bench/autopay.py`: {accounts:,} enrolled",
         "accounts, each with one statement due on the run's date, charged through the sandbox processor",
-        "by one autopay run (`models.autopay.run_autopay`, the job of the cron and `gateway run-autopay`)",
-        "in one worker process, then, on a freshly seeded database, in two worker processes at once.",
+        "by one autopay run (`models.billing.autopay.run_autopay`, the job of the cron and",
+        "`gateway run-autopay`) in one worker process, then, on a freshly seeded database, in two worker",
+        "processes at once.",
         "",
         "```",
         ".venv/bin/python -m bench.autopay --database postgres://postgres@127.0.0.1:5432/<scratch db>",

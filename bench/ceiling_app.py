@@ -32,7 +32,7 @@ import schema.enums  # noqa: F401  # and Permission
 from gateway.graphql_endpoint import GraphQLResponse
 from gateway.heap import settle_after_startup
 from models.access import Permission
-from models.billing import PaymentStatus, StatementStatus
+from models.billing.models import PaymentStatus, StatementStatus
 
 
 @strawberry.type

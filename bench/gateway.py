@@ -46,8 +46,8 @@ from bench.signin import (
 )
 from gateway.embedded_redis import free_port, start_embedded_redis
 from gateway.settings import Settings
-from models.accounts import Account
-from models.billing import (
+from models.accounts.models import Account
+from models.billing.models import (
     AutopayEnrollment,
     LineItem,
     Payment,
@@ -58,10 +58,10 @@ from models.billing import (
     Statement,
     StatementStatus,
 )
-from models.database import close_database, open_database
-from models.members import Channel
-from models.outbox import MessageStatus, OutboxMessage, queue_message
-from models.statements import regular_key
+from models.billing.statements import regular_key
+from models.db.database import close_database, open_database
+from models.members.models import Channel
+from models.notify.outbox import MessageStatus, OutboxMessage, queue_message
 from workers.queue import Queue
 
 RESULTS = ROOT / "bench" / "RESULTS.md"

@@ -41,10 +41,10 @@ from bench.results import demoted, write_section  # noqa: E402
 from gateway.embedded_redis import free_port, start_embedded_redis  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from models.access import Role  # noqa: E402
-from models.accounts import Account, new_account_number  # noqa: E402
-from models.database import close_database, migrate, open_database  # noqa: E402
-from models.members import Member, MemberStatus, fold_username  # noqa: E402
-from models.passwords import Passwords, checks_in_flight, hasher  # noqa: E402
+from models.accounts.models import Account, new_account_number  # noqa: E402
+from models.db.database import close_database, migrate, open_database  # noqa: E402
+from models.members.models import Member, MemberStatus, fold_username  # noqa: E402
+from models.security.passwords import Passwords, checks_in_flight, hasher  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 PASSWORD = "correct horse battery staple 42"
@@ -468,8 +468,8 @@ def interpretation(
         f"to finish: {medians['me_busy_p50']:.0f} ms at the median and {medians['me_busy_p99']:.0f} ms "
         f"p99, against {medians['me_baseline_p50']:.0f} ms and {medians['me_baseline_p99']:.0f} ms with "
         f"no sign-ins. That slowdown is CPU, not blocking: the loop thread shares {cores} saturated "
-        f"cores with the {cores} hashing threads (models.passwords.hashing_pool, one per core) and the load "
-        f"generator, and each `me` queues behind the sign-ins' own GraphQL and database work on the "
+        f"cores with the {cores} hashing threads (models.security.passwords.hashing_pool, one per core) and "
+        f"the load generator, and each `me` queues behind the sign-ins' own GraphQL and database work on the "
         f"same loop and the same SQLite connection; it lasts as long as the burst "
         f"({medians['burst_seconds']:.1f} s). Only {checks_in_flight()} sign-ins at a time get past "
         f"`Passwords.admitted` to their queries and hash; the rest wait there, so `me` does not queue "

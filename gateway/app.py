@@ -30,8 +30,8 @@ from gateway.observability import (
 )
 from gateway.portal import Portal
 from gateway.settings import Settings, SettingsError
-from models.database import close_database, open_database
-from models.passwords import Passwords
+from models.db.database import close_database, open_database
+from models.security.passwords import Passwords
 from schema import build_schema, schema
 from schema.limits import API_KEY_MAX_COST
 from workers.queue import Queue

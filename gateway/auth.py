@@ -11,11 +11,11 @@ from starlette.authentication import AuthCredentials, AuthenticationBackend, Bas
 from starlette.requests import HTTPConnection
 
 from gateway.settings import Settings
-from models import api_keys
 from models.access import Permission, Role, effective_permissions
-from models.members import MemberStatus, PermissionGrant
-from models.sessions import SessionPolicy, session_for_token
-from models.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
+from models.members.models import MemberStatus, PermissionGrant
+from models.partners import api_keys
+from models.security.sessions import SessionPolicy, session_for_token
+from models.security.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from schema.context import ApiKeyPrincipal, Caller, Principal
 
 CSRF_HEADER = "x-csrf-token"

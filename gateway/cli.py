@@ -22,19 +22,19 @@ from gateway import operator_input
 from gateway.observability import configure_logging
 from gateway.persisted import BadDocument, checked_document
 from gateway.settings import Settings, SettingsError
-from models import trusted_documents
-from models.accounts import Account
-from models.api_keys import SHOWN_CHARS, ApiKey
-from models.autopay import run_autopay
-from models.clock import utcnow
-from models.database import close_database, migrate, open_database, tortoise_config
-from models.members import Channel
+from models.accounts.models import Account
+from models.billing.autopay import run_autopay
+from models.billing.statements import NothingToBill, StatementKeyReused, issue_statement
+from models.db.clock import utcnow
+from models.db.database import close_database, migrate, open_database, tortoise_config
+from models.members.models import Channel
+from models.notify.outbox import track_written
 from models.onboarding import OnboardingError, checked_account, create_account, seed_demo
-from models.outbox import track_written
-from models.passwords import Passwords
-from models.services import Service
-from models.statements import NothingToBill, StatementKeyReused, issue_statement
-from models.usage import MAX_RECORD_BYTES, UnknownService, record_usage
+from models.partners import trusted_documents
+from models.partners.api_keys import SHOWN_CHARS, ApiKey
+from models.security.passwords import Passwords
+from models.services.models import Service
+from models.services.usage import MAX_RECORD_BYTES, UnknownService, record_usage
 from schema import schema
 from schema.ids import pk_of, to_global_id
 from workers.billing import processor_for

@@ -18,8 +18,8 @@ import uvicorn
 from gateway.app import Resources, create_app
 from gateway.embedded_redis import EmbeddedRedis, start_embedded_redis
 from gateway.settings import Settings
-from models.database import close_database, migrate, open_database
-from models.passwords import Passwords
+from models.db.database import close_database, migrate, open_database
+from models.security.passwords import Passwords
 from workers.queue import Queue
 from workers.runner import run_worker
 

@@ -28,9 +28,9 @@ from gateway.observability import current_request_id, observe_operation, observe
 from gateway.rate_limit import api_key_refusal
 from gateway.settings import Settings
 from models.access import GRANTABLE, sorted_permissions
-from models.outbox import track_written
-from models.passwords import Passwords
-from models.sessions import ClientInfo
+from models.notify.outbox import track_written
+from models.security.passwords import Passwords
+from models.security.sessions import ClientInfo
 from schema.context import Context
 from schema.errors import RequestErrorCode
 from schema.limits import MAX_TOKENS, token_count_exceeds, too_complex

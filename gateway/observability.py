@@ -4,9 +4,10 @@ One request id per request: `RequestObservation` (the outermost middleware) take
 or makes one, keeps it in `workers.queue.request_id` for the whole request (every log line,
 the jobs the request queues) and answers it in the `x-request-id` header. The endpoint notes what the
 request was (`observe_operation`, `observe_result`); the middleware turns that into metrics once the
-response is sent. Models know nothing of this: lockouts are seen through `models.lockout.observe_locks`,
-which hears of every lock that begins, of a real member or of a phantom login alike. No metric tells a
-real username from an unknown one, and /metrics answers only the bearer of METRICS_TOKEN.
+response is sent. Models know nothing of this: lockouts are seen through
+`models.security.lockout.observe_locks`, which hears of every lock that begins, of a real member or of
+a phantom login alike. No metric tells a real username from an unknown one, and /metrics answers only
+the bearer of METRICS_TOKEN.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.settings import Settings
-from models.lockout import observe_locks
+from models.security.lockout import observe_locks
 from schema.limits import fragments_of, operation_named, root_fields
 from workers.observability import JOB_REGISTRY, outbox_backlog
 from workers.queue import request_id

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from models.contact import has_control_characters
-from models.statements import MAX_KEY
+from models.billing.statements import MAX_KEY
+from models.members.contact import has_control_characters
 
 MAX_CENTS = 10_000_000  # $100,000: far above any household's bill, far below the column's limit
 MAX_PLAN = 100

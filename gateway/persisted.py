@@ -9,7 +9,7 @@ hash and query: check the hash, store the query, run it. An API key with trusted
 Only a document that could run is stored: at most APQ_MAX_BYTES (a larger one is refused, 400), within
 the token limit, parsing and validating against the schema; at most APQ_PER_CLIENT_PER_DAY new ones a
 day per API key, else per client IP (an IPv6 /64), and APQ_MAX_ENTRIES in all. Past a quota the query
-still runs, unstored. The store is a database table (models/persisted_queries.py), apart from the job
+still runs, unstored. The store is a database table (models/partners/persisted_queries.py), apart from the job
 queue's Redis, with each web process's recently used documents in a bounded LRU in front of it.
 """
 
@@ -28,9 +28,9 @@ from starlette.responses import JSONResponse
 from strawberry import Schema
 from strawberry.schema.schema import validate_document
 
-from models import persisted_queries
-from models.clock import utcnow
-from models.trusted_documents import UNRESTRICTED, sha256_of, trust_for
+from models.db.clock import utcnow
+from models.partners import persisted_queries
+from models.partners.trusted_documents import UNRESTRICTED, sha256_of, trust_for
 from schema.context import ApiKeyPrincipal
 from schema.errors import RequestErrorCode
 from schema.limits import QueryLimits, token_count_exceeds

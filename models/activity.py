@@ -9,8 +9,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 if TYPE_CHECKING:
-    from models.accounts import Account
-    from models.members import Member
+    from models.accounts.models import Account
+    from models.members.models import Member
 
 
 class ActivityEvent(Model):

@@ -9,14 +9,16 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 from ua_parser import parse
 
-from models import activity, api_keys, messages
-from models.accounts import Account
-from models.clock import utcnow
-from models.codes import issue_link_token
-from models.members import Member, MemberStatus
-from models.notify import email_member, notify_member
-from models.security import OneTimeToken, TokenPurpose
-from models.sessions import ClientInfo, revoke_sessions
+from models import activity
+from models.accounts.models import Account
+from models.db.clock import utcnow
+from models.members.models import Member, MemberStatus
+from models.notify import messages
+from models.notify.send import email_member, notify_member
+from models.partners import api_keys
+from models.security.codes import issue_link_token
+from models.security.models import OneTimeToken, TokenPurpose
+from models.security.sessions import ClientInfo, revoke_sessions
 
 RISKY_FAILURES = 3
 RISK_WINDOW = timedelta(minutes=15)

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models.accounts import Account
+from models.accounts.models import Account
 from models.activity import ActivityEvent
-from models.appointments import Appointment, AppointmentStatus, describe_window
-from models.autopay import attempt_key
-from models.billing import (
+from models.billing.autopay import attempt_key
+from models.billing.charge import describe_method
+from models.billing.models import (
     AutopayEnrollment,
     LineItem,
     Payment,
@@ -30,11 +30,8 @@ from models.billing import (
     StatementStatus,
     format_money,
 )
-from models.charge import describe_method
-from models.members import Member
-from models.processor import SANDBOX_TOKENS
-from models.services import Service
-from models.statements import (
+from models.billing.processor import SANDBOX_TOKENS
+from models.billing.statements import (
     DUE_AFTER_DAYS,
     account_today,
     month_before,
@@ -42,7 +39,10 @@ from models.statements import (
     regular_key,
     service_line_items,
 )
-from models.usage import DataUsage, UsageAlert
+from models.members.models import Member
+from models.services.appointments import Appointment, AppointmentStatus, describe_window
+from models.services.models import Service
+from models.services.usage import DataUsage, UsageAlert
 
 MONTHS = 12
 AUTOPAY_FROM_MONTH = 4  # the first four statements were paid by hand, then autopay took over

@@ -14,15 +14,17 @@ from enum import StrEnum
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models import activity, lockout, messages
+from models import activity
 from models.access import GRANTABLE, INVITABLE_ROLES, Permission, Role, refused_grants, sorted_permissions
-from models.accounts import Account
-from models.clock import utcnow
-from models.codes import issue_link_token
-from models.members import Member, MemberStatus, PermissionGrant, email_in_use
-from models.notify import email_member
-from models.security import OneTimeToken, TokenPurpose
-from models.sessions import revoke_sessions
+from models.accounts.models import Account
+from models.db.clock import utcnow
+from models.members.models import Member, MemberStatus, PermissionGrant, email_in_use
+from models.notify import messages
+from models.notify.send import email_member
+from models.security import lockout
+from models.security.codes import issue_link_token
+from models.security.models import OneTimeToken, TokenPurpose
+from models.security.sessions import revoke_sessions
 
 MANAGEABLE_ROLES = (Role.MANAGER, Role.STANDARD)
 
@@ -97,8 +99,8 @@ async def invite(actor: Actor, invitation: Invitation, links: LinkPolicy) -> Mem
     """A new INVITED member with their grants, and the e-mail with their activation link."""
     grants = check_access(invitation.role, invitation.grants)
     async with in_transaction() as connection:
-        # One e-mail address a person on the account (models.members.email_in_use); the account row lock
-        # orders concurrent invitations of the same address.
+        # One e-mail address a person on the account (models.members.models.email_in_use); the account row
+        # lock orders concurrent invitations of the same address.
         await Account.select_for_update().using_db(connection).get(id=actor.account_id)
         if await email_in_use(actor.account_id, invitation.email, using_db=connection):
             raise MembershipRefused(

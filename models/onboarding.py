@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import activity, demo_household, lockout
+from models import activity, demo_household
 from models.access import Permission, Role
-from models.accounts import Account, new_account_number
-from models.contact import (
+from models.accounts.models import Account, new_account_number
+from models.members.contact import (
     MAX_ACCOUNT_NAME,
     MAX_DISPLAY_NAME,
     has_control_characters,
@@ -18,9 +18,10 @@ from models.contact import (
     normal_email,
     normal_phone,
 )
-from models.members import Member, MemberStatus, PermissionGrant, fold_username
+from models.members.models import Member, MemberStatus, PermissionGrant, fold_username
 from models.membership import LinkPolicy, send_activation
-from models.passwords import Passwords, normalise_answer
+from models.security import lockout
+from models.security.passwords import Passwords, normalise_answer
 
 NUMBER_TRIES = 5
 

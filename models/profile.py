@@ -10,11 +10,12 @@ from enum import StrEnum
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models import activity, messages
-from models.codes import issue_code, redeem_code
-from models.members import NOTIFICATION_TOPICS, Channel, Member, default_notification_preferences
-from models.notify import email_member, send_code
-from models.security import OneTimeToken, TokenPurpose
+from models import activity
+from models.members.models import NOTIFICATION_TOPICS, Channel, Member, default_notification_preferences
+from models.notify import messages
+from models.notify.send import email_member, send_code
+from models.security.codes import issue_code, redeem_code
+from models.security.models import OneTimeToken, TokenPurpose
 
 
 class Contact(StrEnum):

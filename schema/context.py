@@ -9,11 +9,11 @@ from starlette.responses import Response
 
 from gateway.settings import Settings
 from models.access import Permission
-from models.accounts import Account
-from models.members import Member
-from models.passwords import Passwords
-from models.security import Session
-from models.sessions import ClientInfo, SessionPolicy
+from models.accounts.models import Account
+from models.members.models import Member
+from models.security.models import Session
+from models.security.passwords import Passwords
+from models.security.sessions import ClientInfo, SessionPolicy
 from schema.loaders import Loaders
 
 
@@ -31,7 +31,7 @@ class Principal:
 
     @property
     def account(self) -> Account | None:
-        """The member's account row when the session's read brought it along (models/sessions.py)."""
+        """The member's account row when the session's read brought it along (models/security/sessions.py)."""
         found = vars(self.member).get("_account")
         return found if isinstance(found, Account) else None
 

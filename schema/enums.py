@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from models.access import Permission, Role
-from models.members import Channel, MemberStatus
+from models.members.models import Channel, MemberStatus
 
 strawberry.enum(Role, name="Role")
 strawberry.enum(Permission, name="Permission")

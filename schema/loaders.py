@@ -15,11 +15,9 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models.access import Permission
-from models.accounts import Account
+from models.accounts.models import Account
 from models.activity import ActivityEvent
-from models.api_keys import ApiKey, live_keys_by_account
-from models.appointments import Appointment
-from models.billing import (
+from models.billing.models import (
     AutopayEnrollment,
     LineItem,
     Payment,
@@ -27,11 +25,13 @@ from models.billing import (
     Statement,
     StatementStatus,
 )
-from models.members import Member, PermissionGrant
-from models.prepared import PreparedQuery
-from models.security import Session
-from models.services import Service
-from models.usage import DataUsage
+from models.db.prepared import PreparedQuery
+from models.members.models import Member, PermissionGrant
+from models.partners.api_keys import ApiKey, live_keys_by_account
+from models.security.models import Session
+from models.services.appointments import Appointment
+from models.services.models import Service
+from models.services.usage import DataUsage
 from schema.services.loaders import (
     UsageKey,
     appointments_by_account,

@@ -11,10 +11,10 @@ from typing import Any
 
 from models.access import Role
 from models.activity import ActivityEvent
-from models.api_keys import ApiKey
-from models.appointments import Appointment
-from models.billing import Payment
-from models.services import Service
+from models.billing.models import Payment
+from models.partners.api_keys import ApiKey
+from models.services.appointments import Appointment
+from models.services.models import Service
 from schema.accounts.activity import ActivityEventType
 from schema.accounts.types import AccountType, load_account
 from schema.billing.types import AutopayType, PaymentMethodType, PaymentType, loaded_statements

@@ -12,8 +12,8 @@ from strawberry.permission import BasePermission
 from strawberry.types.base import get_object_definition
 
 from models.access import Permission
-from models.members import Member
-from models.sessions import is_elevated
+from models.members.models import Member
+from models.security.sessions import is_elevated
 from schema.context import Caller, Context, Principal
 from schema.errors import ApiError, RequestErrorCode, step_up_required, unauthenticated
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import httpx
 
 from models.access import Permission, Role
-from models.accounts import Account
-from models.billing import PaymentMethod, Statement
-from models.processor import SandboxCharge, SandboxProcessor
-from models.statements import account_today, issue_statement
+from models.accounts.models import Account
+from models.billing.models import PaymentMethod, Statement
+from models.billing.processor import SandboxCharge, SandboxProcessor
+from models.billing.statements import account_today, issue_statement
 from tests.support import make_account, make_member, sign_in, step_up
 
 

@@ -15,8 +15,8 @@ from tortoise import Tortoise, connections
 from gateway.app import Resources, create_app
 from gateway.embedded_redis import start_embedded_redis
 from gateway.settings import Settings
-from models.database import migrate, open_database
-from models.passwords import Passwords
+from models.db.database import migrate, open_database
+from models.security.passwords import Passwords
 from workers.queue import Queue
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"

@@ -13,10 +13,10 @@ import httpx
 
 from gateway.settings import Settings
 from models.access import Permission, Role
-from models.accounts import Account, new_account_number
-from models.members import Member, MemberStatus, PermissionGrant, fold_username
-from models.outbox import OutboxMessage
-from models.passwords import Passwords, normalise_answer
+from models.accounts.models import Account, new_account_number
+from models.members.models import Member, MemberStatus, PermissionGrant, fold_username
+from models.notify.outbox import OutboxMessage
+from models.security.passwords import Passwords, normalise_answer
 
 STRONG_PASSWORD = "correct horse battery staple 42"
 OTHER_STRONG_PASSWORD = "violet tractor mountain sonnet 7"
@@ -97,8 +97,8 @@ async def invited(
     account: Account, display_name: str = "Dana", role: Role = Role.STANDARD
 ) -> tuple[Member, str]:
     """A member invited to `account` and the token of their activation link."""
-    from models.codes import issue_link_token
-    from models.security import TokenPurpose
+    from models.security.codes import issue_link_token
+    from models.security.models import TokenPurpose
 
     member = await Member.create(
         account_id=account.id,
@@ -190,7 +190,7 @@ def count_queries() -> Iterator[list[str]]:
 
 async def carry_out_reset_requests() -> None:
     """What the worker's relay does with recorded requestPasswordReset calls (with the test settings)."""
-    from models.recovery import ResetDelivery, carry_out_requests
+    from models.security.recovery import ResetDelivery, carry_out_requests
     from tests.conftest import TEST_SECRET
 
     await carry_out_requests(ResetDelivery("http://portal.test", TEST_SECRET, 600))

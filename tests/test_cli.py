@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from models.onboarding import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
-from models.passwords import Passwords
+from models.security.passwords import Passwords
 from schema.ids import parse_global_id
 from tests.support import gql, sign_in, token_in
 

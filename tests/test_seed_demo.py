@@ -9,14 +9,14 @@ import httpx
 
 from gateway.settings import Settings
 from models.activity import ActivityEvent
-from models.appointments import Appointment
-from models.billing import AutopayEnrollment, LineItem, Payment, PaymentMethod, Statement
-from models.lockout import LockoutPolicy, locked_until, reserve, throttle_key
+from models.billing.models import AutopayEnrollment, LineItem, Payment, PaymentMethod, Statement
+from models.billing.statements import month_before
+from models.notify.outbox import OutboxMessage
 from models.onboarding import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
-from models.outbox import OutboxMessage
-from models.passwords import Passwords
-from models.services import Service
-from models.statements import month_before
+from models.security.lockout import LockoutPolicy, locked_until, reserve, throttle_key
+from models.security.passwords import Passwords
+from models.services.appointments import Appointment
+from models.services.models import Service
 from tests.support import gql, sign_in
 
 

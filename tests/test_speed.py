@@ -18,8 +18,8 @@ from tortoise.queryset import QuerySet
 
 from gateway.settings import Settings
 from models.access import Role, effective_permissions
-from models.accounts import Account
-from models.billing import (
+from models.accounts.models import Account
+from models.billing.models import (
     LineItem,
     Payment,
     PaymentMethod,
@@ -29,14 +29,14 @@ from models.billing import (
     Statement,
     StatementStatus,
 )
-from models.clock import utcnow
-from models.members import Channel, Member, MemberStatus, fold_username
-from models.outbox import MessageStatus, OutboxMessage
-from models.passwords import Passwords
-from models.security import Session
-from models.sessions import ClientInfo
-from models.statements import regular_key
-from models.tokens import hash_token
+from models.billing.statements import regular_key
+from models.db.clock import utcnow
+from models.members.models import Channel, Member, MemberStatus, fold_username
+from models.notify.outbox import MessageStatus, OutboxMessage
+from models.security.models import Session
+from models.security.passwords import Passwords
+from models.security.sessions import ClientInfo
+from models.security.tokens import hash_token
 from schema import schema
 from schema.context import Context, Principal
 from schema.loaders import visible_members
@@ -263,7 +263,7 @@ LARGE_TABLES = (
 
 
 def due_query(now: datetime) -> QuerySet[OutboxMessage]:
-    """The sweeper's query, as models.outbox.due_message_ids builds it."""
+    """The sweeper's query, as models.notify.outbox.due_message_ids builds it."""
     due = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
         status=MessageStatus.SENDING, claimed_until__lt=now
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.appointments import send_reminders
-from models.outbox import track_written
+from models.notify.outbox import track_written
+from models.services.appointments import send_reminders
 from workers.queue import Queue
 
 REMINDERS_MINUTE = 5

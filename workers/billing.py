@@ -10,12 +10,12 @@ from datetime import date
 from typing import Any
 
 from gateway.settings import Settings
-from models.autopay import AutopayReport, run_autopay
-from models.billing_cycle import issue_due_statements
-from models.charge import reconcile_pending
-from models.clock import utcnow
-from models.outbox import track_written
-from models.processor import PaymentProcessor, processor_named
+from models.billing.autopay import AutopayReport, run_autopay
+from models.billing.charge import reconcile_pending
+from models.billing.cycle import issue_due_statements
+from models.billing.processor import PaymentProcessor, processor_named
+from models.db.clock import utcnow
+from models.notify.outbox import track_written
 from workers.queue import Queue
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.persisted_queries import sweep_expired
+from models.partners.persisted_queries import sweep_expired
 
 CLEANUP_MINUTE = 35
 

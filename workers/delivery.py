@@ -3,7 +3,7 @@
 Guarantees: every outbox row is attempted at least once (the web process queues it on commit and the
 sweeper re-queues whatever is due, so a lost job or a Redis outage only delays it); it is sent at most
 once per successful hand-over, because a delivery first claims the row with one conditional UPDATE
-(`models.outbox.claim`): duplicate jobs, or the same job run twice, find nothing to claim. The one
+(`models.notify.outbox.claim`): duplicate jobs, or the same job run twice, find nothing to claim. The one
 window left is a crash between the hand-over and `mark_sent`: the claim expires and the message is sent
 again (at least once, never lost). A message that no try can send (`Undeliverable`: it cannot be built,
 or its recipient is refused for good) is marked FAILED with the reason and logged as an error, once.
@@ -18,8 +18,8 @@ from typing import Any
 from arq import Retry
 
 from gateway.settings import Settings
-from models.members import Channel
-from models.outbox import (
+from models.members.models import Channel
+from models.notify.outbox import (
     OutboxMessage,
     Undeliverable,
     claim,
@@ -35,7 +35,7 @@ from workers.sms import send_sms_message
 log = logging.getLogger(__name__)
 
 MAX_TRIES = 5
-# Below models.outbox.CLAIM_SECONDS, so a stuck send is cancelled before its claim can lapse.
+# Below models.notify.outbox.CLAIM_SECONDS, so a stuck send is cancelled before its claim can lapse.
 DELIVERY_TIMEOUT_SECONDS = 30
 
 Backend = Callable[[Settings, OutboxMessage], Awaitable[None]]

@@ -12,9 +12,9 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from gateway.settings import Settings
-from models.clock import utcnow
-from models.contact import normal_email, one_line
-from models.outbox import OutboxMessage, Undeliverable
+from models.db.clock import utcnow
+from models.members.contact import normal_email, one_line
+from models.notify.outbox import OutboxMessage, Undeliverable
 from workers.mail_html import html_body
 
 SMTP_TIMEOUT_SECONDS = 20

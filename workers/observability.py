@@ -23,8 +23,8 @@ from redis.asyncio import Redis
 from tortoise import connections
 
 from gateway.settings import Settings
-from models.database import close_database, open_database
-from models.outbox import MessageStatus, OutboxMessage
+from models.db.database import close_database, open_database
+from models.notify.outbox import MessageStatus, OutboxMessage
 from workers.queue import QUEUE_NAME, request_id
 
 # Set for the whole of a web request, and for the whole of a job queued by one; None elsewhere.

@@ -13,7 +13,7 @@ from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 
-from models.members import Channel
+from models.members.models import Channel
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.outbox import track_written
-from models.recovery import ResetDelivery, carry_out_requests
+from models.notify.outbox import track_written
+from models.security.recovery import ResetDelivery, carry_out_requests
 from workers.queue import Queue
 
 

@@ -10,7 +10,7 @@ from arq.worker import Worker
 from redis.exceptions import RedisError
 
 from gateway.settings import Settings
-from models.database import close_database, open_database
+from models.db.database import close_database, open_database
 from workers.settings import worker_settings
 
 log = logging.getLogger(__name__)

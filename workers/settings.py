@@ -9,7 +9,7 @@ from arq import cron, func
 from arq.cron import CronJob
 
 from gateway.settings import Settings
-from models.database import close_database, open_database
+from models.db.database import close_database, open_database
 from workers.appointments import REMINDERS_MINUTE, appointment_reminders_job
 from workers.billing import (
     AUTOPAY_AT,

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 
 from gateway.settings import Settings
-from models.clock import utcnow
-from models.outbox import OutboxMessage
+from models.db.clock import utcnow
+from models.notify.outbox import OutboxMessage
 
 SMS_TIMEOUT_SECONDS = 10
 

@@ -3,11 +3,11 @@ from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
 from models.access import Permission, Role
-from models.appointments import AppointmentStatus
-from models.billing import PaymentMethodKind, PaymentSource, PaymentStatus, StatementStatus
-from models.members import Channel, MemberStatus, default_notification_preferences
-from models.outbox import MessageStatus
-from models.security import TokenPurpose
+from models.services.appointments import AppointmentStatus
+from models.billing.models import PaymentMethodKind, PaymentSource, PaymentStatus, StatementStatus
+from models.members.models import Channel, MemberStatus, default_notification_preferences
+from models.notify.outbox import MessageStatus
+from models.security.models import TokenPurpose
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

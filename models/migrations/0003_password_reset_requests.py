@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.members import Channel
+from models.members.models import Channel
 from tortoise import fields
 
 class Migration(migrations.Migration):

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.outbox import MessageStatus
+from models.notify.outbox import MessageStatus
 from tortoise import fields
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from models.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from schema.errors import ErrorCode, UserError, user_error
 
 MAX_ADDRESS_PART = 100

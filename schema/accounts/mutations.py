@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from models import activity
 from models.access import Permission
-from models.contact import (
+from models.members.contact import (
     CONTROL_CHARACTERS_MESSAGE,
     MAX_ACCOUNT_NAME,
     has_control_characters,

@@ -8,7 +8,7 @@ import strawberry
 from graphql import OperationType
 
 from models.access import Permission
-from models.accounts import Account
+from models.accounts.models import Account
 from schema.accounts.activity import ActivityConnection, ActivityEdge, ActivityEventType
 from schema.billing.account_fields import BillingFields
 from schema.context import Principal

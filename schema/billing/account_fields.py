@@ -6,9 +6,9 @@ from __future__ import annotations
 import strawberry
 
 from models.access import Permission
-from models.accounts import Account
-from models.billing import StatementStatus
-from models.charge import upcoming_from
+from models.accounts.models import Account
+from models.billing.charge import upcoming_from
+from models.billing.models import StatementStatus
 from schema.billing.types import (
     AutopayType,
     MoneyType,

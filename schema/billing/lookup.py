@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.billing import PaymentMethod
+from models.billing.models import PaymentMethod
 from schema.errors import ErrorCode, UserError, user_error
 from schema.ids import pk_of
 from schema.permissions import Info, caller_of

@@ -6,12 +6,13 @@ import strawberry
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models import activity, billing_messages
+from models import activity
 from models.access import Permission
-from models.billing import AutopayEnrollment, PaymentMethod, format_money
-from models.charge import describe_method
-from models.clock import utcnow
-from models.notify import notify_account
+from models.billing import messages as billing_messages
+from models.billing.charge import describe_method
+from models.billing.models import AutopayEnrollment, PaymentMethod, format_money
+from models.db.clock import utcnow
+from models.notify.send import notify_account
 from schema.billing.inputs import (
     MAX_DAYS_BEFORE_DUE,
     MAX_PROCESSOR_TOKEN,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models.billing import Payment, PaymentSource, PaymentStatus, Statement, StatementStatus
-from models.charge import AUTOPAY_KEY_PREFIX, IdempotencyKeyReused, charge, reserved_for_autopay
-from models.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+from models.billing.charge import AUTOPAY_KEY_PREFIX, IdempotencyKeyReused, charge, reserved_for_autopay
+from models.billing.models import Payment, PaymentSource, PaymentStatus, Statement, StatementStatus
+from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from schema.billing.inputs import MAX_IDEMPOTENCY_KEY, PayBillInput, PaymentPayload
 from schema.billing.lookup import active_method, method_not_found
 from schema.billing.processor import payments_unavailable, processor_of

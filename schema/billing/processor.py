@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.processor import PaymentProcessor, processor_named
+from models.billing.processor import PaymentProcessor, processor_named
 from schema.errors import ErrorCode, UserError, user_error
 from schema.permissions import Info
 

@@ -8,7 +8,8 @@ from functools import lru_cache
 
 import strawberry
 
-from models.billing import (
+from models.billing.charge import UpcomingPayment
+from models.billing.models import (
     CURRENCY,
     AutopayEnrollment,
     LineItem,
@@ -21,7 +22,6 @@ from models.billing import (
     StatementStatus,
     format_money,
 )
-from models.charge import UpcomingPayment
 from schema.ids import to_global_id
 from schema.loaders import load_all
 from schema.lookahead import selects

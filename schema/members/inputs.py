@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from models.access import Permission, Role
-from models.contact import (
+from models.members.contact import (
     CONTROL_CHARACTERS_MESSAGE,
     MAX_DISPLAY_NAME,
     has_control_characters,

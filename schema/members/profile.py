@@ -6,17 +6,17 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 from models import profile
-from models.codes import TooManyCodes
-from models.contact import (
+from models.members.contact import (
     CONTROL_CHARACTERS_MESSAGE,
     MAX_DISPLAY_NAME,
     has_control_characters,
     normal_email,
     normal_phone,
 )
-from models.guard import Secret
-from models.members import Channel, Member, email_in_use
-from models.security import OneTimeToken
+from models.members.models import Channel, Member, email_in_use
+from models.security.codes import TooManyCodes
+from models.security.guard import Secret
+from models.security.models import OneTimeToken
 from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, too_many_codes, user_error
 from schema.members.payloads import MemberPayload

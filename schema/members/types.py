@@ -8,10 +8,10 @@ from datetime import datetime
 import strawberry
 
 from models.access import Permission, effective_permissions, sorted_permissions
-from models.clock import utcnow
-from models.members import NOTIFICATION_TOPICS, Channel, Member, MemberStatus
-from models.security import Session
-from models.sessions import is_live
+from models.db.clock import utcnow
+from models.members.models import NOTIFICATION_TOPICS, Channel, Member, MemberStatus
+from models.security.models import Session
+from models.security.sessions import is_live
 from schema.enums import ChannelEnum, MemberStatusEnum, PermissionEnum, RoleEnum
 from schema.ids import to_global_id
 from schema.loaders import MaybeAwaitable, eagerly

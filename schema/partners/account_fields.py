@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from models.access import Permission
-from models.accounts import Account
+from models.accounts.models import Account
 from schema.partners.types import ApiKeyType
 from schema.permissions import Info, Requires
 

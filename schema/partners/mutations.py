@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from models import api_keys
 from models.access import Permission
-from models.api_keys import ApiKeyRefused
+from models.partners import api_keys
+from models.partners.api_keys import ApiKeyRefused
 from schema.errors import ErrorCode, user_error
 from schema.ids import pk_of
 from schema.partners.types import ApiKeyPayload, ApiKeyType, CreateApiKeyInput

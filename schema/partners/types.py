@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from models.access import sorted_permissions
-from models.api_keys import ApiKey
+from models.partners.api_keys import ApiKey
 from schema.enums import PermissionEnum
 from schema.errors import UserError
 from schema.ids import to_global_id

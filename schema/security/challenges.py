@@ -9,13 +9,13 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import activity
-from models.clock import utcnow
-from models.codes import issue_code, redeem_code, use_token
-from models.guard import Claimant, Secret, Verdict
-from models.members import Channel, Member
-from models.notify import send_code
-from models.security import OneTimeToken, TokenPurpose
-from models.totp import accept_totp_code
+from models.db.clock import utcnow
+from models.members.models import Channel, Member
+from models.notify.send import send_code
+from models.security.codes import issue_code, redeem_code, use_token
+from models.security.guard import Claimant, Secret, Verdict
+from models.security.models import OneTimeToken, TokenPurpose
+from models.security.totp import accept_totp_code
 from schema.context import Context
 from schema.ids import pk_of, to_global_id
 from schema.security.guarded import check_secret

@@ -1,4 +1,4 @@
-"""What the guard's verdict (models/guard.py) answers: the one mapping for every mutation that checks
+"""What the guard's verdict (models/security/guard.py) answers: the one mapping for every mutation that checks
 a secret a caller supplies."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from models.guard import Claimant, Guard, Secret, Verdict
-from models.lockout import LockoutPolicy
+from models.security.guard import Claimant, Guard, Secret, Verdict
+from models.security.lockout import LockoutPolicy
 from schema.context import Context
 from schema.errors import ErrorCode, UserError, rate_limited, user_error
 

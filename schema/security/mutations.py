@@ -10,21 +10,23 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import activity, messages, throttle
+from models import activity
 from models.alerts import alert_new_sign_in, is_risky
 from models.alerts import secure_account as secure_member
-from models.clock import utcnow
-from models.codes import TooManyCodes, find_link_token, issue_code, redeem_code, use_token
-from models.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
-from models.devices import is_familiar
-from models.guard import Claimant, Secret
-from models.lockout import end_lock
-from models.members import USERNAME_PATTERN, Channel, Member, MemberStatus, fold_username, holder_of
-from models.notify import email_member, send_code
-from models.passwords import MAX_LENGTH, normalise_answer
-from models.security import Session, TokenPurpose
-from models.sessions import revoke_sessions
-from models.totp import accept_totp_code
+from models.db.clock import utcnow
+from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+from models.members.models import USERNAME_PATTERN, Channel, Member, MemberStatus, fold_username, holder_of
+from models.notify import messages
+from models.notify.send import email_member, send_code
+from models.security import throttle
+from models.security.codes import TooManyCodes, find_link_token, issue_code, redeem_code, use_token
+from models.security.devices import is_familiar
+from models.security.guard import Claimant, Secret
+from models.security.lockout import end_lock
+from models.security.models import Session, TokenPurpose
+from models.security.passwords import MAX_LENGTH, normalise_answer
+from models.security.sessions import revoke_sessions
+from models.security.totp import accept_totp_code
 from schema.context import Context
 from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, rate_limited, too_many_codes, user_error

@@ -7,10 +7,11 @@ from hashlib import sha256
 
 import strawberry
 
-from models.guard import Claimant, Secret
-from models.members import Channel, Member, fold_username
-from models.passwords import normalise_answer
-from models.recovery import (
+from models.members.models import Channel, Member, fold_username
+from models.security.guard import Claimant, Secret
+from models.security.models import OneTimeToken
+from models.security.passwords import normalise_answer
+from models.security.recovery import (
     complete_reset,
     live_reset_codes,
     live_reset_link,
@@ -20,7 +21,6 @@ from models.recovery import (
     reserve_attempt,
     reset_code_matches,
 )
-from models.security import OneTimeToken
 from schema.context import Context
 from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, user_error

@@ -7,11 +7,11 @@ import secrets
 from tortoise.transactions import in_transaction
 
 from models import activity
-from models.clock import utcnow
-from models.devices import remember
-from models.members import Member
-from models.sessions import ClientInfo, start_session
-from models.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
+from models.db.clock import utcnow
+from models.members.models import Member
+from models.security.devices import remember
+from models.security.sessions import ClientInfo, start_session
+from models.security.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from schema.context import Context
 
 MAX_DEVICE_ID = 128

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from models import totp
-from models.guard import Secret
+from models.security import totp
+from models.security.guard import Secret
 from schema.errors import ErrorCode, UserError, user_error
 from schema.permissions import Info, IsMember, SteppedUp, principal_of
 from schema.security.guarded import check_secret, refusal, session_claimant

@@ -7,9 +7,9 @@ from datetime import datetime
 import strawberry
 
 from models.access import Permission
-from models.accounts import Account
-from models.appointments import WINDOW, open_windows
-from models.clock import utcnow
+from models.accounts.models import Account
+from models.db.clock import utcnow
+from models.services.appointments import WINDOW, open_windows
 from schema.errors import bad_input
 from schema.permissions import Info, IsCaller, Requires
 from schema.services.types import AppointmentType, ServiceType

@@ -6,9 +6,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from models.appointments import Appointment
-from models.services import Service
-from models.usage import DataUsage
+from models.services.appointments import Appointment
+from models.services.models import Service
+from models.services.usage import DataUsage
 
 UsageKey = tuple[int, date]
 

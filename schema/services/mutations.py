@@ -7,10 +7,10 @@ from datetime import datetime
 import strawberry
 
 from models.access import Permission
-from models.appointments import AppointmentRefused, cancel, schedule
-from models.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
-from models.outages import MAX_DESCRIPTION, report_outage
-from models.services import Service
+from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+from models.services.appointments import AppointmentRefused, cancel, schedule
+from models.services.models import Service
+from models.services.outages import MAX_DESCRIPTION, report_outage
 from schema.errors import ErrorCode, UserError, user_error
 from schema.ids import pk_of
 from schema.permissions import Info, Requires, principal_of

@@ -7,10 +7,10 @@ from datetime import date, datetime
 import strawberry
 
 from models.access import Permission
-from models.appointments import Appointment
-from models.clock import utcnow
-from models.services import Service
-from models.usage import period_start_of
+from models.db.clock import utcnow
+from models.services.appointments import Appointment
+from models.services.models import Service
+from models.services.usage import period_start_of
 from schema.billing.types import MoneyType, money
 from schema.ids import to_global_id
 from schema.node import Node

@@ -17,9 +17,9 @@ from gateway.app import Resources, create_app
 from gateway.observability import json_handler
 from gateway.settings import Settings
 from models.access import Role
-from models.members import MemberStatus
-from models.outbox import MessageStatus, OutboxMessage
-from models.passwords import Passwords
+from models.members.models import MemberStatus
+from models.notify.outbox import MessageStatus, OutboxMessage
+from models.security.passwords import Passwords
 from tests.support import SIGN_IN, STRONG_PASSWORD, error_codes, gql, make_account, make_member, sign_in
 from workers.queue import Queue
 from workers.runner import run_burst

@@ -15,11 +15,11 @@ import redis.asyncio as aioredis
 from gateway import persisted
 from gateway.app import Resources, create_app
 from gateway.settings import Settings
-from models import persisted_queries, trusted_documents
 from models.access import Permission, Role
-from models.clock import utcnow
-from models.passwords import Passwords
-from models.persisted_queries import PersistedQuery
+from models.db.clock import utcnow
+from models.partners import persisted_queries, trusted_documents
+from models.partners.persisted_queries import PersistedQuery
+from models.security.passwords import Passwords
 from tests.schema.partners.support import household, make_key
 from tests.support import make_member, sign_in
 from workers.queue import Queue

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message
 from gateway.app import Resources, create_app
 from gateway.headers import JSON_CSP, PORTAL_CSP
 from gateway.settings import PORTAL_DIR, Settings
-from models.passwords import Passwords
+from models.security.passwords import Passwords
 from workers.queue import Queue
 
 INDEX = (

@@ -21,8 +21,8 @@ import pytest
 from gateway.embedded_redis import free_port, start_embedded_redis
 from gateway.settings import Settings
 from models.access import Role
-from models.billing import Payment
-from models.outbox import MessageStatus, OutboxMessage
+from models.billing.models import Payment
+from models.notify.outbox import MessageStatus, OutboxMessage
 from schema.ids import to_global_id
 from tests.billing_support import add_card, issue, sandbox_charges
 from tests.blackbox import stop

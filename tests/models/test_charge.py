@@ -8,7 +8,15 @@ from datetime import timedelta
 import pytest
 
 from models.access import Role
-from models.billing import (
+from models.billing.charge import (
+    IdempotencyKeyReused,
+    balance_of,
+    charge,
+    describe_method,
+    reconcile_pending,
+    upcoming_payment,
+)
+from models.billing.models import (
     LineItem,
     Payment,
     PaymentMethod,
@@ -18,18 +26,10 @@ from models.billing import (
     Statement,
     StatementStatus,
 )
-from models.charge import (
-    IdempotencyKeyReused,
-    balance_of,
-    charge,
-    describe_method,
-    reconcile_pending,
-    upcoming_payment,
-)
-from models.outbox import OutboxMessage
-from models.processor import ProcessorCrash, SandboxProcessor
-from models.services import Service
-from models.statements import NothingToBill, issue_statement
+from models.billing.processor import ProcessorCrash, SandboxProcessor
+from models.billing.statements import NothingToBill, issue_statement
+from models.notify.outbox import OutboxMessage
+from models.services.models import Service
 from tests.billing_support import add_card, issue, sandbox_charges
 from tests.support import make_account, make_member
 

@@ -10,9 +10,9 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from gateway.settings import Settings
-from models.clock import utcnow
-from models.database import reset_on_release, tortoise_config
-from models.throttle import FailedSignIn
+from models.db.clock import utcnow
+from models.db.database import reset_on_release, tortoise_config
+from models.security.throttle import FailedSignIn
 
 ON_POSTGRES = (os.environ.get("TEST_DATABASE_URL") or "").startswith(("postgres://", "postgresql://"))
 
@@ -34,7 +34,7 @@ def test_sqlite_keeps_its_file_and_pragmas() -> None:
     # when
     connection = tortoise_config("sqlite:///tmp/portal.sqlite3")["connections"]["default"]
     # then
-    assert connection["engine"] == "models.sqlite_engine"
+    assert connection["engine"] == "models.db.sqlite_engine"
     assert connection["credentials"] == {
         "file_path": "/tmp/portal.sqlite3",
         "journal_mode": "WAL",

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.access import Permission, Role
-from models.members import Member
-from models.messages import Text
-from models.notify import notify_account
-from models.outbox import OutboxMessage, claim
-from models.quiet_hours import sms_not_before
+from models.members.models import Member
+from models.notify.messages import Text
+from models.notify.outbox import OutboxMessage, claim
+from models.notify.quiet_hours import sms_not_before
+from models.notify.send import notify_account
 from tests.support import make_account, make_member
 
 CHICAGO = "America/Chicago"

@@ -9,8 +9,8 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from models.access import Permission
-from models.accounts import Account
-from models.billing import (
+from models.accounts.models import Account
+from models.billing.models import (
     AutopayEnrollment,
     LineItem,
     Payment,
@@ -18,8 +18,8 @@ from models.billing import (
     Statement,
     StatementStatus,
 )
-from models.members import Member, PermissionGrant
-from models.prepared import PreparedQuery
+from models.db.prepared import PreparedQuery
+from models.members.models import Member, PermissionGrant
 from tests.billing_support import add_card, issue
 from tests.support import make_account, make_member
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from models.passwords import Passwords, checks_in_flight
+from models.security.passwords import Passwords, checks_in_flight
 
 
 async def test_a_burst_is_admitted_a_few_at_a_time_and_all_finish() -> None:

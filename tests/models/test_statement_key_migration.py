@@ -14,7 +14,7 @@ import asyncio, json, sys
 from tortoise import Tortoise, connections
 from tortoise.exceptions import IntegrityError
 from tortoise.migrations.api import migrate
-from models.database import tortoise_config
+from models.db.database import tortoise_config
 
 config = tortoise_config(sys.argv[1])
 STATEMENT = (

@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 
 from models.access import Role
-from models.accounts import Account
-from models.billing import LineItem, Statement
-from models.billing_cycle import issue_due_statements
-from models.outbox import OutboxMessage
-from models.services import Service
-from models.statements import StatementKeyReused, issue_statement
+from models.accounts.models import Account
+from models.billing.cycle import issue_due_statements
+from models.billing.models import LineItem, Statement
+from models.billing.statements import StatementKeyReused, issue_statement
+from models.notify.outbox import OutboxMessage
+from models.services.models import Service
 from tests.support import make_account, make_member
 
 TODAY = date(2030, 3, 10)

@@ -9,12 +9,12 @@ import httpx
 import pytest
 
 from models.access import Role
-from models.accounts import Account
-from models.api_keys import ApiKey
-from models.appointments import Appointment
-from models.members import Member, MemberStatus
-from models.outages import OutageReport
-from models.outbox import OutboxMessage
+from models.accounts.models import Account
+from models.members.models import Member, MemberStatus
+from models.notify.outbox import OutboxMessage
+from models.partners.api_keys import ApiKey
+from models.services.appointments import Appointment
+from models.services.outages import OutageReport
 from tests.support import STRONG_PASSWORD, gql, invited, make_account, make_member, sign_in, step_up
 
 REFUSED = [

@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from models.accounts import Account
-from models.billing import PaymentSource
-from models.charge import charge
+from models.accounts.models import Account
+from models.billing.charge import charge
+from models.billing.models import PaymentSource
 from tests.billing_support import add_card, billing_session, issue
 from tests.support import count_queries, gql
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import httpx
 
-from models import api_keys
 from models.access import Permission, Role, effective_permissions
-from models.accounts import Account
+from models.accounts.models import Account
 from models.activity import record
-from models.appointments import Appointment
-from models.billing import Payment, PaymentSource, PaymentStatus
-from models.clock import utcnow
-from models.services import Service
+from models.billing.models import Payment, PaymentSource, PaymentStatus
+from models.db.clock import utcnow
+from models.partners import api_keys
+from models.services.appointments import Appointment
+from models.services.models import Service
 from schema.ids import to_global_id
 from tests.billing_support import add_card, issue
 from tests.support import gql, make_account, make_member, sign_in

@@ -9,14 +9,14 @@ from typing import Any
 import httpx
 import pytest
 
-from models import api_keys
 from models.access import Permission, Role
 from models.activity import record
-from models.appointments import Appointment
-from models.billing import AutopayEnrollment, Payment, PaymentSource, PaymentStatus
-from models.clock import utcnow
-from models.members import Member
-from models.services import Service
+from models.billing.models import AutopayEnrollment, Payment, PaymentSource, PaymentStatus
+from models.db.clock import utcnow
+from models.members.models import Member
+from models.partners import api_keys
+from models.services.appointments import Appointment
+from models.services.models import Service
 from schema.ids import to_global_id
 from tests.billing_support import add_card, issue
 from tests.schema.partners.support import make_key

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from models.access import Permission, Role
-from models.accounts import Account
+from models.accounts.models import Account
 from schema.ids import to_global_id
 from schema.node import MAX_PAGE_SIZE
 from tests.support import count_queries, error_codes, gql, make_account, make_member, sign_in

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from gateway.embedded_redis import free_port
-from models.outbox import MessageStatus, OutboxMessage
+from models.notify.outbox import MessageStatus, OutboxMessage
 
 
 def read_mail(mail_dir: Path) -> list[EmailMessage]:

@@ -16,9 +16,10 @@ import pytest
 
 from gateway.settings import Settings
 from models.access import Role
-from models.accounts import Account
-from models.autopay import AUTOPAY_GAVE_UP, AutopayReport, run_autopay
-from models.billing import (
+from models.accounts.models import Account
+from models.billing.autopay import AUTOPAY_GAVE_UP, AutopayReport, run_autopay
+from models.billing.charge import balance_of, reconcile_pending
+from models.billing.models import (
     AutopayEnrollment,
     BillingNotice,
     Payment,
@@ -27,11 +28,10 @@ from models.billing import (
     Statement,
     StatementStatus,
 )
-from models.charge import balance_of, reconcile_pending
-from models.members import Member
-from models.outbox import OutboxMessage
-from models.processor import SandboxProcessor
-from models.statements import issue_statement
+from models.billing.processor import SandboxProcessor
+from models.billing.statements import issue_statement
+from models.members.models import Member
+from models.notify.outbox import OutboxMessage
 from tests.billing_support import add_card, sandbox_charges
 from tests.support import make_account, make_member
 from workers.billing import autopay_job, reconcile_payments_job

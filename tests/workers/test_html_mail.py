@@ -12,9 +12,10 @@ from html.parser import HTMLParser
 import pytest
 
 from gateway.settings import Settings
-from models import billing_messages, messages
-from models.members import Channel
-from models.outbox import OutboxMessage, queue_message
+from models.billing import messages as billing_messages
+from models.members.models import Channel
+from models.notify import messages
+from models.notify.outbox import OutboxMessage, queue_message
 from tests.workers.support import body_of, smtp_server
 from workers.mail import build_email
 from workers.runner import run_burst

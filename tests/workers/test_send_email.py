@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from gateway.settings import Settings
-from models.members import Channel
-from models.outbox import MessageStatus, OutboxMessage, queue_message
+from models.members.models import Channel
+from models.notify.outbox import MessageStatus, OutboxMessage, queue_message
 from tests.workers.support import body_of, read_mail, smtp_server
 from workers.delivery import send_email
 from workers.queue import Queue

@@ -8,9 +8,9 @@ import pytest
 from arq import Retry
 
 from gateway.settings import Settings
-from models.clock import utcnow
-from models.members import Channel
-from models.outbox import MessageStatus, OutboxMessage, queue_message
+from models.db.clock import utcnow
+from models.members.models import Channel
+from models.notify.outbox import MessageStatus, OutboxMessage, queue_message
 from tests.workers.support import read_sms, sms_provider
 from workers.delivery import MAX_TRIES, send_sms
 from workers.queue import Queue

@@ -7,11 +7,11 @@ from datetime import date
 
 from gateway.settings import Settings
 from models.access import Role
-from models.accounts import Account
-from models.billing import AutopayEnrollment, Payment, PaymentStatus, Statement
-from models.billing_cycle import issue_due_statements
-from models.outbox import OutboxMessage
-from models.services import Service
+from models.accounts.models import Account
+from models.billing.cycle import issue_due_statements
+from models.billing.models import AutopayEnrollment, Payment, PaymentStatus, Statement
+from models.notify.outbox import OutboxMessage
+from models.services.models import Service
 from tests.billing_support import add_card, sandbox_charges
 from tests.support import make_account, make_member
 from workers.billing import autopay_job, issue_statements_job, reconcile_payments_job

@@ -10,8 +10,8 @@ import pytest
 
 from gateway.embedded_redis import start_embedded_redis
 from gateway.settings import Settings
-from models.members import Channel
-from models.outbox import MessageStatus, OutboxMessage, queue_message
+from models.members.models import Channel
+from models.notify.outbox import MessageStatus, OutboxMessage, queue_message
 from tests.support import run_worker_burst
 from tests.workers.support import read_mail, wait_until_sent
 from workers.delivery import sweep_outbox

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 
 from gateway.settings import Settings
-from models.clock import utcnow
-from models.members import Channel
-from models.outbox import MessageStatus, OutboxMessage, due_message_ids, queue_message
+from models.db.clock import utcnow
+from models.members.models import Channel
+from models.notify.outbox import MessageStatus, OutboxMessage, due_message_ids, queue_message
 from tests.workers.support import body_of, read_mail, smtp_server
 from workers.delivery import send_email
 from workers.runner import run_burst

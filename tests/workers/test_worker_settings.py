@@ -10,7 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from gateway.settings import Settings
-from models.members import Channel
+from models.members.models import Channel
 from workers.queue import Queue, deserialize, serialize
 from workers.runner import build_worker
 

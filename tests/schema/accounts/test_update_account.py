@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from models.access import Role
-from models.accounts import Account
+from models.accounts.models import Account
 from models.activity import ActivityEvent
 from tests.support import error_codes, gql, make_account, make_member, sign_in, step_up
 

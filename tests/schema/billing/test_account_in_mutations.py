@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from models.billing import AutopayEnrollment
+from models.billing.models import AutopayEnrollment
 from schema.ids import to_global_id
 from tests.billing_support import add_card, billing_session, issue
 from tests.support import gql

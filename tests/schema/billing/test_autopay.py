@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from models.access import Permission, Role
-from models.billing import AutopayEnrollment
-from models.outbox import OutboxMessage
+from models.billing.models import AutopayEnrollment
+from models.notify.outbox import OutboxMessage
 from schema.ids import to_global_id
 from tests.billing_support import add_card, billing_session, issue
 from tests.support import error_codes, gql

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from models.autopay import AutopayReport, attempt_key, run_autopay
-from models.billing import AutopayEnrollment, Payment, PaymentSource, PaymentStatus
-from models.charge import charge
-from models.statements import issue_statement
+from models.billing.autopay import AutopayReport, attempt_key, run_autopay
+from models.billing.charge import charge
+from models.billing.models import AutopayEnrollment, Payment, PaymentSource, PaymentStatus
+from models.billing.statements import issue_statement
 from schema.ids import to_global_id
 from tests.billing_support import add_card, billing_session
 from tests.support import gql

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 
 from models.access import Permission, Role
-from models.accounts import Account
-from models.billing import PaymentSource
-from models.charge import charge
+from models.accounts.models import Account
+from models.billing.charge import charge
+from models.billing.models import PaymentSource
 from tests.billing_support import add_card, billing_session, issue
 from tests.support import count_queries, error_codes, gql
 

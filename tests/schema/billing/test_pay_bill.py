@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from models.access import Permission, Role
-from models.billing import Payment, PaymentStatus, Statement, StatementStatus
-from models.outbox import OutboxMessage
+from models.billing.models import Payment, PaymentStatus, Statement, StatementStatus
+from models.notify.outbox import OutboxMessage
 from schema.ids import to_global_id
 from tests.billing_support import add_card, billing_session, issue, sandbox_charges
 from tests.support import error_codes, gql, make_account

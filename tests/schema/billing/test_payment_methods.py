@@ -7,7 +7,7 @@ import pytest
 
 from models.access import Permission, Role
 from models.activity import ActivityEvent
-from models.billing import AutopayEnrollment, PaymentMethod
+from models.billing.models import AutopayEnrollment, PaymentMethod
 from schema.ids import to_global_id
 from tests.billing_support import add_card, billing_session
 from tests.support import error_codes, gql

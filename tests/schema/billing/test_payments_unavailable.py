@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from gateway.settings import Settings
-from models.billing import Payment, PaymentMethod
-from models.outbox import OutboxMessage
+from models.billing.models import Payment, PaymentMethod
+from models.notify.outbox import OutboxMessage
 from schema.ids import to_global_id
 from tests.billing_support import add_card, billing_session, issue, sandbox_charges
 from tests.support import gql

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 
 from models.access import Permission, Role
-from models.accounts import Account
-from models.members import Member, MemberStatus, PermissionGrant, fold_username
-from models.passwords import Passwords
+from models.accounts.models import Account
+from models.members.models import Member, MemberStatus, PermissionGrant, fold_username
+from models.security.passwords import Passwords
 from schema.ids import to_global_id
 from tests.support import make_account, make_member, sign_in, step_up
 

@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from models.access import Permission, Role
-from models.accounts import Account
-from models.clock import utcnow
-from models.members import Member
-from models.passwords import Passwords
+from models.accounts.models import Account
+from models.db.clock import utcnow
+from models.members.models import Member
+from models.security.passwords import Passwords
 from tests.support import gql, make_member, sign_in
 
 MATRIX = """

@@ -10,10 +10,10 @@ import pytest
 
 from models.access import Permission, Role
 from models.activity import ActivityEvent
-from models.clock import utcnow
-from models.members import Member, MemberStatus
-from models.outbox import OutboxMessage
-from models.passwords import Passwords
+from models.db.clock import utcnow
+from models.members.models import Member, MemberStatus
+from models.notify.outbox import OutboxMessage
+from models.security.passwords import Passwords
 from tests.schema.members.common import MEMBER_FIELDS, signed_in_primary
 from tests.support import (
     STRONG_PASSWORD,

@@ -10,7 +10,7 @@ import pytest
 
 from gateway.app import Resources, create_app
 from gateway.settings import Settings
-from models.passwords import Passwords
+from models.security.passwords import Passwords
 from tests.schema.members.common import signed_in_primary
 from tests.support import gql
 from tests.workers.support import body_of, read_mail

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from models.access import Role
-from models.members import Member
-from models.passwords import Passwords
+from models.members.models import Member
+from models.security.passwords import Passwords
 from schema.ids import to_global_id
 from tests.schema.members.common import add_member, gid, signed_in_primary
 from tests.support import gql, make_account

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from models.access import Permission, Role
-from models.accounts import Account
-from models.passwords import Passwords
+from models.accounts.models import Account
+from models.security.passwords import Passwords
 from tests.schema.members.common import add_member
 from tests.support import count_queries, error_codes, gql, make_account, make_member, sign_in
 

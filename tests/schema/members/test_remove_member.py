@@ -6,10 +6,10 @@ import httpx
 
 from models.access import Role
 from models.activity import ActivityEvent
-from models.codes import issue_link_token
-from models.members import Member, MemberStatus
-from models.passwords import Passwords
-from models.security import TokenPurpose
+from models.members.models import Member, MemberStatus
+from models.security.codes import issue_link_token
+from models.security.models import TokenPurpose
+from models.security.passwords import Passwords
 from tests.schema.members.common import add_member, gid, signed_in_primary
 from tests.support import SIGN_IN, STRONG_PASSWORD, error_codes, gql, make_member, sign_in
 

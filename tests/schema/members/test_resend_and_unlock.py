@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 
 from models.activity import ActivityEvent
-from models.clock import utcnow
-from models.lockout import SignInThrottle, locked_until, throttle_key
-from models.members import Member, MemberStatus
-from models.outbox import OutboxMessage
-from models.passwords import Passwords
+from models.db.clock import utcnow
+from models.members.models import Member, MemberStatus
+from models.notify.outbox import OutboxMessage
+from models.security.lockout import SignInThrottle, locked_until, throttle_key
+from models.security.passwords import Passwords
 from tests.schema.members.common import add_member, gid, signed_in_primary
 from tests.support import STRONG_PASSWORD, gql, last_message, token_in
 

@@ -9,8 +9,8 @@ import pytest
 
 from models.access import Permission, Role
 from models.activity import ActivityEvent
-from models.members import Member, PermissionGrant
-from models.passwords import Passwords
+from models.members.models import Member, PermissionGrant
+from models.security.passwords import Passwords
 from tests.schema.members.common import add_member, gid, signed_in_primary
 from tests.support import error_codes, gql, make_member, sign_in
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from models import api_keys
 from models.access import Permission, Role
-from models.accounts import Account
-from models.api_keys import ApiKey
-from models.members import Member
+from models.accounts.models import Account
+from models.members.models import Member
+from models.partners import api_keys
+from models.partners.api_keys import ApiKey
 from tests.support import make_account, make_member
 
 

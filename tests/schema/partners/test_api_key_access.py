@@ -7,9 +7,9 @@ from datetime import timedelta
 import httpx
 
 from models.access import Permission, Role
-from models.api_keys import ApiKey
-from models.clock import utcnow
-from models.members import Member, MemberStatus
+from models.db.clock import utcnow
+from models.members.models import Member, MemberStatus
+from models.partners.api_keys import ApiKey
 from schema import schema
 from schema.ids import to_global_id
 from tests.schema.partners.support import household, make_key

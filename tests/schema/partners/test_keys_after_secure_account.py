@@ -8,7 +8,7 @@ import httpx
 
 from models.access import Permission, Role
 from models.activity import ActivityEvent
-from models.api_keys import ApiKey
+from models.partners.api_keys import ApiKey
 from tests.schema.partners.support import make_key
 from tests.support import (
     OTHER_STRONG_PASSWORD,

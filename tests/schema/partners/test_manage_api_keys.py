@@ -9,8 +9,8 @@ import pytest
 
 from models.access import Permission, Role
 from models.activity import ActivityEvent
-from models.api_keys import ApiKey, ApiKeyRefused
-from models.tokens import hash_token
+from models.partners.api_keys import ApiKey, ApiKeyRefused
+from models.security.tokens import hash_token
 from schema.ids import to_global_id
 from tests.schema.partners.support import household, make_key
 from tests.support import count_queries, error_codes, gql, make_member, sign_in, step_up

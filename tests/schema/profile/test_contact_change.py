@@ -9,8 +9,8 @@ import httpx
 
 from models.access import Role
 from models.activity import ActivityEvent
-from models.members import Channel, Member
-from models.outbox import OutboxMessage
+from models.members.models import Channel, Member
+from models.notify.outbox import OutboxMessage
 from tests.support import (
     error_codes,
     gql,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from models.activity import ActivityEvent
-from models.members import Member, default_notification_preferences
+from models.members.models import Member, default_notification_preferences
 from tests.support import error_codes, gql, make_account, make_member, sign_in
 
 UPDATE = """

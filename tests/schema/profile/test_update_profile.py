@@ -7,7 +7,7 @@ import pytest
 
 from models.access import Role
 from models.activity import ActivityEvent
-from models.members import Member
+from models.members.models import Member
 from tests.support import error_codes, gql, make_account, make_member, sign_in
 
 UPDATE_PROFILE = """

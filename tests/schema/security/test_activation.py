@@ -7,9 +7,9 @@ import asyncio
 import httpx
 
 from models.access import Role
-from models.codes import issue_link_token
-from models.members import Member, MemberStatus
-from models.security import TokenPurpose
+from models.members.models import Member, MemberStatus
+from models.security.codes import issue_link_token
+from models.security.models import TokenPurpose
 from tests.support import STRONG_PASSWORD, gql, make_account, make_member
 
 ACTIVATE = """

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from models.access import Role
-from models.passwords import Passwords, checks_in_flight
+from models.security.passwords import Passwords, checks_in_flight
 from tests.schema.security.test_change_password import CHANGE
 from tests.schema.security.test_password_reset import reset, reset_link
 from tests.support import (

@@ -12,8 +12,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from models.access import Role
-from models.members import Member
-from models.passwords import Passwords
+from models.members.models import Member
+from models.security.passwords import Passwords
 from tests.support import SIGN_IN, STRONG_PASSWORD, gql, make_account, make_member, sign_in
 
 
@@ -84,7 +84,7 @@ async def test_hashing_threads_yield_the_cpu_to_the_event_loop(passwords: Passwo
     import asyncio as aio
     import os
 
-    from models.passwords import HASHING_NICENESS, hashing_pool
+    from models.security.passwords import HASHING_NICENESS, hashing_pool
 
     # when a hash runs, and we ask its thread for its priority
     await passwords.hash("warm the pool up")

@@ -7,8 +7,8 @@ from datetime import timedelta
 import httpx
 
 from models.access import Role
-from models.clock import utcnow
-from models.throttle import FailedSignIn
+from models.db.clock import utcnow
+from models.security.throttle import FailedSignIn
 from tests.support import (
     REQUEST_STEP_UP,
     SIGN_IN,

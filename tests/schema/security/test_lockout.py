@@ -9,9 +9,9 @@ import httpx
 
 from models.access import Role
 from models.activity import ActivityEvent
-from models.clock import utcnow
-from models.lockout import SignInThrottle
-from models.outbox import OutboxMessage
+from models.db.clock import utcnow
+from models.notify.outbox import OutboxMessage
+from models.security.lockout import SignInThrottle
 from tests.support import (
     SIGN_IN,
     STRONG_PASSWORD,

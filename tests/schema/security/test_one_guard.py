@@ -13,11 +13,11 @@ import pytest
 
 from models.access import Role
 from models.activity import ActivityEvent
-from models.clock import utcnow
-from models.lockout import SignInThrottle
-from models.members import Member
-from models.outbox import OutboxMessage
-from models.passwords import Passwords
+from models.db.clock import utcnow
+from models.members.models import Member
+from models.notify.outbox import OutboxMessage
+from models.security.lockout import SignInThrottle
+from models.security.passwords import Passwords
 from tests.support import (
     OTHER_STRONG_PASSWORD,
     REQUEST_STEP_UP,

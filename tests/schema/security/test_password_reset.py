@@ -10,12 +10,12 @@ import httpx
 from gateway.settings import Settings
 from models.access import Role
 from models.activity import ActivityEvent
-from models.clock import utcnow
-from models.members import Member, MemberStatus
-from models.outbox import OutboxMessage
-from models.recovery import ResetRequest
-from models.security import OneTimeToken, TokenPurpose
-from models.throttle import FailedSignIn
+from models.db.clock import utcnow
+from models.members.models import Member, MemberStatus
+from models.notify.outbox import OutboxMessage
+from models.security.models import OneTimeToken, TokenPurpose
+from models.security.recovery import ResetRequest
+from models.security.throttle import FailedSignIn
 from tests.support import (
     OTHER_STRONG_PASSWORD,
     SIGN_IN,

@@ -7,8 +7,8 @@ import httpx
 import pyotp
 
 from models.access import Role
-from models.clock import utcnow
-from models.members import Member
+from models.db.clock import utcnow
+from models.members.models import Member
 from tests.support import (
     OTHER_STRONG_PASSWORD,
     SIGN_IN,

@@ -7,9 +7,9 @@ from datetime import timedelta
 import httpx
 
 from models.access import Role
-from models.clock import utcnow
-from models.security import Session
-from models.tokens import hash_token
+from models.db.clock import utcnow
+from models.security.models import Session
+from models.security.tokens import hash_token
 from tests.support import SIGN_IN, STRONG_PASSWORD, error_codes, gql, make_account, make_member, sign_in
 
 ME = "{ me { username sessions { id current ipAddress userAgent } } }"

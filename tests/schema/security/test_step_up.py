@@ -8,8 +8,8 @@ from datetime import timedelta
 import httpx
 
 from models.access import Role
-from models.clock import utcnow
-from models.security import OneTimeToken, Session, TokenPurpose
+from models.db.clock import utcnow
+from models.security.models import OneTimeToken, Session, TokenPurpose
 from tests.support import (
     REQUEST_STEP_UP,
     VERIFY_STEP_UP,

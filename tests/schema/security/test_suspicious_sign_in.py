@@ -8,11 +8,11 @@ import httpx
 
 from models.access import Role
 from models.activity import ActivityEvent
-from models.clock import utcnow
-from models.members import Member
-from models.outbox import OutboxMessage
-from models.recovery import complete_reset
-from models.security import OneTimeToken, TokenPurpose
+from models.db.clock import utcnow
+from models.members.models import Member
+from models.notify.outbox import OutboxMessage
+from models.security.models import OneTimeToken, TokenPurpose
+from models.security.recovery import complete_reset
 from schema.ids import to_global_id
 from tests.support import (
     SIGN_IN,

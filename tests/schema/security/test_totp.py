@@ -13,11 +13,11 @@ import pyotp
 
 from models.access import Role
 from models.activity import ActivityEvent
-from models.clock import utcnow
-from models.members import Member
-from models.outbox import OutboxMessage
-from models.security import Session
-from models.totp import accept_totp_code, new_secret
+from models.db.clock import utcnow
+from models.members.models import Member
+from models.notify.outbox import OutboxMessage
+from models.security.models import Session
+from models.security.totp import accept_totp_code, new_secret
 from tests.support import (
     VERIFY_STEP_UP,
     error_codes,

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from models.access import Permission, Role
-from models.accounts import Account
-from models.clock import utcnow
-from models.members import Member
-from models.services import Service
+from models.accounts.models import Account
+from models.db.clock import utcnow
+from models.members.models import Member
+from models.services.models import Service
 from tests.support import make_account, make_member, sign_in
 
 # tests.support.make_account gives every account this time zone.

@@ -10,11 +10,17 @@ import httpx
 import pytest
 
 from models.access import Permission, Role
-from models.accounts import Account
+from models.accounts.models import Account
 from models.activity import ActivityEvent
-from models.appointments import Appointment, AppointmentStatus, open_windows, send_reminders, window_problem
-from models.clock import utcnow
-from models.outbox import OutboxMessage
+from models.db.clock import utcnow
+from models.notify.outbox import OutboxMessage
+from models.services.appointments import (
+    Appointment,
+    AppointmentStatus,
+    open_windows,
+    send_reminders,
+    window_problem,
+)
 from schema.ids import to_global_id
 from tests.schema.services.common import ZONE, local_time, services_session
 from tests.support import error_codes, gql, make_account

@@ -10,10 +10,10 @@ import pytest
 
 from models.access import Role
 from models.activity import ActivityEvent
-from models.clock import utcnow
-from models.members import Member
-from models.outages import OutageReport
-from models.outbox import OutboxMessage
+from models.db.clock import utcnow
+from models.members.models import Member
+from models.notify.outbox import OutboxMessage
+from models.services.outages import OutageReport
 from schema.ids import to_global_id
 from tests.schema.services.common import internet, services_session
 from tests.support import error_codes, gql, make_account

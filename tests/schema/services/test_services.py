@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 
 from models.access import Permission, Role
-from models.clock import utcnow
-from models.services import Service
-from models.usage import period_start_of, record_usage
+from models.db.clock import utcnow
+from models.services.models import Service
+from models.services.usage import period_start_of, record_usage
 from schema.ids import to_global_id
 from tests.schema.services.common import GIGABYTE, internet, services_session
 from tests.support import count_queries, error_codes, gql

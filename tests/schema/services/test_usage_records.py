@@ -1,4 +1,5 @@
-"""models.usage.record_usage (what `gateway record-usage` calls): records add up, each alert goes out once."""
+"""models.services.usage.record_usage (what `gateway record-usage` calls): records add up, each alert goes
+out once."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import httpx
 import pytest
 
 from models.access import Role
-from models.accounts import Account
-from models.members import Member
-from models.outbox import OutboxMessage
-from models.usage import DataUsage, UnknownService, UsageAlert, period_start_of, record_usage
+from models.accounts.models import Account
+from models.members.models import Member
+from models.notify.outbox import OutboxMessage
+from models.services.usage import DataUsage, UnknownService, UsageAlert, period_start_of, record_usage
 from tests.schema.services.common import internet, services_session
 from tests.support import make_account, make_member
 

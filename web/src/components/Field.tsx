@@ -94,7 +94,7 @@ export function TextAreaField({
   );
 }
 
-/** The password policy, shown before the member types (models/passwords.py). */
+/** The password policy, shown before the member types (models/security/passwords.py). */
 export function PasswordRules() {
   return (
     <ul className="rules">

@@ -12,7 +12,7 @@ import { ALL_PERMISSIONS, PERMISSION_NAMES } from "../lib/permissions";
 import { can } from "../session/me";
 import { useMe } from "../session/SessionProvider";
 
-// A key acts for an app, never for a person: it may never manage users (models/api_keys.py NEVER_GRANTED).
+// A key acts for an app, never for a person: it may never manage users (models/partners/api_keys.py NEVER_GRANTED).
 const KEY_PERMISSIONS = ALL_PERMISSIONS.filter((permission) => permission !== "MANAGE_MEMBERS");
 
 const ApiKeysQuery = graphql(`

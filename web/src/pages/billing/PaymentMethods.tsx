@@ -53,7 +53,7 @@ const MakeDefault = graphql(`
   }
 `);
 
-// The sandbox processor's test tokens (models/processor.py): what its client-side tokenization
+// The sandbox processor's test tokens (models/billing/processor.py): what its client-side tokenization
 // would hand back. A real processor's card form replaces this choice.
 const SANDBOX_METHODS = [
   { token: "tok_visa", label: "Test Visa card ending 4242 (pays)" },

@@ -1,0 +1,46 @@
+"""The texts of billing notices: statement ready, payment receipt, payment failed, autopay changes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from models.billing.models import format_money
+from models.notify.messages import Text
+
+# Outbox `kind`s of billing messages (tests and workers look them up by these).
+STATEMENT_READY = "STATEMENT_READY"
+PAYMENT_RECEIPT = "PAYMENT_RECEIPT"
+PAYMENT_FAILED = "PAYMENT_FAILED"
+AUTOPAY_CHANGED = "AUTOPAY_CHANGED"
+
+
+def _text(subject: str, sentence: str) -> Text:
+    return Text(subject=subject, body=f"Hello,\n\n{sentence}\n\nThank you for being our customer.\n")
+
+
+def statement_ready(amount: int, due: date) -> Text:
+    return _text(
+        "Your statement is ready",
+        f"Your new statement is ready: {format_money(amount)} due on {due.isoformat()}.",
+    )
+
+
+def payment_receipt(amount: int, method: str, reference: str | None) -> Text:
+    return _text(
+        f"Payment received: {format_money(amount)}",
+        f"We received your payment of {format_money(amount)} by {method}. Reference: {reference or '-'}.",
+    )
+
+
+def payment_failed(amount: int, method: str, reason: str) -> Text:
+    return _text(
+        "Your payment did not go through",
+        f"Your payment of {format_money(amount)} by {method} was refused ({reason}). "
+        "Nothing was charged; please pay with another method.",
+    )
+
+
+def autopay_changed(enabled: bool, method: str | None = None) -> Text:
+    if enabled:
+        return _text("Autopay is on", f"Autopay is on: your statements will be paid by {method}.")
+    return _text("Autopay is off", "Autopay is off: pay your statements yourself from now on.")

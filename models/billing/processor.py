@@ -1,0 +1,142 @@
+"""The payment processor interface, and the sandbox processor of DESIGN.md (the development default).
+
+The sandbox keeps its ledger of charges in the database, so that a charge survives a crashed worker
+as a real processor's would: asking again with the same idempotency key returns the first answer."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.billing.models import PaymentMethodKind
+from models.db.clock import utcnow
+
+
+@dataclass(frozen=True)
+class TokenDetails:
+    kind: PaymentMethodKind
+    brand: str | None
+    last4: str
+    exp_month: int | None
+    exp_year: int | None
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    succeeded: bool
+    reference: str | None
+    failure_reason: str | None
+
+
+class ProcessorUnavailable(Exception):
+    """A time-out or an error on the way: whether the money was taken is unknown."""
+
+
+class ProcessorCrash(BaseException):
+    """Test switch: the process died right after the processor took the money (not an Exception,
+    so that no handler of ours catches it, as none would run in a dead process)."""
+
+
+class PaymentProcessor(Protocol):
+    def describe(self, token: str) -> TokenDetails | None:
+        """What the token stands for; None for a token the processor does not know."""
+        ...
+
+    async def charge(self, amount: int, token: str, idempotency_key: str) -> ChargeResult:
+        """Charge `amount` cents; the same key returns the first result and never charges twice."""
+        ...
+
+
+class SandboxCharge(Model):
+    """One charge the sandbox processor took (or refused), by idempotency key."""
+
+    id = fields.BigIntField(primary_key=True)
+    idempotency_key = fields.CharField(max_length=140, unique=True)
+    amount = fields.IntField()
+    token = fields.CharField(max_length=100)
+    succeeded = fields.BooleanField()
+    failure_reason = fields.CharField(max_length=100, null=True)
+    reference = fields.CharField(max_length=40, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sandbox_charge"
+
+
+# token -> (what it is, None when a charge succeeds or the processor's failure reason)
+SANDBOX_TOKENS: dict[str, tuple[TokenDetails, str | None]] = {
+    "tok_visa": (TokenDetails(PaymentMethodKind.CARD, "visa", "4242", 12, 2034), None),
+    "tok_mastercard": (TokenDetails(PaymentMethodKind.CARD, "mastercard", "4444", 12, 2034), None),
+    "tok_chargeDeclined": (TokenDetails(PaymentMethodKind.CARD, "visa", "0002", 12, 2034), "card_declined"),
+    "tok_insufficientFunds": (
+        TokenDetails(PaymentMethodKind.CARD, "visa", "9995", 12, 2034),
+        "insufficient_funds",
+    ),
+    "btok_checking": (TokenDetails(PaymentMethodKind.BANK_ACCOUNT, "Sandbox Bank", "6789", None, None), None),
+}
+
+Fault = Literal["none", "timeout", "crash_after_charge"]
+
+
+class SandboxProcessor:
+    """The sandbox of DESIGN.md. `fault` is a test switch: "timeout" records the charge and then raises
+    ProcessorUnavailable (the money was taken, the answer lost); "crash_after_charge" records it and
+    raises ProcessorCrash."""
+
+    def __init__(self, fault: Fault = "none") -> None:
+        self.fault = fault
+
+    def describe(self, token: str) -> TokenDetails | None:
+        known = SANDBOX_TOKENS.get(token)
+        return known[0] if known else None
+
+    async def charge(self, amount: int, token: str, idempotency_key: str) -> ChargeResult:
+        known = SANDBOX_TOKENS.get(token)
+        failure_reason = known[1] if known else "invalid_token"
+        # Insert-or-ignore, then read back: concurrent charges with one key record one charge.
+        await SandboxCharge.bulk_create(
+            [
+                SandboxCharge(
+                    idempotency_key=idempotency_key,
+                    amount=amount,
+                    token=token,
+                    succeeded=failure_reason is None,
+                    failure_reason=failure_reason,
+                    reference=f"sb_{secrets.token_hex(10)}",
+                    created_at=utcnow(),
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        row = await SandboxCharge.get(idempotency_key=idempotency_key)
+        if self.fault == "timeout":
+            raise ProcessorUnavailable("the sandbox processor timed out")
+        if self.fault == "crash_after_charge":
+            raise ProcessorCrash("the process died after the charge")
+        return ChargeResult(
+            succeeded=row.succeeded,
+            reference=row.reference if row.succeeded else None,
+            failure_reason=row.failure_reason,
+        )
+
+
+_default = SandboxProcessor()
+
+
+def default_processor() -> PaymentProcessor:
+    """The sandbox, for callers (tests) that name no processor; the app and workers use `processor_named`."""
+    return _default
+
+
+def processor_named(name: str, fault: Fault = "none") -> PaymentProcessor | None:
+    """The processor PAYMENT_PROCESSOR names (the sandbox, with the test-only `fault`), or None for
+    "none": then nothing may be charged and every payment answers PAYMENTS_UNAVAILABLE."""
+    if name == "none":
+        return None
+    if name != "sandbox":
+        raise ValueError(f"unknown payment processor {name!r}")
+    return _default if fault == "none" else SandboxProcessor(fault=fault)

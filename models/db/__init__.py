@@ -1,0 +1,1 @@
+"""Database plumbing: tortoise configuration, the SQLite engine, prepared reads, the clock."""

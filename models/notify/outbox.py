@@ -1,0 +1,152 @@
+"""The outbox: a message is a row committed with the change that causes it; the worker delivers it.
+
+Delivery is claimed with one conditional UPDATE, so two jobs for the same message (a lost job
+re-queued by the sweeper, a duplicate wake-up) never send it twice.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F, Q
+from tortoise.models import Model
+
+from models.db.clock import utcnow
+from models.members.contact import one_line
+from models.members.models import Channel
+
+CLAIM_SECONDS = 60
+BACKOFF_SECONDS = (5, 15, 60, 300, 900, 3600)
+
+
+MAX_SUBJECT = 200
+
+
+class MessageStatus(StrEnum):
+    PENDING = "PENDING"
+    SENDING = "SENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"  # no try can send it (models.notify.outbox.Undeliverable); last_error says why
+
+
+class Undeliverable(Exception):
+    """A message that no retry can send: it cannot be built (a bad address, a header that would not
+    hold), or the recipient's server refused it for good. Delivery marks it FAILED, once."""
+
+
+class OutboxMessage(Model):
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharEnumField(Channel, max_length=8)
+    recipient = fields.CharField(max_length=254)
+    subject = fields.CharField(max_length=MAX_SUBJECT, default="")
+    body = fields.TextField()
+    kind = fields.CharField(max_length=40)
+    account_id = fields.BigIntField(null=True, db_index=True)
+    member_id = fields.BigIntField(null=True)
+    status = fields.CharEnumField(MessageStatus, max_length=8, default=MessageStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    claimed_until = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=500, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_message"
+        indexes = (("status", "next_attempt_at"),)
+
+
+_written: ContextVar[list[tuple[int, Channel]] | None] = ContextVar("outbox_written", default=None)
+
+
+def track_written() -> list[tuple[int, Channel]]:
+    """Collect (id, channel) of the messages queued from here on in this context, to wake delivery."""
+    written: list[tuple[int, Channel]] = []
+    _written.set(written)
+    return written
+
+
+async def queue_message(
+    channel: Channel,
+    recipient: str,
+    body: str,
+    *,
+    kind: str,
+    subject: str = "",
+    account_id: int | None = None,
+    member_id: int | None = None,
+    not_before: datetime | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox; pass `using_db` so it commits with the change that causes it.
+    `not_before` holds it back (quiet hours); nothing delivers it earlier."""
+    message = await OutboxMessage.create(
+        channel=channel,
+        recipient=recipient,
+        subject=one_line(subject, MAX_SUBJECT),  # a header: built from names, it must stay one line
+        body=body,
+        kind=kind,
+        account_id=account_id,
+        member_id=member_id,
+        next_attempt_at=max(utcnow(), not_before) if not_before else utcnow(),
+        using_db=using_db,
+    )
+    written = _written.get()
+    if written is not None:
+        written.append((message.id, channel))
+    return message
+
+
+async def claim(message_id: int, now: datetime | None = None) -> OutboxMessage | None:
+    """Take the message for delivery, or None when it is sent, not due yet, or another delivery holds it."""
+    now = now or utcnow()
+    claimable = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=MessageStatus.SENDING, claimed_until__lt=now
+    )
+    updated = await OutboxMessage.filter(claimable, id=message_id).update(
+        status=MessageStatus.SENDING,
+        claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+        attempts=F("attempts") + 1,
+    )
+    if updated != 1:
+        return None
+    return await OutboxMessage.get(id=message_id)
+
+
+async def mark_sent(message: OutboxMessage) -> None:
+    await OutboxMessage.filter(id=message.id).update(
+        status=MessageStatus.SENT, sent_at=utcnow(), claimed_until=None, last_error=None
+    )
+
+
+async def mark_failed(message: OutboxMessage, error: str) -> timedelta:
+    """Put the message back for a later try; returns how long until then."""
+    backoff = timedelta(seconds=BACKOFF_SECONDS[min(message.attempts, len(BACKOFF_SECONDS)) - 1])
+    await OutboxMessage.filter(id=message.id).update(
+        status=MessageStatus.PENDING,
+        claimed_until=None,
+        next_attempt_at=utcnow() + backoff,
+        last_error=error[:500],
+    )
+    return backoff
+
+
+async def mark_undeliverable(message: OutboxMessage, reason: str) -> None:
+    """Give the message up for good: FAILED with the reason; neither the sweeper nor a claim takes it."""
+    await OutboxMessage.filter(id=message.id).update(
+        status=MessageStatus.FAILED, claimed_until=None, last_error=reason[:500]
+    )
+
+
+async def due_message_ids(limit: int = 500, now: datetime | None = None) -> list[tuple[int, Channel]]:
+    """Messages waiting for delivery whose time has come, oldest first (the sweeper's work)."""
+    now = now or utcnow()
+    due = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=MessageStatus.SENDING, claimed_until__lt=now
+    )
+    rows = await OutboxMessage.filter(due).order_by("id").limit(limit).values_list("id", "channel")
+    return [(int(row[0]), Channel(row[1])) for row in rows]

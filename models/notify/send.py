@@ -1,0 +1,145 @@
+"""Messages to members, written to the outbox (pass `using_db` to commit them with their cause)."""
+
+from __future__ import annotations
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.access import Permission, effective_permissions
+from models.accounts.models import Account
+from models.db.clock import utcnow
+from models.members.models import Channel, Member, MemberStatus, PermissionGrant
+from models.notify import messages
+from models.notify.outbox import queue_message
+from models.notify.quiet_hours import sms_not_before
+
+
+async def email_member(
+    member: Member,
+    text: messages.Text,
+    kind: str,
+    *,
+    to: str | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> None:
+    await queue_message(
+        Channel.EMAIL,
+        to or member.email,
+        text.body,
+        subject=text.subject,
+        kind=kind,
+        account_id=member.account_id,
+        member_id=member.id,
+        using_db=using_db,
+    )
+
+
+async def send_code(
+    member: Member,
+    channel: Channel,
+    purpose: str,
+    code: str,
+    minutes: int,
+    *,
+    to: str | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> str:
+    """Send a one-time code by e-mail or SMS; returns the masked destination."""
+    if channel is Channel.SMS:
+        phone = to or member.phone
+        if not phone:
+            raise ValueError("member has no phone")
+        await queue_message(
+            Channel.SMS,
+            phone,
+            messages.sms_code(purpose, code),
+            kind="CODE",
+            account_id=member.account_id,
+            member_id=member.id,
+            using_db=using_db,
+        )
+        return mask_phone(phone)
+    address = to or member.email
+    await email_member(
+        member,
+        messages.one_time_code(member.display_name, purpose, code, minutes),
+        "CODE",
+        to=address,
+        using_db=using_db,
+    )
+    return mask_email(address)
+
+
+def mask_email(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_phone(phone: str) -> str:
+    return f"***{phone[-4:]}"
+
+
+async def notify_account(
+    account_id: int,
+    topic: str,
+    permission: Permission,
+    text: messages.Text,
+    kind: str,
+    *,
+    sms_body: str | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> int:
+    """Tell every active member of the account who holds `permission`, by the channels their preferences
+    give for `topic` (billing, serviceChanges, outages, security); SMS only to a confirmed phone.
+    Returns how many messages were queued."""
+    query = Member.filter(account_id=account_id, status=MemberStatus.ACTIVE, removed_at=None)
+    members = await (query.using_db(using_db) if using_db else query)
+    grants = PermissionGrant.filter(member_id__in=[m.id for m in members])
+    granted: dict[int, list[Permission]] = {}
+    for member_id, grant in await (grants.using_db(using_db) if using_db else grants).values_list(
+        "member_id", "permission"
+    ):
+        granted.setdefault(int(member_id), []).append(Permission(grant))
+    accounts = Account.filter(id=account_id)
+    time_zone = str(
+        (await (accounts.using_db(using_db) if using_db else accounts).values_list("time_zone", flat=True))[0]
+    )
+    queued = 0
+    for member in members:
+        if permission in effective_permissions(member.role_enum, granted.get(member.id, [])):
+            queued += await notify_member(
+                member, topic, text, kind, time_zone=time_zone, sms_body=sms_body, using_db=using_db
+            )
+    return queued
+
+
+async def notify_member(
+    member: Member,
+    topic: str,
+    text: messages.Text,
+    kind: str,
+    *,
+    time_zone: str,
+    sms_body: str | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> int:
+    """Tell one member about `topic` by the channels their preferences give for it: the one place every
+    notifier reads preferences. SMS goes only to a confirmed phone, and outside security waits for the
+    account's daytime (quiet hours). Returns how many messages were queued."""
+    channels = member.notification_preferences.get(topic, [Channel.EMAIL.value])
+    queued = 0
+    if Channel.EMAIL.value in channels:
+        await email_member(member, text, kind, using_db=using_db)
+        queued += 1
+    if Channel.SMS.value in channels and member.phone and member.phone_confirmed:
+        await queue_message(
+            Channel.SMS,
+            member.phone,
+            sms_body or text.subject,
+            kind=kind,
+            account_id=member.account_id,
+            member_id=member.id,
+            not_before=sms_not_before(topic, time_zone, utcnow()),
+            using_db=using_db,
+        )
+        queued += 1
+    return queued

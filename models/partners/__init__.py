@@ -1,0 +1,1 @@
+"""What partners' apps use: API keys, their trusted documents, persisted queries."""

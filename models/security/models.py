@@ -1,0 +1,63 @@
+"""Sessions and one-time tokens and codes; only hashes of secrets are stored."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.members.models import Member
+
+
+class Session(Model):
+    id = fields.BigIntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gateway.Member", related_name="sessions", on_delete=fields.CASCADE, db_index=True
+    )
+    member_id: int
+    token_hash = fields.CharField(max_length=64, unique=True)
+    device_id = fields.CharField(max_length=128, null=True)
+    ip_address = fields.CharField(max_length=45, null=True)
+    user_agent = fields.CharField(max_length=512, null=True)
+    created_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    elevated_until = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "session"
+
+
+class TokenPurpose(StrEnum):
+    ACTIVATION = "ACTIVATION"
+    STEP_UP = "STEP_UP"
+    CONTACT_CHANGE = "CONTACT_CHANGE"
+    UNLOCK = "UNLOCK"
+    PASSWORD_RESET = "PASSWORD_RESET"
+    SIGN_IN_CHALLENGE = "SIGN_IN_CHALLENGE"
+    SECURE_ACCOUNT = "SECURE_ACCOUNT"
+
+
+class OneTimeToken(Model):
+    """A link token or a short code: its hash, purpose, expiry, tries and use."""
+
+    id = fields.BigIntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gateway.Member", related_name="one_time_tokens", on_delete=fields.CASCADE, db_index=True
+    )
+    member_id: int
+    purpose = fields.CharEnumField(TokenPurpose, max_length=32)
+    token_hash = fields.CharField(max_length=64, db_index=True)
+    payload: dict[str, Any] = fields.JSONField(default=dict)
+    session_id = fields.BigIntField(null=True)
+    attempts = fields.IntField(default=0)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "one_time_token"

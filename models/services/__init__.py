@@ -1,0 +1,1 @@
+"""The household's services: the models, technician appointments, outage reports, data usage."""

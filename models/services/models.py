@@ -1,0 +1,28 @@
+"""The household's services (internet, TV, phone): what the monthly statement bills."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts.models import Account
+
+
+class Service(Model):
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "gateway.Account", related_name="services", on_delete=fields.CASCADE, db_index=True
+    )
+    account_id: int
+    kind = fields.CharField(max_length=20)
+    plan = fields.CharField(max_length=100)
+    monthly_price = fields.IntField()  # cents
+    # Metered services have a monthly data allowance; null means not metered.
+    allowance_bytes = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "service"
