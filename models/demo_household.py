@@ -8,7 +8,6 @@ have left them, but without sending the messages they sent at the time."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,77 +16,34 @@ from tortoise.transactions import in_transaction
 
 from models.accounts.models import Account
 from models.activity import ActivityEvent
-from models.billing.autopay import attempt_key
 from models.billing.charge import describe_method
 from models.billing.models import (
     AutopayEnrollment,
-    LineItem,
-    Payment,
     PaymentMethod,
     PaymentSource,
-    PaymentStatus,
     Statement,
-    StatementStatus,
     format_money,
 )
-from models.billing.processor import SANDBOX_TOKENS
 from models.billing.statements import (
-    DUE_AFTER_DAYS,
     account_today,
     month_before,
     one_off_key,
     regular_key,
     service_line_items,
 )
+from models.demo_rows import HOME_IP, MONTHS, PHONE_IP, Log, add_method, add_payment, add_statement, due_dates
 from models.members.models import Member
 from models.services.appointments import Appointment, AppointmentStatus, describe_window
 from models.services.models import Service
 from models.services.usage import DataUsage, UsageAlert
 
-MONTHS = 12
 AUTOPAY_FROM_MONTH = 4  # the first four statements were paid by hand, then autopay took over
 AUTOPAY_CEILING = 25_000
 ALLOWANCE_BYTES = 1_200_000_000_000  # 1.2 TB
 USED_SHARE = 0.79
-HOME_IP = "203.0.113.24"
-PHONE_IP = "198.51.100.7"
 INSTALLATION = ("Professional installation", 4_999)
 # The year's first statement: where it is, the year was written.
 INSTALLATION_KEY = one_off_key(date.min, INSTALLATION[1], INSTALLATION[0], "demo-installation")
-
-
-@dataclass
-class _Log:
-    """The year's activity, written at the end in time order (the log lists newest first by id)."""
-
-    account_id: int
-    events: list[ActivityEvent]
-
-    def add(
-        self, at: datetime, kind: str, summary: str, actor: Member | None = None, ip: str | None = None
-    ) -> None:
-        self.events.append(
-            ActivityEvent(
-                account_id=self.account_id,
-                actor_id=actor.id if actor else None,
-                kind=kind,
-                summary=summary,
-                ip_address=ip,
-                at=at,
-            )
-        )
-
-
-def due_dates(today: date) -> list[date]:
-    """Twelve monthly due dates on one day of the month (at most the 28th), the last 7 to 10 days ahead."""
-    day = min((today + timedelta(days=10)).day, 28)
-    last = today.replace(day=day)
-    if last <= today:
-        last = date(today.year + (today.month == 12), today.month % 12 + 1, day)
-    dues = [last]
-    while len(dues) < MONTHS:
-        dues.append(month_before(dues[-1]))
-    return dues[::-1]
 
 
 async def seed_year(account: Account, members: dict[str, Member]) -> bool:
@@ -114,7 +70,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
 
     dana, morgan, sam = members["demo"], members["demo.manager"], members["demo.member"]
     start = month_before(dues[0])
-    log = _Log(account.id, [])
+    log = Log(account.id, [])
     # The household joined a year ago.
     await Account.filter(id=account.id).using_db(connection).update(created_at=at(start, 8))
     await Member.filter(account_id=account.id).using_db(connection).update(created_at=at(start, 8))
@@ -179,7 +135,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
             PHONE_IP,
         )
     card, bank = [
-        await _method(account, token, default, at(start + timedelta(days=4), 19), connection)
+        await add_method(account, token, default, at(start + timedelta(days=4), 19), connection)
         for token, default in (("tok_visa", True), ("btok_checking", False))
     ]
     for method in (card, bank):
@@ -192,7 +148,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
         )
 
     lines = service_line_items(services)
-    installation = await _statement(
+    installation = await add_statement(
         account,
         INSTALLATION_KEY,
         dues[0],
@@ -200,7 +156,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
         log,
         connection,
     )
-    await _pay(
+    await add_payment(
         account,
         installation,
         bank,
@@ -211,7 +167,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
         connection,
     )
     for month, due in enumerate(dues):
-        statement = await _statement(account, regular_key(month_before(due)), due, lines, log, connection)
+        statement = await add_statement(account, regular_key(month_before(due)), due, lines, log, connection)
         if month == MONTHS - 1:
             break  # the latest stays open: the balance, and the payment autopay will make
         if month < AUTOPAY_FROM_MONTH:
@@ -223,7 +179,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
                 dana,
                 HOME_IP,
             )
-            await _pay(
+            await add_payment(
                 account,
                 statement,
                 card if month else bank,
@@ -234,7 +190,9 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
                 connection,
             )
         else:
-            await _pay(account, statement, card, PaymentSource.AUTOPAY, at(due, 7), log, None, connection)
+            await add_payment(
+                account, statement, card, PaymentSource.AUTOPAY, at(due, 7), log, None, connection
+            )
         if month == AUTOPAY_FROM_MONTH - 1:
             enrolled = at(due - timedelta(days=2), 21)
             await AutopayEnrollment.create(
@@ -317,90 +275,3 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
     for member in (dana, morgan, sam):
         signed_in = max(e.at for e in log.events if e.kind == "SIGN_IN" and e.actor_id == member.id)
         await Member.filter(id=member.id).using_db(connection).update(last_sign_in_at=signed_in)
-
-
-async def _method(
-    account: Account, token: str, default: bool, added: datetime, connection: BaseDBAsyncClient
-) -> PaymentMethod:
-    details = SANDBOX_TOKENS[token][0]
-    return await PaymentMethod.create(
-        account_id=account.id,
-        kind=details.kind,
-        brand=details.brand,
-        last4=details.last4,
-        exp_month=details.exp_month,
-        exp_year=details.exp_year,
-        processor_token=token,
-        is_default=default,
-        created_at=added,
-        using_db=connection,
-    )
-
-
-async def _statement(
-    account: Account,
-    issue_key: str,
-    due: date,
-    lines: list[tuple[str, int]],
-    log: _Log,
-    connection: BaseDBAsyncClient,
-) -> Statement:
-    """A statement as the daily run issues it: DUE_AFTER_DAYS before its due date (in the morning, UTC)."""
-    total = sum(amount for _, amount in lines)
-    issued_at = datetime.combine(due - timedelta(days=DUE_AFTER_DAYS), time(6), UTC)
-    statement = await Statement.create(
-        account_id=account.id,
-        issue_key=issue_key,
-        period_start=month_before(due),
-        period_end=due - timedelta(days=1),
-        issued_at=issued_at,
-        due_date=due,
-        amount_due=total,
-        using_db=connection,
-    )
-    await LineItem.bulk_create(
-        [LineItem(statement_id=statement.id, description=text, amount=amount) for text, amount in lines],
-        using_db=connection,
-    )
-    log.add(
-        issued_at, "STATEMENT_ISSUED", f"Statement of {format_money(total)} issued, due {due.isoformat()}"
-    )
-    return statement
-
-
-async def _pay(
-    account: Account,
-    statement: Statement,
-    method: PaymentMethod,
-    source: PaymentSource,
-    paid_at: datetime,
-    log: _Log,
-    payer: Member | None,
-    connection: BaseDBAsyncClient,
-) -> None:
-    """The settled payment of the whole statement, as charge() leaves it (key, fingerprint, allocation)."""
-    key = (
-        attempt_key(statement.id, statement.due_date)
-        if source == PaymentSource.AUTOPAY
-        else f"demo-{statement.id}"
-    )
-    await Payment.create(
-        account_id=account.id,
-        amount=statement.amount_due,
-        status=PaymentStatus.SUCCEEDED,
-        source=source,
-        idempotency_key=key,
-        request_fingerprint=f"{statement.amount_due}:{method.id}:{source}:{statement.id}",
-        processor_reference=f"sb_{secrets.token_hex(10)}",
-        payment_method_id=method.id,
-        statement_id=statement.id,
-        created_at=paid_at,
-        settled_at=paid_at,
-        using_db=connection,
-    )
-    statement.amount_paid, statement.status = statement.amount_due, StatementStatus.PAID
-    await statement.save(update_fields=["amount_paid", "status"], using_db=connection)
-    summary = f"Payment of {format_money(statement.amount_due)} by {describe_method(method)} succeeded"
-    if source == PaymentSource.AUTOPAY:
-        summary = f"Autopay: {summary[0].lower()}{summary[1:]}"
-    log.add(paid_at, "PAYMENT_SUCCEEDED", summary, payer, HOME_IP if payer else None)
