@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.settings import Settings
 from models.security.lockout import observe_locks
-from schema.limits import fragments_of, operation_named, root_fields
+from schema.documents import fragments_of, operation_named, root_fields
 from workers.observability import JOB_REGISTRY, outbox_backlog
 from workers.queue import request_id
 

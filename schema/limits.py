@@ -8,7 +8,7 @@ prices every request with its own coerced variables, after validation and before
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -17,7 +17,6 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
@@ -42,6 +41,8 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
+
+from schema.documents import FragmentOf, fragments_of, operation_named, runs_of
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -71,8 +72,6 @@ SINGLE_USE_FIELDS = frozenset(
 )
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 
-FragmentOf = Callable[[str], FragmentDefinitionNode | None]
-
 
 def too_complex(message: str, limit: str, maximum: int, actual: int | None = None) -> GraphQLError:
     extensions: dict[str, Any] = {"code": QUERY_TOO_COMPLEX, "limit": limit, "maximum": maximum}
@@ -95,46 +94,6 @@ def token_count_exceeds(query: str, maximum: int = MAX_TOKENS) -> bool:
     except GraphQLError:
         return False  # a syntax error: the parser reports it
     return False
-
-
-def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
-    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-
-
-def root_fields(selection_set: SelectionSetNode, fragment_of: FragmentOf) -> list[FieldNode]:
-    """The fields an operation runs at its root, with inline fragments and fragment spreads expanded
-    (each named fragment once, as execution collects them). The once-per-request rule and the sign-in
-    metrics both read an operation this way, so no spelling of a document counts differently."""
-    fields: list[FieldNode] = []
-    visited: set[str] = set()
-
-    def collect(selections: SelectionSetNode) -> None:
-        for selection in selections.selections:
-            if isinstance(selection, FieldNode):
-                fields.append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                collect(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in visited:
-                visited.add(selection.name.value)
-                fragment = fragment_of(selection.name.value)
-                if fragment is not None:
-                    collect(fragment.selection_set)
-
-    collect(selection_set)
-    return fields
-
-
-def response_key(field: FieldNode) -> str:
-    return (field.alias or field.name).value
-
-
-def runs_of(operation: OperationDefinitionNode, fragment_of: FragmentOf) -> dict[str, set[str]]:
-    """For each field of the root, the response keys it runs under: one resolver call per key (fields
-    of one key merge into a single call)."""
-    keys: dict[str, set[str]] = {}
-    for field in root_fields(operation.selection_set, fragment_of):
-        keys.setdefault(field.name.value, set()).add(response_key(field))
-    return keys
 
 
 @dataclass
@@ -248,14 +207,6 @@ def operation_cost(
     fragments = fragments_of(document)
     root = schema.get_root_type(operation.operation)
     return _Walk(schema, fragments.get).cost(root, operation.selection_set, coerced.coerced)
-
-
-def operation_named(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    """The operation that runs: the one called `name`, or the only one."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is not None:
-        return next((o for o in operations if o.name is not None and o.name.value == name), None)
-    return operations[0] if len(operations) == 1 else None
 
 
 class QueryLimits(ValidationRule):
