@@ -44,3 +44,28 @@ def autopay_changed(enabled: bool, method: str | None = None) -> Text:
     if enabled:
         return _text("Autopay is on", f"Autopay is on: your statements will be paid by {method}.")
     return _text("Autopay is off", "Autopay is off: pay your statements yourself from now on.")
+
+
+def autopay_reminder(amount: int, charge_date: date, due_date: date) -> Text:
+    return _text(
+        "Autopay will pay your statement soon",
+        f"Autopay will charge {format_money(amount)} on {charge_date.isoformat()} "
+        f"for your statement due {due_date.isoformat()}. There is nothing for you to do.",
+    )
+
+
+def ceiling_skipped(amount: int, ceiling: int, due_date: date) -> Text:
+    return _text(
+        "Autopay did not pay your statement",
+        f"Your statement of {format_money(amount)} is above your autopay limit of {format_money(ceiling)}, "
+        f"so autopay did not charge it. Please pay it by {due_date.isoformat()}.",
+    )
+
+
+def autopay_gave_up(attempts: int, amount: int, due_date: date) -> Text:
+    return _text(
+        "Autopay could not pay your statement",
+        f"Autopay tried {attempts} times to charge {format_money(amount)} and "
+        f"each charge was refused, so it has stopped trying. Please pay your statement due "
+        f"{due_date.isoformat()} with another payment method.",
+    )
