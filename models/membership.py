@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -18,6 +17,7 @@ from models import activity
 from models.access import GRANTABLE, INVITABLE_ROLES, Permission, Role, refused_grants, sorted_permissions
 from models.accounts.models import Account
 from models.db.clock import utcnow
+from models.members.errors import MembershipRefused, Refusal
 from models.members.models import Member, MemberStatus, PermissionGrant, email_in_use
 from models.notify import messages
 from models.notify.send import email_member
@@ -27,24 +27,6 @@ from models.security.models import OneTimeToken, TokenPurpose
 from models.security.sessions import revoke_sessions
 
 MANAGEABLE_ROLES = (Role.MANAGER, Role.STANDARD)
-
-
-class Refusal(StrEnum):
-    """Why an operation was refused; the schema shows it as the UserError code of the same name."""
-
-    NOT_FOUND = "NOT_FOUND"
-    INVALID_STATUS = "INVALID_STATUS"
-    INVALID_ROLE = "INVALID_ROLE"
-    INVALID_PERMISSION = "INVALID_PERMISSION"
-    EMAIL_TAKEN = "EMAIL_TAKEN"
-
-
-class MembershipRefused(Exception):
-    def __init__(self, reason: Refusal, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from models.members.contact import (
     normal_email,
     normal_phone,
 )
-from models.membership import Invitation, MembershipRefused
+from models.members.errors import MembershipRefused
+from models.membership import Invitation
 from schema.enums import PermissionEnum, RoleEnum
 from schema.errors import ErrorCode, UserError, user_error
 from schema.members.payloads import MemberPayload

@@ -6,7 +6,8 @@ import strawberry
 
 from models import membership
 from models.access import Permission, Role
-from models.membership import Actor, LinkPolicy, MembershipRefused
+from models.members.errors import MembershipRefused, Refusal
+from models.membership import Actor, LinkPolicy
 from schema.ids import pk_of
 from schema.members.inputs import (
     InviteMemberInput,
@@ -34,7 +35,7 @@ def links_of(info: Info) -> LinkPolicy:
 
 
 def not_found(field: str = "memberId") -> MembershipRefused:
-    return MembershipRefused(membership.Refusal.NOT_FOUND, "No such member in your account.", field)
+    return MembershipRefused(Refusal.NOT_FOUND, "No such member in your account.", field)
 
 
 def member_pk(member_id: strawberry.ID, field: str = "memberId") -> int:

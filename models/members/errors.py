@@ -1,0 +1,22 @@
+"""Why a membership operation (invite, change access, remove, unlock, hand over) is refused."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from models.errors import Refused
+
+
+class Refusal(StrEnum):
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_STATUS = "INVALID_STATUS"
+    INVALID_ROLE = "INVALID_ROLE"
+    INVALID_PERMISSION = "INVALID_PERMISSION"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+
+
+class MembershipRefused(Refused):
+    reason: Refusal
+
+    def __init__(self, reason: Refusal, message: str, field: str | None = None) -> None:
+        super().__init__(reason, message, field)
