@@ -41,7 +41,9 @@ NewPage = Callable[[], Awaitable[Page]]
 # What a raw error code looks like (INVALID_CODE, ACCOUNT_LOCKED): never shown to a member.
 ERROR_CODE = re.compile(r"\b[A-Z]+_[A-Z_]+\b")
 ACTIVATE = """
-mutation($input: ActivateMemberInput!) { activateMember(input: $input) { member { id } errors { code } } }
+mutation($input: ActivateMemberInput!) {
+  activateMember(input: $input) { token member { id } errors { code } }
+}
 """
 
 
@@ -162,6 +164,7 @@ class Member:
     email: str
     password: str
     name: str
+    token: str = ""  # the session its activation opened on the member's laptop
 
 
 def someone(first_name: str) -> tuple[str, str, str]:
@@ -173,19 +176,30 @@ def someone(first_name: str) -> tuple[str, str, str]:
 async def create_account(portal: Server, name: str, email: str, *extra: str) -> str:
     """`gateway create-account` as the operator runs it (with `extra` options, e.g. "--phone", ...); the
     link of the welcome e-mail it sends."""
+    return (await _created(portal, name, email, *extra))[1]
+
+
+async def _created(portal: Server, name: str, email: str, *extra: str) -> tuple[dict[str, str], str]:
+    """What create-account printed (accountNumber, serviceId with --plan...), and the welcome link."""
     created = portal.cli("create-account", "--name", name, "--email", email, *extra)
     assert created.returncode == 0, created.stderr
-    assert "accountNumber" in json.loads(created.stdout)
+    printed: dict[str, str] = json.loads(created.stdout)
+    assert "accountNumber" in printed
     (welcome,) = await portal.mail_to(email, "Activate your account")
-    return link_in(body_of(welcome), "activate")
+    return printed, link_in(body_of(welcome), "activate")
 
 
 async def activated_member(portal: Server, first_name: str, *extra: str) -> Member:
     """An account created by the operator (with `extra` create-account options) and activated from its
     welcome e-mail on another device (the member's laptop), so the browser of a test is a device the
     gateway has not seen."""
+    return (await activated_account(portal, first_name, *extra))[0]
+
+
+async def activated_account(portal: Server, first_name: str, *extra: str) -> tuple[Member, dict[str, str]]:
+    """activated_member, with what create-account printed (accountNumber, serviceId...)."""
     name, email, username = someone(first_name)
-    link = await create_account(portal, name, email, *extra)
+    printed, link = await _created(portal, name, email, *extra)
     activation = {
         "token": link.rpartition("token=")[2],
         "username": username,
@@ -197,4 +211,6 @@ async def activated_member(portal: Server, first_name: str, *extra: str) -> Memb
     async with httpx.AsyncClient() as client:
         body = await portal.graphql(client, ACTIVATE, {"input": activation})
     assert body["data"]["activateMember"]["errors"] == [], body
-    return Member(username=username, email=email, password=PASSWORD, name=name)
+    activated = body["data"]["activateMember"]
+    member = Member(username=username, email=email, password=PASSWORD, name=name, token=activated["token"])
+    return member, printed

@@ -5,7 +5,6 @@ operator's CLI with a service and a statement."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,15 +16,11 @@ from playwright.async_api import Locator, Page, Request, expect
 from tests.blackbox import Server, body_of
 from tests.e2e.support import (
     ERROR_CODE,
-    PASSWORD,
-    SECURITY_ANSWER,
-    SECURITY_QUESTION,
     Member,
+    activated_account,
     code_in,
     expect_refused,
-    link_in,
     serious_violations,
-    someone,
 )
 from tests.e2e.test_sign_in import sign_in
 
@@ -75,30 +70,13 @@ class Billed:
 async def billed_member(portal: Server, first_name: str, *extra_charges: tuple[int, str]) -> Billed:
     """`create-account --plan --price` and `issue-statement` as the operator runs them (a one-off statement
     per extra charge), the account activated from its welcome e-mail on the member's laptop."""
-    name, email, username = someone(first_name)
-    created = portal.cli(
-        "create-account", "--name", name, "--email", email, "--plan", PLAN, "--price", str(PRICE)
-    )
-    assert created.returncode == 0, created.stderr
-    number = json.loads(created.stdout)["accountNumber"]
-    (welcome,) = await portal.mail_to(email, "Activate your account")
-    activation = {
-        "token": link_in(body_of(welcome), "activate").rpartition("token=")[2],
-        "username": username,
-        "password": PASSWORD,
-        "securityQuestion": SECURITY_QUESTION,
-        "securityAnswer": SECURITY_ANSWER,
-        "deviceId": f"laptop-{username}",
-    }
-    async with httpx.AsyncClient() as client:
-        activated = (await portal.graphql(client, ACTIVATE, {"input": activation}))["data"]["activateMember"]
-    assert activated["errors"] == [], activated
+    member, created = await activated_account(portal, first_name, "--plan", PLAN, "--price", str(PRICE))
+    number = created["accountNumber"]
     one_offs = [("--amount", str(cents), "--description", text) for cents, text in extra_charges]
     for arguments in [(), *one_offs]:
         issued = portal.cli("issue-statement", "--account", number, *arguments)
         assert issued.returncode == 0, issued.stderr
-    member = Member(username=username, email=email, password=PASSWORD, name=name)
-    return Billed(member=member, token=activated["token"], account_number=number)
+    return Billed(member=member, token=member.token, account_number=number)
 
 
 async def add_methods(portal: Server, billed: Billed, *processor_tokens: str) -> None:

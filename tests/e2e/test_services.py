@@ -6,20 +6,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import httpx
 import pytest
 from playwright.async_api import Page, expect
 
 from tests.blackbox import Server, body_of
 from tests.e2e.support import (
-    ACTIVATE,
     PASSWORD,
-    SECURITY_ANSWER,
-    SECURITY_QUESTION,
+    activated_account,
     expect_refused,
-    link_in,
     serious_violations,
-    someone,
 )
 from tests.e2e.test_sign_in import sign_in
 
@@ -41,26 +36,10 @@ class Household:
 async def household_with_metered_internet(portal: Server, first_name: str) -> Household:
     """An account the operator created with a metered INTERNET service, its primary activated on
     another device."""
-    name, email, username = someone(first_name)
-    created = portal.cli(
-        "create-account", "--name", name, "--email", email,
-        "--plan", PLAN, "--price", "7999", "--allowance", str(ALLOWANCE_BYTES),
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    account = json.loads(created.stdout)
-    (welcome,) = await portal.mail_to(email, "Activate your account")
-    activation = {
-        "token": link_in(body_of(welcome), "activate").rpartition("token=")[2],
-        "username": username,
-        "password": PASSWORD,
-        "securityQuestion": SECURITY_QUESTION,
-        "securityAnswer": SECURITY_ANSWER,
-        "deviceId": f"laptop-{username}",
-    }
-    async with httpx.AsyncClient() as client:
-        body = await portal.graphql(client, ACTIVATE, {"input": activation})
-    assert body["data"]["activateMember"]["errors"] == [], body
-    return Household(username, email, account["accountNumber"], account["serviceId"])
+    member, account = await activated_account(
+        portal, first_name, "--plan", PLAN, "--price", "7999", "--allowance", str(ALLOWANCE_BYTES)
+    )
+    return Household(member.username, member.email, account["accountNumber"], account["serviceId"])
 
 
 async def test_a_member_sees_the_usage_books_and_cancels_a_visit_and_reports_an_outage(
