@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -29,6 +30,7 @@ from gateway.observability import (
     watch_lockouts,
 )
 from gateway.portal import Portal
+from gateway.redis_client import redis_client
 from gateway.settings import Settings, SettingsError
 from models.db.database import close_database, open_database
 from models.security.passwords import Passwords
@@ -45,6 +47,7 @@ class Resources:
 
     passwords: Passwords
     queue: Queue | None
+    redis: Redis | None
 
 
 def create_app(settings: Settings, resources: Resources | None = None) -> Starlette:
@@ -56,7 +59,13 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
     introspection = not settings.is_production
     served_schema = schema if introspection else build_schema(introspection=False)
     key_schema = build_schema(introspection=introspection, max_cost=API_KEY_MAX_COST)
-    endpoint = GraphQLEndpoint(served_schema, settings, passwords, resources.queue if resources else None)
+    endpoint = GraphQLEndpoint(
+        served_schema,
+        settings,
+        passwords,
+        resources.queue if resources else None,
+        resources.redis if resources else None,
+    )
     endpoint.key_schema = key_schema
 
     @contextlib.asynccontextmanager
@@ -69,12 +78,15 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         await open_database(settings.database_url)
         if settings.redis_url:
             endpoint.queue = Queue.unchecked(settings.redis_url)
+            endpoint.redis = redis_client(settings.redis_url)
         settle_after_startup()
         try:
             yield
         finally:
             if endpoint.queue is not None:
                 await endpoint.queue.close()
+            if endpoint.redis is not None:
+                await endpoint.redis.aclose()
             await close_database()
 
     async def healthz(request: Request) -> JSONResponse:
@@ -83,7 +95,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
 
     async def readyz(request: Request) -> JSONResponse:
         """The database and Redis answer: ready for traffic."""
-        checks = {"database": await _database_ready(), "redis": await _redis_ready(endpoint.queue)}
+        checks = {"database": await _database_ready(), "redis": await _redis_ready(endpoint.redis)}
         ready = all(state == "ok" for state in checks.values())
         return JSONResponse(
             {"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503
@@ -126,11 +138,11 @@ async def _database_ready() -> str:
     return "ok"
 
 
-async def _redis_ready(queue: Queue | None) -> str:
-    if queue is None:
+async def _redis_ready(redis: Redis | None) -> str:
+    if redis is None:
         return "not configured"
     try:
-        await queue.pool.ping()
+        await redis.ping()
     except Exception as error:
         log.warning("readiness: redis check failed: %s", error)
         return "unavailable"

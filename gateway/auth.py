@@ -11,12 +11,12 @@ from starlette.authentication import AuthCredentials, AuthenticationBackend, Bas
 from starlette.requests import HTTPConnection
 
 from gateway.settings import Settings
-from models.access import Permission, Role, effective_permissions
-from models.members.models import MemberStatus, PermissionGrant
+from models.members.models import MemberStatus, member_permissions
 from models.partners import api_keys
 from models.security.sessions import SessionPolicy, session_for_token
-from models.security.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
+from models.security.tokens import csrf_token_for
 from schema.context import ApiKeyPrincipal, Caller, Principal
+from schema.security.sessions import CSRF_COOKIE, SESSION_COOKIE
 
 CSRF_HEADER = "x-csrf-token"
 
@@ -87,12 +87,7 @@ class SessionBackend(AuthenticationBackend):
             or member.removed_at is not None
         ):
             return None
-        role = member.role_enum
-        grants: list[Permission] = []
-        if role is Role.STANDARD:
-            rows = await PermissionGrant.filter(member_id=member.id).values_list("permission", flat=True)
-            grants = [Permission(str(row)) for row in rows]
-        return Principal(member=member, session=session, permissions=effective_permissions(role, grants))
+        return Principal(member=member, session=session, permissions=await member_permissions(member))
 
     async def _key_principal(self, secret: str) -> ApiKeyPrincipal | None:
         access = await api_keys.access_for(secret)

@@ -17,6 +17,7 @@ import uvicorn
 
 from gateway.app import Resources, create_app
 from gateway.embedded_redis import EmbeddedRedis, start_embedded_redis
+from gateway.redis_client import redis_client
 from gateway.settings import Settings
 from models.db.database import close_database, migrate, open_database
 from models.security.passwords import Passwords
@@ -57,8 +58,9 @@ async def _run(settings: Settings, host: str, port: int, with_worker: bool) -> N
     # handing the app its resources keeps its lifespan from opening them a second time.
     await open_database(settings.database_url)
     queue = Queue.unchecked(settings.redis_url) if settings.redis_url else None
+    redis = redis_client(settings.redis_url) if settings.redis_url else None
     passwords = Passwords(settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism)
-    app = create_app(settings, Resources(passwords=passwords, queue=queue))
+    app = create_app(settings, Resources(passwords=passwords, queue=queue, redis=redis))
     # log_config=None: uvicorn's lines go through the JSON logging `gateway serve` configured.
     server = _Server(
         uvicorn.Config(app, host=host, port=port, log_level="info", log_config=None, proxy_headers=False)
@@ -76,6 +78,8 @@ async def _run(settings: Settings, host: str, port: int, with_worker: bool) -> N
                 await worker
         if queue is not None:
             await queue.close()
+        if redis is not None:
+            await redis.aclose()
         await close_database()
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError
+from redis.asyncio import Redis
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -55,13 +56,21 @@ def graphiql_html() -> str:
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: Schema, settings: Settings, passwords: Passwords, queue: Queue | None) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        settings: Settings,
+        passwords: Passwords,
+        queue: Queue | None,
+        redis: Redis | None,
+    ) -> None:
         self.schema = schema
         # Partner API keys run on the same types with their own cost budget (set by the app factory).
         self.key_schema = schema
         self.settings = settings
         self.passwords = passwords
         self.queue = queue
+        self.redis = redis
         self.persisted = persisted.PersistedQueries()
 
     async def handle(self, request: Request) -> Response:
@@ -81,7 +90,7 @@ class GraphQLEndpoint:
         observe_operation(operation_name)
         user = request.user
         assert isinstance(user, PrincipalUser)
-        limited = await api_key_refusal(user.api_key, self.queue, self.settings, request_id)
+        limited = await api_key_refusal(user.api_key, self.redis, self.settings, request_id)
         if limited is not None:
             return limited
         served = self.key_schema if user.api_key is not None else self.schema

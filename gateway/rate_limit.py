@@ -13,7 +13,6 @@ from starlette.responses import JSONResponse
 from gateway.settings import Settings
 from schema.context import ApiKeyPrincipal
 from schema.errors import RequestErrorCode
-from workers.queue import Queue
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +56,13 @@ async def check_api_key(
 
 
 async def api_key_refusal(
-    api_key: ApiKeyPrincipal | None, queue: Queue | None, settings: Settings, request_id: str
+    api_key: ApiKeyPrincipal | None, redis: Redis | None, settings: Settings, request_id: str
 ) -> JSONResponse | None:
     """HTTP 429 with a RATE_LIMITED GraphQL error (data null) when the key used up its minute, else None."""
     if api_key is None:
         return None
     limit = settings.api_key_rate_per_minute
-    verdict = await check_api_key(queue.pool if queue else None, api_key.api_key_id, limit)
+    verdict = await check_api_key(redis, api_key.api_key_id, limit)
     if verdict.allowed:
         return None
     error = {

@@ -39,10 +39,33 @@ GRANTABLE: dict[Role, frozenset[Permission]] = {
 
 INVITABLE_ROLES = frozenset({Role.MANAGER, Role.STANDARD})
 
+# API keys act for an app, never for a person: they may never manage members.
+KEY_NEVER_GRANTED = frozenset({Permission.MANAGE_MEMBERS})
+
 
 def effective_permissions(role: Role, grants: Iterable[Permission] = ()) -> frozenset[Permission]:
     """What a member of `role` with these extra grants may do; grants the role may not hold are ignored."""
     return ROLE_DEFAULTS[role] | (frozenset(grants) & GRANTABLE[role])
+
+
+def holds_grants(role: Role) -> bool:
+    """Whether a member of `role` may hold grants at all (else their grants need not be read)."""
+    return bool(GRANTABLE[role])
+
+
+def key_permissions(
+    chosen: Iterable[Permission], creator_permissions: frozenset[Permission]
+) -> frozenset[Permission]:
+    """What an API key may do now: its chosen permissions within its creator's current ones."""
+    return (frozenset(chosen) & creator_permissions) - KEY_NEVER_GRANTED
+
+
+def refused_key_permissions(
+    chosen: Iterable[Permission], creator_permissions: frozenset[Permission]
+) -> list[Permission]:
+    """The permissions among `chosen` that a new key of this creator may not be given, in enum order."""
+    wanted = frozenset(chosen)
+    return sorted_permissions((wanted & KEY_NEVER_GRANTED) | (wanted - creator_permissions))
 
 
 def refused_grants(role: Role, grants: Iterable[Permission]) -> list[Permission]:

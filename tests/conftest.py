@@ -14,6 +14,7 @@ from tortoise import Tortoise, connections
 
 from gateway.app import Resources, create_app
 from gateway.embedded_redis import start_embedded_redis
+from gateway.redis_client import redis_client
 from gateway.settings import Settings
 from models.db.database import migrate, open_database
 from models.security.passwords import Passwords
@@ -83,6 +84,14 @@ async def queue(redis_url: str) -> AsyncIterator[Queue]:
     await queue.close()
 
 
+@pytest.fixture(scope="session")
+async def gateway_redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    """The app's own Redis connection (rate limits, readiness), beside the queue's."""
+    redis = redis_client(redis_url)
+    yield redis
+    await redis.aclose()
+
+
 @pytest.fixture(autouse=True)
 async def clean_state(database: None, redis_url: str) -> AsyncIterator[None]:
     """Every test starts with empty tables and an empty Redis."""
@@ -107,9 +116,9 @@ def app_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 async def client(
-    app_settings: Settings, passwords: Passwords, queue: Queue
+    app_settings: Settings, passwords: Passwords, queue: Queue, gateway_redis: aioredis.Redis
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(app_settings, Resources(passwords=passwords, queue=queue))
+    app = create_app(app_settings, Resources(passwords=passwords, queue=queue, redis=gateway_redis))
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 51000))
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
         yield http

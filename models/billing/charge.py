@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, timedelta
-from typing import NamedTuple
+from datetime import timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -23,7 +22,6 @@ from models import activity
 from models.access import Permission
 from models.billing import messages as billing_messages
 from models.billing.models import (
-    AutopayEnrollment,
     Payment,
     PaymentMethod,
     PaymentMethodKind,
@@ -245,42 +243,3 @@ async def reconcile_pending(
         if (await settle(payment, method, result)).status != PaymentStatus.PENDING:
             settled += 1
     return settled
-
-
-async def balance_of(account_id: int) -> int:
-    """What the account owes: the unpaid part of its open statements, in cents."""
-    rows = await Statement.filter(account_id=account_id, status=StatementStatus.OPEN).values_list(
-        "amount_due", "amount_paid"
-    )
-    return sum(int(due) - int(paid) for due, paid in rows)
-
-
-class UpcomingPayment(NamedTuple):
-    amount: int
-    due_date: date
-    autopay: bool
-
-
-def upcoming_from(
-    statements: list[Statement], enrollment: AutopayEnrollment | None
-) -> UpcomingPayment | None:
-    """The unpaid part of the open statement due first, and whether autopay will charge it."""
-    open_statements = [
-        s for s in statements if s.status == StatementStatus.OPEN and s.amount_due > s.amount_paid
-    ]
-    if not open_statements:
-        return None
-    first = min(open_statements, key=lambda s: (s.due_date, s.id))
-    amount = first.amount_due - first.amount_paid
-    autopay = (
-        enrollment is not None
-        and enrollment.enabled
-        and (enrollment.max_amount is None or amount <= enrollment.max_amount)
-    )
-    return UpcomingPayment(amount=amount, due_date=first.due_date, autopay=autopay)
-
-
-async def upcoming_payment(account_id: int) -> UpcomingPayment | None:
-    statements = await Statement.filter(account_id=account_id, status=StatementStatus.OPEN)
-    enrollment = await AutopayEnrollment.get_or_none(account_id=account_id)
-    return upcoming_from(statements, enrollment)

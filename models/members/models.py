@@ -11,7 +11,7 @@ from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from models.access import Permission, Role
+from models.access import Permission, Role, effective_permissions, holds_grants
 from models.db.prepared import PreparedQuery
 
 if TYPE_CHECKING:
@@ -102,6 +102,16 @@ class PermissionGrant(Model):
     class Meta:
         table = "permission_grant"
         unique_together = (("member", "permission"),)
+
+
+async def member_permissions(member: Member) -> frozenset[Permission]:
+    """What the member may do now: the role's defaults and their grants, read from the one table."""
+    role = member.role_enum
+    grants: list[Permission] = []
+    if holds_grants(role):
+        rows = await PermissionGrant.filter(member_id=member.id).values_list("permission", flat=True)
+        grants = [Permission(str(row)) for row in rows]
+    return effective_permissions(role, grants)
 
 
 def fold_username(username: str) -> str:

@@ -16,10 +16,10 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models import activity
-from models.access import Permission, Role, effective_permissions, sorted_permissions
+from models.access import Permission, Role, key_permissions, refused_key_permissions, sorted_permissions
 from models.db.clock import utcnow
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
-from models.members.models import Member, MemberStatus, PermissionGrant
+from models.members.models import Member, MemberStatus, member_permissions
 from models.security.tokens import hash_token
 
 if TYPE_CHECKING:
@@ -29,8 +29,6 @@ KEY_PREFIX = "agk_"
 SHOWN_CHARS = 12
 MAX_NAME = 100
 TOUCH_INTERVAL = timedelta(seconds=60)
-# Keys act for an app, never for a person: they may never manage members.
-NEVER_GRANTED = frozenset({Permission.MANAGE_MEMBERS})
 
 
 class ApiKey(Model):
@@ -87,14 +85,6 @@ def looks_like_key(bearer: str) -> bool:
     return bearer.startswith(KEY_PREFIX)
 
 
-async def member_permissions(member: Member) -> frozenset[Permission]:
-    grants: list[Permission] = []
-    if member.role_enum is Role.STANDARD:
-        rows = await PermissionGrant.filter(member_id=member.id).values_list("permission", flat=True)
-        grants = [Permission(str(row)) for row in rows]
-    return effective_permissions(member.role_enum, grants)
-
-
 async def create(
     creator: Member,
     creator_permissions: frozenset[Permission],
@@ -112,7 +102,7 @@ async def create(
     chosen = frozenset(permissions)
     if not chosen:
         raise ApiKeyRefused("INVALID_PERMISSION", "Choose at least one permission.", "permissions")
-    refused = sorted_permissions((chosen & NEVER_GRANTED) | (chosen - creator_permissions))
+    refused = refused_key_permissions(chosen, creator_permissions)
     if refused:
         names = ", ".join(refused)
         raise ApiKeyRefused("INVALID_PERMISSION", f"An API key cannot be given {names}.", "permissions")
@@ -207,7 +197,7 @@ async def access_for(secret: str, now: datetime | None = None) -> KeyAccess | No
     await touch(key, now or utcnow())
     # The creator's current rights bound the key: a creator who lost a permission takes it from the key.
     return KeyAccess(
-        key=key, permissions=(key.permission_set & await member_permissions(creator)) - NEVER_GRANTED
+        key=key, permissions=key_permissions(key.permission_set, await member_permissions(creator))
     )
 
 

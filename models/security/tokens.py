@@ -30,10 +30,6 @@ def same_hash(left: str, right: str) -> bool:
     return hmac.compare_digest(left.encode(), right.encode())
 
 
-SESSION_COOKIE = "session"
-CSRF_COOKIE = "csrf"
-
-
 def csrf_token_for(secret_key: str, session_token: str) -> str:
     """Bound to the session, so a cookie planted by another site cannot pass the double-submit check."""
     return hmac.new(secret_key.encode(), b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()

@@ -7,8 +7,7 @@ import strawberry
 
 from models.access import Permission
 from models.accounts.models import Account
-from models.billing.charge import upcoming_from
-from models.billing.models import StatementStatus
+from models.billing.balance import owed, upcoming_from
 from schema.billing.types import (
     AutopayType,
     MoneyType,
@@ -44,9 +43,7 @@ class BillingFields:
 
     async def _balance(self, info: Info) -> MoneyType | None:
         statements = await info.context.loaders.open_statements_by_account.load(self.model.id)
-        return money(
-            sum(s.amount_due - s.amount_paid for s in statements if s.status == StatementStatus.OPEN)
-        )
+        return money(owed(statements))
 
     @strawberry.field(permission_classes=[VIEW_BILLING], graphql_type=UpcomingPaymentType | None)
     def next_payment(self, info: Info) -> MaybeAwaitable[UpcomingPaymentType | None]:

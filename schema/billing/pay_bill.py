@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from models.billing.charge import AUTOPAY_KEY_PREFIX, IdempotencyKeyReused, charge, reserved_for_autopay
-from models.billing.models import Payment, PaymentSource, PaymentStatus, Statement, StatementStatus
+from models.billing.models import PaymentSource, PaymentStatus
+from models.billing.payment_plan import AmountOverBalance, NothingToPay, plan_payment
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from schema.billing.inputs import MAX_IDEMPOTENCY_KEY, PayBillInput, PaymentPayload
 from schema.billing.lookup import active_method, method_not_found
 from schema.billing.processor import payments_unavailable, processor_of
 from schema.billing.types import PaymentType
 from schema.context import Principal
-from schema.errors import ErrorCode, UserError, user_error
+from schema.errors import ErrorCode, user_error
 from schema.node import given
 from schema.permissions import Info, caller_of
 
@@ -41,18 +42,20 @@ async def pay_bill(info: Info, input: PayBillInput) -> PaymentPayload:
     method = await active_method(info, str(input.payment_method_id))
     if method is None:
         return PaymentPayload(errors=[method_not_found("paymentMethodId")])
-    planned = await _plan(caller.account_id, key, amount)
-    if isinstance(planned, UserError):
-        return PaymentPayload(errors=[planned])
-    charge_amount, statement_id = planned
+    try:
+        plan = await plan_payment(caller.account_id, key, amount)
+    except NothingToPay:
+        return _refused(ErrorCode.NOTHING_TO_PAY, "There is nothing to pay.")
+    except AmountOverBalance:
+        return _refused(ErrorCode.INVALID_AMOUNT, "The amount is more than the balance.", "amount")
     try:
         payment = await charge(
             account_id=caller.account_id,
-            amount=charge_amount,
+            amount=plan.amount,
             payment_method=method,
             idempotency_key=key,
             source=PaymentSource.MANUAL,
-            statement_id=statement_id,
+            statement_id=plan.statement_id,
             actor_id=actor_id,
             ip_address=info.context.client.ip_address,
             processor=processor,
@@ -76,27 +79,6 @@ async def pay_bill(info: Info, input: PayBillInput) -> PaymentPayload:
         )
     # SUCCEEDED, or PENDING when the processor's answer is not known yet.
     return PaymentPayload(payment=PaymentType.from_model(payment, method))
-
-
-async def _plan(account_id: int, key: str, amount: int | None) -> tuple[int, int | None] | UserError:
-    """The amount to charge and the statement it pays, or why not. A retry of a key's payment repeats
-    its first request (an omitted amount meant the balance at that time), so it finds the same payment
-    even after the balance went to zero."""
-    for _ in range(2):
-        existing = await Payment.get_or_none(account_id=account_id, idempotency_key=key)
-        if existing is not None:
-            return (existing.amount if amount is None else amount), existing.statement_id
-        statements = await Statement.filter(account_id=account_id, status=StatementStatus.OPEN).order_by(
-            "due_date", "period_start", "id"
-        )
-        unpaid = [s for s in statements if s.amount_due > s.amount_paid]
-        balance = sum(s.amount_due - s.amount_paid for s in unpaid)
-        if balance > 0 and (amount is None or amount <= balance):
-            return (balance if amount is None else amount), unpaid[0].id
-        # A concurrent request with this key may have paid it just now: look for its payment once more.
-    if balance <= 0:
-        return user_error(ErrorCode.NOTHING_TO_PAY, "There is nothing to pay.")
-    return user_error(ErrorCode.INVALID_AMOUNT, "The amount is more than the balance.", "amount")
 
 
 def _refused(code: ErrorCode, message: str, field: str | None = None) -> PaymentPayload:

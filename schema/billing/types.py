@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import strawberry
 
-from models.billing.charge import UpcomingPayment
+from models.billing.balance import UpcomingPayment
 from models.billing.models import (
     CURRENCY,
     AutopayEnrollment,

@@ -11,10 +11,13 @@ from models.db.clock import utcnow
 from models.members.models import Member
 from models.security.devices import remember
 from models.security.sessions import ClientInfo, start_session
-from models.security.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
+from models.security.tokens import csrf_token_for
 from schema.context import Context
 
 MAX_DEVICE_ID = 128
+SESSION_COOKIE = "session"
+# Readable by the portal's script, which echoes it in the CSRF header (gateway/auth.py).
+CSRF_COOKIE = "csrf"
 DEVICE_COOKIE = "device"
 DEVICE_COOKIE_SECONDS = 400 * 24 * 3600
 

@@ -74,7 +74,7 @@ async def fail_sign_in(
 async def app_client(
     settings: Settings, passwords: Passwords, queue: Queue
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, Resources(passwords=passwords, queue=queue))
+    app = create_app(settings, Resources(passwords=passwords, queue=queue, redis=None))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://portal.test"
     ) as http:

@@ -195,10 +195,10 @@ async def test_keys_without_trusted_documents_and_members_are_unaffected(client:
 
 @pytest.fixture
 async def other_process(
-    app_settings: Settings, passwords: Passwords, queue: Queue
+    app_settings: Settings, passwords: Passwords, queue: Queue, gateway_redis: aioredis.Redis
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A second web process, from another client address: it shares only the database and Redis."""
-    app = create_app(app_settings, Resources(passwords=passwords, queue=queue))
+    app = create_app(app_settings, Resources(passwords=passwords, queue=queue, redis=gateway_redis))
     transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
         yield http

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 from starlette.types import ASGIApp, Message
 
 from gateway.app import Resources, create_app
@@ -102,11 +103,16 @@ async def test_a_missing_asset_is_404_not_the_page(client: httpx.AsyncClient, pa
     "path", ["/../secret.txt", "/assets/../../secret.txt", "/assets/%2e%2e/%2e%2e/secret.txt"]
 )
 async def test_a_path_outside_the_build_is_never_served(
-    app_settings: Settings, passwords: Passwords, queue: Queue, portal_dir: Path, path: str
+    app_settings: Settings,
+    passwords: Passwords,
+    queue: Queue,
+    gateway_redis: aioredis.Redis,
+    portal_dir: Path,
+    path: str,
 ) -> None:
     # given: a raw request path, as a client that does not normalise dot segments sends it
     (portal_dir.parent / "secret.txt").write_text("not for you")
-    app = create_app(app_settings, Resources(passwords=passwords, queue=queue))
+    app = create_app(app_settings, Resources(passwords=passwords, queue=queue, redis=gateway_redis))
     # when
     status, body = await raw_get(app, path)
     # then

@@ -8,14 +8,8 @@ from datetime import timedelta
 import pytest
 
 from models.access import Role
-from models.billing.charge import (
-    IdempotencyKeyReused,
-    balance_of,
-    charge,
-    describe_method,
-    reconcile_pending,
-    upcoming_payment,
-)
+from models.billing.balance import balance_of, upcoming_payment
+from models.billing.charge import IdempotencyKeyReused, charge, describe_method, reconcile_pending
 from models.billing.models import (
     LineItem,
     Payment,

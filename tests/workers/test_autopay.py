@@ -18,7 +18,8 @@ from gateway.settings import Settings
 from models.access import Role
 from models.accounts.models import Account
 from models.billing.autopay import AUTOPAY_GAVE_UP, AutopayReport, run_autopay
-from models.billing.charge import balance_of, reconcile_pending
+from models.billing.balance import balance_of
+from models.billing.charge import reconcile_pending
 from models.billing.models import (
     AutopayEnrollment,
     BillingNotice,

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from gateway.app import Resources, create_app
+from gateway.redis_client import redis_client
 from gateway.settings import Settings
 from models.security.passwords import Passwords
 from tests.schema.members.common import signed_in_primary
@@ -26,11 +27,13 @@ mutation($input: InviteMemberInput!) { inviteMember(input: $input) { member { st
 @pytest.fixture
 async def client_without_redis(settings: Settings, passwords: Passwords) -> AsyncIterator[httpx.AsyncClient]:
     down = Queue.unchecked("redis://127.0.0.1:1/0")
-    app = create_app(settings, Resources(passwords=passwords, queue=down))
+    down_redis = redis_client("redis://127.0.0.1:1/0")
+    app = create_app(settings, Resources(passwords=passwords, queue=down, redis=down_redis))
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 51000))
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
         yield http
     await down.close()
+    await down_redis.aclose()
 
 
 async def test_invitation_is_delivered_exactly_once_after_redis_returns(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models.access import Permission, Role
 from models.accounts.models import Account
-from models.members.models import Member
+from models.members.models import Member, member_permissions
 from models.partners import api_keys
 from models.partners.api_keys import ApiKey
 from tests.support import make_account, make_member
@@ -18,4 +18,4 @@ async def household(primary_name: str = "pat") -> tuple[Account, Member]:
 
 async def make_key(creator: Member, *permissions: Permission, name: str = "Budget app") -> tuple[ApiKey, str]:
     """A key the creator made, as createApiKey makes it; returns the row and the secret."""
-    return await api_keys.create(creator, await api_keys.member_permissions(creator), name, permissions)
+    return await api_keys.create(creator, await member_permissions(creator), name, permissions)
