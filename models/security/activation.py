@@ -43,16 +43,17 @@ class Activation:
     password: str
     security_question: str
     security_answer: str
-    device_id: str | None = None
 
 
-async def activate(gate: Gate, activation: Activation, client: ClientInfo) -> SignedIn:
+async def activate(gate: Gate, activation: Activation, device_id: str | None, client: ClientInfo) -> SignedIn:
     """The invited member becomes ACTIVE with the link's one use, in one commit; then a session."""
     row = await find_link_token(activation.token, TokenPurpose.ACTIVATION)
     member = await Member.get_or_none(id=row.member_id) if row else None
     if row is None or member is None or member.status_enum is not MemberStatus.INVITED:
         raise Refused(Refusal.INVALID_TOKEN, INVALID_LINK)
     await _check(gate, member, activation, client.ip_address)
+    if invalid_device_id(device_id):
+        raise Refused(Refusal.INVALID_INPUT, "deviceId is too long.", "deviceId")
     password_hash, answer_hash = await asyncio.gather(
         gate.passwords.hash(activation.password),
         gate.passwords.hash(normalise_answer(activation.security_answer)),
@@ -78,7 +79,7 @@ async def activate(gate: Gate, activation: Activation, client: ClientInfo) -> Si
             )
     except IntegrityError:
         raise _username_taken() from None
-    session_client = replace(client, device_id=activation.device_id)
+    session_client = replace(client, device_id=device_id)
     token = await open_session(member, session_client, gate.sessions, "activation")
     return SignedIn(member, token)
 
@@ -107,8 +108,6 @@ async def _check(gate: Gate, member: Member, activation: Activation, ip_address:
         )
     if has_control_characters(answer):
         raise Refused(Refusal.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "securityAnswer")
-    if invalid_device_id(activation.device_id):
-        raise Refused(Refusal.INVALID_INPUT, "deviceId is too long.", "deviceId")
 
 
 async def _refuse_taken_username(gate: Gate, member: Member, username: str, ip_address: str | None) -> None:

@@ -11,9 +11,9 @@ from models.db.clock import utcnow
 from models.members.models import Member
 from models.notify import messages
 from models.notify.send import email_member
-from models.security.attempts import Refused, SessionHolder, check, refuse_unless_accepted
-from models.security.guard import Guard, Secret
-from models.security.passwords import MAX_LENGTH, Passwords
+from models.security.attempts import Gate, Refused, SessionHolder, check, refuse_unless_accepted
+from models.security.guard import Secret
+from models.security.passwords import MAX_LENGTH
 from models.security.sessions import revoke_sessions
 
 
@@ -30,18 +30,16 @@ class PasswordChange:
     new_password: str
 
 
-async def change_password(
-    holder: SessionHolder, change: PasswordChange, passwords: Passwords, guard: Guard
-) -> None:
+async def change_password(holder: SessionHolder, change: PasswordChange, gate: Gate) -> None:
     """The new password, the member's other sessions ended and an e-mail saying so, in one commit.
     Callers admit it first (Passwords.admitted), as a credential check."""
-    member = holder.member
+    member, passwords = holder.member, gate.passwords
     current = change.current_password if len(change.current_password) <= MAX_LENGTH else ""
 
     async def verify() -> bool:
         return await passwords.verify(member.password_hash, current)
 
-    verdict = await check(guard, holder.claimant, Secret.CURRENT_PASSWORD, verify)
+    verdict = await check(gate.guard, holder.claimant, Secret.CURRENT_PASSWORD, verify)
     wrong = Refused(Refusal.INVALID_CREDENTIALS, "The current password is not right.", "currentPassword")
     refuse_unless_accepted(verdict, wrong)
     problem = await passwords.problem(

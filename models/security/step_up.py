@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
@@ -14,6 +13,7 @@ from models.notify.send import send_code
 from models.security.attempts import (
     WRONG_CODE,
     CodePolicy,
+    Gate,
     Refused,
     SessionHolder,
     check,
@@ -21,8 +21,9 @@ from models.security.attempts import (
     refuse_unless_accepted,
     throttled,
 )
+from models.security.challenges import IssuedChallenge
 from models.security.codes import TooManyCodes, issue_code, redeem_code
-from models.security.guard import Guard, Secret
+from models.security.guard import Secret
 from models.security.models import Session, TokenPurpose
 from models.security.totp import accept_totp_code
 
@@ -37,16 +38,7 @@ class Refusal(StrEnum):
     INVALID_CODE = "INVALID_CODE"
 
 
-@dataclass(frozen=True)
-class StepUpCode:
-    """The issued code's row, and where it went."""
-
-    id: int
-    sent_to: str
-    channels: list[str]
-
-
-async def request_code(holder: SessionHolder, channel: Channel, codes: CodePolicy) -> StepUpCode:
+async def request_code(holder: SessionHolder, channel: Channel, codes: CodePolicy) -> IssuedChallenge:
     """A step-up code for the holder's session, by e-mail or to their confirmed phone."""
     member = holder.member
     await refuse_throttled_ip(holder.ip_address)
@@ -70,10 +62,10 @@ async def request_code(holder: SessionHolder, channel: Channel, codes: CodePolic
     channels = [Channel.EMAIL.value] + (
         [Channel.SMS.value] if member.phone and member.phone_confirmed else []
     )
-    return StepUpCode(id=row.id, sent_to=sent_to, channels=channels)
+    return IssuedChallenge(id=row.id, channels=channels, sent_to=sent_to)
 
 
-async def verify(holder: SessionHolder, code: str, guard: Guard, codes: CodePolicy, seconds: int) -> Session:
+async def verify(holder: SessionHolder, code: str, gate: Gate, seconds: int) -> Session:
     """The code (or a TOTP code) through the guard; the session is elevated for `seconds`."""
     session = holder.session
 
@@ -82,13 +74,13 @@ async def verify(holder: SessionHolder, code: str, guard: Guard, codes: CodePoli
             holder.member.id,
             TokenPurpose.STEP_UP,
             code[:20],
-            codes.secret_key,
-            codes.code_max_attempts,
+            gate.codes.secret_key,
+            gate.codes.code_max_attempts,
             session_id=session.id,
         )
         return row is not None or await _totp_steps_up(holder.member, code)
 
-    verdict = await check(guard, holder.claimant, Secret.STEP_UP_CODE, verify_code)
+    verdict = await check(gate.guard, holder.claimant, Secret.STEP_UP_CODE, verify_code)
     refuse_unless_accepted(verdict, Refused(Refusal.INVALID_CODE, WRONG_CODE, "code"))
     session.elevated_until = utcnow() + timedelta(seconds=seconds)
     await Session.filter(id=session.id).update(elevated_until=session.elevated_until)
