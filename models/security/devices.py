@@ -15,6 +15,8 @@ from models.db.prepared import PreparedQuery
 if TYPE_CHECKING:
     from models.members.models import Member
 
+MAX_DEVICE_ID = 128
+
 
 class KnownDevice(Model):
     id = fields.BigIntField(primary_key=True)
@@ -28,6 +30,11 @@ class KnownDevice(Model):
     class Meta:
         table = "known_device"
         unique_together = (("member", "device_hash"),)
+
+
+def invalid_device_id(device_id: str | None) -> bool:
+    """A given device id that is empty or longer than MAX_DEVICE_ID (None: none was given)."""
+    return device_id is not None and not (0 < len(device_id) <= MAX_DEVICE_ID)
 
 
 def _device_hash(device_id: str) -> str:

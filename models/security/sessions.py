@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
+from models import activity
 from models.db.clock import utcnow
 from models.db.prepared import PreparedQuery
 from models.members.models import Member
+from models.security.devices import remember
 from models.security.models import Session
 from models.security.tokens import hash_token, new_token
 
@@ -52,6 +55,25 @@ async def start_session(
         using_db=using_db,
     )
     return token, session
+
+
+async def open_session(member: Member, client: ClientInfo, policy: SessionPolicy, how: str) -> str:
+    """A new session for a member who proved who they are, from `client`'s device; logs `how`, returns
+    the token."""
+    # One commit for the session and what comes with it, not four.
+    async with in_transaction() as connection:
+        token, _session = await start_session(member, client, policy, using_db=connection)
+        await remember(member.id, client.device_id, using_db=connection)
+        member.last_sign_in_at = utcnow()
+        await Member.filter(id=member.id).using_db(connection).update(last_sign_in_at=member.last_sign_in_at)
+        await activity.record_by(
+            member,
+            "SIGN_IN",
+            f"{member.display_name} signed in ({how})",
+            ip_address=client.ip_address,
+            using_db=connection,
+        )
+    return token
 
 
 # Every signed-in request runs this read: its SQL is built once (models/db/prepared.py). The member's

@@ -8,6 +8,7 @@ from hashlib import sha256
 import strawberry
 
 from models.members.models import Channel, Member, fold_username
+from models.security.activation import MAX_ANSWER
 from models.security.guard import Claimant, Secret
 from models.security.models import OneTimeToken
 from models.security.passwords import normalise_answer
@@ -26,8 +27,7 @@ from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, user_error
 from schema.node import given
 from schema.permissions import Info
-from schema.security.guarded import check_secret
-from schema.security.mutations import MAX_ANSWER, refuse_throttled_ip
+from schema.security.guarded import check_secret, refuse_throttled_ip
 from schema.security.types import OkPayload, ok, refused
 
 

@@ -1,20 +1,13 @@
-"""Issuing a session to a member who proved who they are, and the cookies that carry it."""
+"""The device a sign-in comes from, and the cookies that carry a session."""
 
 from __future__ import annotations
 
 import secrets
 
-from tortoise.transactions import in_transaction
-
-from models import activity
-from models.db.clock import utcnow
-from models.members.models import Member
-from models.security.devices import remember
-from models.security.sessions import ClientInfo, start_session
+from models.security.devices import MAX_DEVICE_ID
 from models.security.tokens import csrf_token_for
 from schema.context import Context
 
-MAX_DEVICE_ID = 128
 SESSION_COOKIE = "session"
 # Readable by the portal's script, which echoes it in the CSRF header (gateway/auth.py).
 CSRF_COOKIE = "csrf"
@@ -39,26 +32,6 @@ def device_of(context: Context, given_device_id: str | None) -> str:
         samesite="lax",
     )
     return device_id
-
-
-async def establish_session(context: Context, member: Member, device_id: str | None, how: str) -> str:
-    """A new session for `member` from this request; sets the cookies, logs `how`, returns the token."""
-    client = ClientInfo(context.client.ip_address, context.client.user_agent, device_id)
-    # One commit for the session and what comes with it, not four.
-    async with in_transaction() as connection:
-        token, _session = await start_session(member, client, context.session_policy, using_db=connection)
-        await remember(member.id, device_id, using_db=connection)
-        member.last_sign_in_at = utcnow()
-        await Member.filter(id=member.id).using_db(connection).update(last_sign_in_at=member.last_sign_in_at)
-        await activity.record_by(
-            member,
-            "SIGN_IN",
-            f"{member.display_name} signed in ({how})",
-            ip_address=client.ip_address,
-            using_db=connection,
-        )
-    set_session_cookies(context, token)
-    return token
 
 
 def set_session_cookies(context: Context, token: str) -> None:

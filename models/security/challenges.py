@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import strawberry
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
@@ -12,50 +11,23 @@ from models import activity
 from models.db.clock import utcnow
 from models.members.models import Channel, Member
 from models.notify.send import send_code
+from models.security.attempts import CodePolicy, check
 from models.security.codes import issue_code, redeem_code, use_token
-from models.security.guard import Claimant, Secret, Verdict
+from models.security.guard import Claimant, Guard, Secret, Verdict
 from models.security.models import OneTimeToken, TokenPurpose
 from models.security.totp import accept_totp_code
-from schema.context import Context
-from schema.ids import pk_of, to_global_id
-from schema.security.guarded import check_secret
-from schema.security.types import Challenge
 
 SIGN_IN_PURPOSE = "finish signing in"
 TOTP = "TOTP"
 
 
-async def start_challenge(context: Context, member: Member, device_id: str) -> Challenge:
-    """A challenge row; the code goes by e-mail (and SMS when chosen), unless TOTP answers it."""
-    settings = context.settings
-    uses_totp = member.totp_enabled_at is not None
-    sms = Channel.SMS.value in member.notification_preferences.get("security", []) and member.phone_confirmed
-    async with in_transaction() as connection:
-        code, row = await issue_code(
-            member.id,
-            TokenPurpose.SIGN_IN_CHALLENGE,
-            settings.secret_key,
-            settings.code_seconds,
-            payload={"deviceId": device_id},
-            using_db=connection,
-        )
-        sent_to = None
-        if not uses_totp:
-            minutes = settings.code_seconds // 60
-            sent_to = await send_code(
-                member, Channel.EMAIL, SIGN_IN_PURPOSE, code, minutes, using_db=connection
-            )
-            if sms:
-                await send_code(member, Channel.SMS, SIGN_IN_PURPOSE, code, minutes, using_db=connection)
-        await activity.record_by(
-            member,
-            "SIGN_IN_CHALLENGED",
-            f"Sign-in for {member.username} from a new device needs a second factor",
-            ip_address=context.client.ip_address,
-            using_db=connection,
-        )
-    channels = [TOTP] if uses_totp else [Channel.EMAIL.value] + ([Channel.SMS.value] if sms else [])
-    return Challenge(id=strawberry.ID(to_global_id("Challenge", row.id)), channels=channels, sent_to=sent_to)
+@dataclass(frozen=True)
+class IssuedChallenge:
+    """A challenge row's id, the channels that can answer it, and where its code went (None for TOTP)."""
+
+    id: int
+    channels: list[str]
+    sent_to: str | None
 
 
 @dataclass(frozen=True)
@@ -67,33 +39,67 @@ class Answered:
     device_id: str = ""
 
 
-async def answer_challenge(context: Context, challenge_id: str, code: str) -> Answered:
+async def start_challenge(
+    member: Member, device_id: str, codes: CodePolicy, ip_address: str | None
+) -> IssuedChallenge:
+    """A challenge row; the code goes by e-mail (and SMS when chosen), unless TOTP answers it."""
+    uses_totp = member.totp_enabled_at is not None
+    sms = Channel.SMS.value in member.notification_preferences.get("security", []) and member.phone_confirmed
+    async with in_transaction() as connection:
+        code, row = await issue_code(
+            member.id,
+            TokenPurpose.SIGN_IN_CHALLENGE,
+            codes.secret_key,
+            codes.code_seconds,
+            payload={"deviceId": device_id},
+            using_db=connection,
+        )
+        sent_to = None
+        if not uses_totp:
+            minutes = codes.code_seconds // 60
+            sent_to = await send_code(
+                member, Channel.EMAIL, SIGN_IN_PURPOSE, code, minutes, using_db=connection
+            )
+            if sms:
+                await send_code(member, Channel.SMS, SIGN_IN_PURPOSE, code, minutes, using_db=connection)
+        await activity.record_by(
+            member,
+            "SIGN_IN_CHALLENGED",
+            f"Sign-in for {member.username} from a new device needs a second factor",
+            ip_address=ip_address,
+            using_db=connection,
+        )
+    channels = [TOTP] if uses_totp else [Channel.EMAIL.value] + ([Channel.SMS.value] if sms else [])
+    return IssuedChallenge(id=row.id, channels=channels, sent_to=sent_to)
+
+
+async def answer_challenge(
+    guard: Guard, challenge_pk: int | None, code: str, codes: CodePolicy, ip_address: str | None
+) -> Answered:
     """Check `code` against the challenge through the guard: wrong codes count for the member across
     all their challenges (a lock at the threshold), for the address, and in the activity log."""
-    pk = pk_of(challenge_id, "Challenge")
+    pk = challenge_pk
     row = await OneTimeToken.get_or_none(id=pk, purpose=TokenPurpose.SIGN_IN_CHALLENGE) if pk else None
     live = row is not None and row.used_at is None and row.expires_at > utcnow()
     member = await Member.get(id=row.member_id) if row is not None and live else None
-    ip_address = context.client.ip_address
     # A dead or unknown challenge is a wrong code too: it counts for the address, on a counter of its own.
     claimant = Claimant.of(member, ip_address) if member else Claimant(f"c:{pk or 0}", None, ip_address)
-    settings = context.settings
 
     async def verify() -> bool:
         if row is None or member is None:
             return False
         if member.totp_enabled_at is not None:
-            return await _totp_answers(row, member, code, settings.code_max_attempts)
+            return await _totp_answers(row, member, code, codes.code_max_attempts)
         redeemed = await redeem_code(
             member.id,
             TokenPurpose.SIGN_IN_CHALLENGE,
             code[:20],
-            settings.secret_key,
-            settings.code_max_attempts,
+            codes.secret_key,
+            codes.code_max_attempts,
         )
         return redeemed is not None and redeemed.id == row.id
 
-    verdict = await check_secret(context, claimant, Secret.SIGN_IN_CODE, verify)
+    verdict = await check(guard, claimant, Secret.SIGN_IN_CODE, verify)
     device_id = str(row.payload.get("deviceId") or "") if row is not None else ""
     return Answered(verdict, member, device_id)
 
