@@ -22,13 +22,8 @@ from gateway.auth import SessionBackend
 from gateway.graphql_endpoint import GraphQLEndpoint
 from gateway.headers import SecurityHeaders
 from gateway.heap import settle_after_startup
-from gateway.observability import (
-    Metrics,
-    RequestObservation,
-    configure_logging,
-    metrics_endpoint,
-    watch_lockouts,
-)
+from gateway.logs import configure_logging
+from gateway.observability import Metrics, RequestObservation, metrics_endpoint, watch_lockouts
 from gateway.portal import Portal
 from gateway.redis_client import redis_client
 from gateway.settings import Settings, SettingsError

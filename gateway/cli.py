@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from gateway import operator_commands, operator_input
-from gateway.observability import configure_logging
+from gateway.logs import configure_logging
 from gateway.operator_commands import UsageError
 from gateway.settings import Settings, SettingsError
 from models.db.database import tortoise_config

@@ -1,4 +1,4 @@
-"""Observability of the web process: JSON logs stamped with the request id, and Prometheus metrics.
+"""Observability of the web process: the request id, and Prometheus metrics (the JSON logs: gateway/logs.py).
 
 One request id per request: `RequestObservation` (the outermost middleware) takes it from X-Request-Id
 or makes one, keeps it in `workers.queue.request_id` for the whole request (every log line,
@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from graphql import GraphQLError, OperationType, parse
@@ -60,61 +57,6 @@ SIGN_IN_OUTCOMES = {
     "ACCOUNT_DISABLED": "disabled",
     "RATE_LIMITED": "rate_limited",
 }
-
-
-# Logs ---------------------------------------------------------------------------------------------
-
-
-class RequestIdFilter(logging.Filter):
-    """Stamps each record with the request id current where it is logged (handlers may format later)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "request_id", None) is None:
-            record.request_id = request_id.get()
-        return True
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request_id when known, exception text."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        rid = getattr(record, "request_id", None) or request_id.get()
-        if rid is not None:
-            line["request_id"] = rid
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        elif record.exc_text:
-            line["exception"] = record.exc_text
-        return json.dumps(line, default=str)
-
-
-def json_handler(stream: Any = None) -> logging.Handler:
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-    return handler
-
-
-def configure_logging(settings: Settings) -> None:
-    """Send every log line to stderr as JSON (called by `gateway serve`, `gateway worker`, app_from_env)."""
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "gateway_json", False)]:
-        root.removeHandler(handler)
-    handler = json_handler()
-    handler.gateway_json = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    # uvicorn's own handlers would print plain text: let its lines reach the JSON handler instead.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers.clear()
-        logging.getLogger(name).propagate = True
-    logging.getLogger(__name__).debug("JSON logging on (%s)", settings.environment)
 
 
 # Metrics ------------------------------------------------------------------------------------------

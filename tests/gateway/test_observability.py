@@ -14,7 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.app import Resources, create_app
-from gateway.observability import json_handler
+from gateway.logs import json_handler
 from gateway.settings import Settings
 from models.access import Role
 from models.members.models import MemberStatus
