@@ -38,8 +38,8 @@ from models.security.passwords import Passwords
 from models.security.sessions import ClientInfo
 from models.security.tokens import hash_token
 from schema import schema
+from schema.batches import visible_members
 from schema.context import Context, Principal
-from schema.loaders import visible_members
 from schema.permissions import IsCaller, IsMember, _Requires
 from tests.support import count_queries, gql, make_account, make_member, shared_passwords, sign_in
 

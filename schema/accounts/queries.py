@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.accounts.prefetch import load_ahead
 from schema.accounts.types import AccountType, load_account
+from schema.fastpath.prefetch import load_ahead
 from schema.ids import parse_global_id
 from schema.members.types import MemberType
 from schema.node import Node

@@ -10,12 +10,13 @@ from graphql import OperationType
 from models.access import Permission
 from models.accounts.models import Account
 from schema.accounts.activity import ActivityConnection, ActivityEdge, ActivityEventType
+from schema.batches import PageKey
 from schema.billing.account_fields import BillingFields
 from schema.context import Principal
 from schema.errors import unauthenticated
+from schema.fastpath.eagerly import MaybeAwaitable, eagerly, load_all
+from schema.fastpath.lookahead import selects
 from schema.ids import to_global_id
-from schema.loaders import MaybeAwaitable, PageKey, eagerly, load_all
-from schema.lookahead import selects
 from schema.members.types import MEMBERS_PAGE, VIEW_MEMBERS, MemberConnection, MemberEdge, MemberType
 from schema.node import Node, cursor_for, page_arguments, page_info
 from schema.partners.account_fields import PartnerFields
@@ -84,7 +85,7 @@ class AccountType(BillingFields, PartnerFields, ServiceFields, Node):
     def members(
         self, info: Info, first: int | None = MEMBERS_PAGE, after: str | None = strawberry.UNSET
     ) -> MaybeAwaitable[MemberConnection | None]:
-        return eagerly(self._members(info, first, after))  # see schema/accounts/prefetch.py
+        return eagerly(self._members(info, first, after))  # see schema/fastpath/prefetch.py
 
     async def _members(self, info: Info, first: int | None, after: str | None) -> MemberConnection:
         first, after_id = page_arguments(first, after, default=MEMBERS_PAGE)

@@ -8,6 +8,7 @@ import strawberry
 from models.access import Permission
 from models.accounts.models import Account
 from models.billing.balance import owed, upcoming_from
+from schema.batches import PageKey
 from schema.billing.types import (
     AutopayType,
     MoneyType,
@@ -21,7 +22,7 @@ from schema.billing.types import (
     loaded_statements,
     money,
 )
-from schema.loaders import MaybeAwaitable, PageKey, eagerly
+from schema.fastpath.eagerly import MaybeAwaitable, eagerly
 from schema.node import cursor_for, page_arguments, page_info
 from schema.permissions import Info, Requires
 
@@ -35,7 +36,7 @@ class BillingFields:
     model: strawberry.Private[Account]
 
     # The dashboard's fields are synchronous when the account's selection was loaded ahead
-    # (schema/accounts/prefetch.py), and finish as their coroutine when it was not (`eagerly`).
+    # (schema/fastpath/prefetch.py), and finish as their coroutine when it was not (`eagerly`).
 
     @strawberry.field(permission_classes=[VIEW_BILLING], graphql_type=MoneyType | None)
     def balance(self, info: Info) -> MaybeAwaitable[MoneyType | None]:

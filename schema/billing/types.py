@@ -22,9 +22,9 @@ from models.billing.models import (
     StatementStatus,
     format_money,
 )
+from schema.fastpath.eagerly import load_all
+from schema.fastpath.lookahead import selects
 from schema.ids import to_global_id
-from schema.loaders import load_all
-from schema.lookahead import selects
 from schema.node import Node, PageInfo
 from schema.permissions import Info
 

@@ -13,8 +13,8 @@ from models.members.models import NOTIFICATION_TOPICS, Channel, Member, MemberSt
 from models.security.models import Session
 from models.security.sessions import is_live
 from schema.enums import ChannelEnum, MemberStatusEnum, PermissionEnum, RoleEnum
+from schema.fastpath.eagerly import MaybeAwaitable, eagerly
 from schema.ids import to_global_id
-from schema.loaders import MaybeAwaitable, eagerly
 from schema.node import Node, PageInfo
 from schema.permissions import Info, Requires, SelfOr
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import pytest
 from strawberry.dataloader import DataLoader
 
-from schema.loaders import MaybeAwaitable, eagerly, load_all
+from schema.fastpath.eagerly import MaybeAwaitable, eagerly, load_all
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""What `account` loads ahead for its selection (schema/accounts/prefetch.py): each page as its own
+"""What `account` loads ahead for its selection (schema/fastpath/prefetch.py): each page as its own
 arguments say (aliases, variables, defaults, fragments), nothing the caller may not see, nothing for a
 page whose arguments are refused, no more SQL than the fields loading themselves; and the fields still
 load themselves where nothing was loaded ahead (node)."""

@@ -13,10 +13,10 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
+from schema.batches import Page, PageKey
 from schema.billing.account_fields import PAYMENTS_PAGE, STATEMENTS_PAGE, VIEW_BILLING
 from schema.errors import ApiError
-from schema.loaders import Page, PageKey
-from schema.lookahead import Child, children
+from schema.fastpath.lookahead import Child, children
 from schema.members.types import MEMBERS_PAGE, VIEW_MEMBERS
 from schema.node import page_arguments
 from schema.permissions import Info
