@@ -11,6 +11,7 @@ from ua_parser import parse
 
 from models import activity
 from models.accounts.models import Account
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.models import Member, MemberStatus
 from models.notify import messages
@@ -72,7 +73,7 @@ async def alert_new_sign_in(member: Member, client: ClientInfo, public_url: str)
         )
         await activity.record_by(
             member,
-            "NEW_DEVICE_ALERT",
+            ActivityKind.NEW_DEVICE_ALERT,
             f"New sign-in alert sent to {member.display_name}: {device} from {place}",
             ip_address=client.ip_address,
             using_db=connection,
@@ -123,7 +124,7 @@ async def secure_account(row: OneTimeToken, ip_address: str | None) -> Member | 
             )
         await activity.record(
             member.account_id,
-            "ACCOUNT_SECURED",
+            ActivityKind.ACCOUNT_SECURED,
             f"{member.display_name} reported a sign-in that was not them: all sessions ended, "
             f"sign-in blocked until a password reset{'; ' + keys_note if keys_note else ''}",
             actor_id=member.id,

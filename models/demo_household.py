@@ -15,7 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models.accounts.models import Account
-from models.activity import ActivityEvent
+from models.activity import ActivityEvent, ActivityKind
 from models.billing.charge import describe_method
 from models.billing.models import (
     AutopayEnrollment,
@@ -114,7 +114,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
     )
     log.add(
         at(start, 9),
-        "APPOINTMENT_SCHEDULED",
+        ActivityKind.APPOINTMENT_SCHEDULED,
         f"{dana.display_name} scheduled an appointment for {describe_window(account, installed)}",
         dana,
         HOME_IP,
@@ -122,14 +122,14 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
     for member, invited in ((morgan, start + timedelta(days=3)), (sam, start + timedelta(days=5))):
         log.add(
             at(invited, 20),
-            "MEMBER_INVITED",
+            ActivityKind.MEMBER_INVITED,
             f"{dana.display_name} invited {member.display_name} as {member.role}",
             dana,
             HOME_IP,
         )
         log.add(
             at(invited + timedelta(days=1), 8),
-            "MEMBER_ACTIVATED",
+            ActivityKind.MEMBER_ACTIVATED,
             f"{member.display_name} activated their membership as {member.username}",
             member,
             PHONE_IP,
@@ -141,7 +141,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
     for method in (card, bank):
         log.add(
             method.created_at,
-            "PAYMENT_METHOD_ADDED",
+            ActivityKind.PAYMENT_METHOD_ADDED,
             f"{dana.display_name} added {describe_method(method)}",
             dana,
             HOME_IP,
@@ -174,7 +174,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
             paid_at = at(due - timedelta(days=3), 20)
             log.add(
                 paid_at - timedelta(minutes=4),
-                "SIGN_IN",
+                ActivityKind.SIGN_IN,
                 f"{dana.display_name} signed in (password)",
                 dana,
                 HOME_IP,
@@ -204,7 +204,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
             )
             log.add(
                 enrolled,
-                "AUTOPAY_ENROLLED",
+                ActivityKind.AUTOPAY_ENROLLED,
                 f"{dana.display_name} turned on autopay by {describe_method(card)}, 0 days before due,"
                 f" up to {format_money(AUTOPAY_CEILING)}",
                 dana,
@@ -216,14 +216,14 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
             await morgan.save(update_fields=["notification_preferences"], using_db=connection)
             log.add(
                 changed - timedelta(minutes=2),
-                "SIGN_IN",
+                ActivityKind.SIGN_IN,
                 f"{morgan.display_name} signed in (password)",
                 morgan,
                 PHONE_IP,
             )
             log.add(
                 changed,
-                "NOTIFICATION_PREFERENCES_UPDATED",
+                ActivityKind.NOTIFICATION_PREFERENCES_UPDATED,
                 f"{morgan.display_name} changed their notification preferences",
                 morgan,
                 PHONE_IP,
@@ -259,14 +259,14 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
     for member, day, ip in ((sam, 6, PHONE_IP), (dana, 2, HOME_IP), (morgan, 1, PHONE_IP)):
         log.add(
             at(today - timedelta(days=day), 18) - timedelta(minutes=3),
-            "SIGN_IN",
+            ActivityKind.SIGN_IN,
             f"{member.display_name} signed in (password)",
             member,
             ip,
         )
     log.add(
         visit.created_at,
-        "APPOINTMENT_SCHEDULED",
+        ActivityKind.APPOINTMENT_SCHEDULED,
         f"{dana.display_name} scheduled an appointment for {describe_window(account, visit)}",
         dana,
         HOME_IP,

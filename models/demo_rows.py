@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.accounts.models import Account
-from models.activity import ActivityEvent
+from models.activity import ActivityEvent, ActivityKind
 from models.billing.autopay import attempt_key
 from models.billing.charge import describe_method
 from models.billing.models import (
@@ -41,7 +41,12 @@ class Log:
     events: list[ActivityEvent]
 
     def add(
-        self, at: datetime, kind: str, summary: str, actor: Member | None = None, ip: str | None = None
+        self,
+        at: datetime,
+        kind: ActivityKind,
+        summary: str,
+        actor: Member | None = None,
+        ip: str | None = None,
     ) -> None:
         self.events.append(
             ActivityEvent(
@@ -111,7 +116,9 @@ async def add_statement(
         using_db=connection,
     )
     log.add(
-        issued_at, "STATEMENT_ISSUED", f"Statement of {format_money(total)} issued, due {due.isoformat()}"
+        issued_at,
+        ActivityKind.STATEMENT_ISSUED,
+        f"Statement of {format_money(total)} issued, due {due.isoformat()}",
     )
     return statement
 
@@ -151,4 +158,4 @@ async def add_payment(
     summary = f"Payment of {format_money(statement.amount_due)} by {describe_method(method)} succeeded"
     if source == PaymentSource.AUTOPAY:
         summary = f"Autopay: {summary[0].lower()}{summary[1:]}"
-    log.add(paid_at, "PAYMENT_SUCCEEDED", summary, payer, HOME_IP if payer else None)
+    log.add(paid_at, ActivityKind.PAYMENT_SUCCEEDED, summary, payer, HOME_IP if payer else None)

@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from models import activity
 from models.access import GRANTABLE, INVITABLE_ROLES, Permission, Role, refused_grants, sorted_permissions
 from models.accounts.models import Account
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.errors import MembershipRefused, Refusal
 from models.members.models import Member, MemberStatus, PermissionGrant, email_in_use
@@ -102,7 +103,7 @@ async def invite(actor: Actor, invitation: Invitation, links: LinkPolicy) -> Mem
         await _send_invitation(member, links, connection)
         await _record(
             actor,
-            "MEMBER_INVITED",
+            ActivityKind.MEMBER_INVITED,
             f"{actor.member.display_name} invited {member.display_name} as {member.role}",
             connection,
         )
@@ -120,7 +121,7 @@ async def resend_invitation(actor: Actor, member_id: int, links: LinkPolicy) -> 
         await _send_invitation(member, links, connection)
         await _record(
             actor,
-            "MEMBER_INVITATION_RESENT",
+            ActivityKind.MEMBER_INVITATION_RESENT,
             f"{actor.member.display_name} re-sent {member.display_name}'s invitation",
             connection,
         )
@@ -147,7 +148,7 @@ async def change_access(actor: Actor, member_id: int, role: Role, grants: Iterab
         summary = ", ".join(sorted_permissions(stored)) or "no extra permissions"
         await _record(
             actor,
-            "MEMBER_ACCESS_CHANGED",
+            ActivityKind.MEMBER_ACCESS_CHANGED,
             f"{actor.member.display_name} made {member.display_name} {role.value} with {summary}",
             connection,
         )
@@ -171,7 +172,10 @@ async def remove(actor: Actor, member_id: int) -> None:
         await revoke_sessions(member.id, using_db=connection)
         await OneTimeToken.filter(member_id=member.id, used_at=None).using_db(connection).update(used_at=now)
         await _record(
-            actor, "MEMBER_REMOVED", f"{actor.member.display_name} removed {member.display_name}", connection
+            actor,
+            ActivityKind.MEMBER_REMOVED,
+            f"{actor.member.display_name} removed {member.display_name}",
+            connection,
         )
 
 
@@ -182,7 +186,7 @@ async def unlock(actor: Actor, member_id: int) -> Member:
         await lockout.end_lock(member, using_db=connection)
         await _record(
             actor,
-            "MEMBER_UNLOCKED",
+            ActivityKind.MEMBER_UNLOCKED,
             f"{actor.member.display_name} unlocked {member.display_name}",
             connection,
         )
@@ -242,7 +246,7 @@ async def transfer_primary(actor: Actor, member_id: int) -> Member:
         )
         await _record(
             actor,
-            "PRIMARY_TRANSFERRED",
+            ActivityKind.PRIMARY_TRANSFERRED,
             f"{actor.member.display_name} made {member.display_name} the primary member",
             connection,
         )
@@ -286,7 +290,7 @@ async def _send_invitation(member: Member, links: LinkPolicy, connection: BaseDB
     await send_activation(member, account.name, links, invited=True, using_db=connection)
 
 
-async def _record(actor: Actor, kind: str, summary: str, connection: BaseDBAsyncClient) -> None:
+async def _record(actor: Actor, kind: ActivityKind, summary: str, connection: BaseDBAsyncClient) -> None:
     await activity.record(
         actor.account_id,
         kind,

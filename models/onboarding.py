@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from models import activity, demo_household
 from models.access import Permission, Role
 from models.accounts.models import Account, new_account_number
+from models.activity import ActivityKind
 from models.members.contact import (
     MAX_ACCOUNT_NAME,
     MAX_DISPLAY_NAME,
@@ -133,7 +134,7 @@ async def _create(new: NewAccount, public_url: str, activation_seconds: int) -> 
         await send_activation(member, account.name, links, invited=False, using_db=connection)
         await activity.record(
             account.id,
-            "ACCOUNT_CREATED",
+            ActivityKind.ACCOUNT_CREATED,
             f"Account {account.number} created for {new.email}",
             using_db=connection,
         )
@@ -187,7 +188,9 @@ async def seed_demo(passwords: Passwords) -> DemoLogin:
                 await PermissionGrant.create(
                     member_id=member.id, permission=Permission.VIEW_BILLING, using_db=connection
                 )
-        await activity.record(account.id, "ACCOUNT_CREATED", "Demo account seeded", using_db=connection)
+        await activity.record(
+            account.id, ActivityKind.ACCOUNT_CREATED, "Demo account seeded", using_db=connection
+        )
     await _seed_year(account)
     return DemoLogin(account=account, username=DEMO_USERNAME, password=DEMO_PASSWORD)
 

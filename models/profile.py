@@ -11,6 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import activity
+from models.activity import ActivityKind
 from models.members.models import NOTIFICATION_TOPICS, Channel, Member, default_notification_preferences
 from models.notify import messages
 from models.notify.send import email_member, send_code
@@ -80,7 +81,7 @@ async def request_contact_change(
     )
     await activity.record_by(
         member,
-        "CONTACT_CHANGE_REQUESTED",
+        ActivityKind.CONTACT_CHANGE_REQUESTED,
         f"{member.display_name} asked to change their {noun} to {sent_to}",
         ip_address=ip_address,
         using_db=using_db,
@@ -124,7 +125,7 @@ async def apply_contact_change(member: Member, row: OneTimeToken, *, ip_address:
         )
         await activity.record_by(
             member,
-            "CONTACT_CHANGED",
+            ActivityKind.CONTACT_CHANGED,
             f"{member.display_name} confirmed a new {noun}",
             ip_address=ip_address,
             using_db=connection,
@@ -151,7 +152,7 @@ async def save_preferences(
         await Member.filter(id=member.id).using_db(connection).update(notification_preferences=preferences)
         await activity.record_by(
             member,
-            "NOTIFICATION_PREFERENCES_UPDATED",
+            ActivityKind.NOTIFICATION_PREFERENCES_UPDATED,
             f"{member.display_name} changed their notification preferences",
             ip_address=ip_address,
             using_db=connection,
@@ -169,7 +170,7 @@ async def rename(
     await (query.using_db(using_db) if using_db else query).update(display_name=display_name)
     await activity.record_by(
         member,
-        "PROFILE_UPDATED",
+        ActivityKind.PROFILE_UPDATED,
         f"{old_name} changed their display name to {display_name}",
         ip_address=ip_address,
         using_db=using_db,

@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from models import activity
 from models.access import Permission
+from models.activity import ActivityKind
 from models.billing import messages as billing_messages
 from models.billing.models import (
     Payment,
@@ -171,14 +172,17 @@ async def _record_outcome(
     if result.succeeded:
         await _allocate(payment, using_db)
         kind, text = (
-            "PAYMENT_SUCCEEDED",
+            ActivityKind.PAYMENT_SUCCEEDED,
             billing_messages.payment_receipt(payment.amount, paid_by, result.reference),
         )
         summary = f"Payment of {format_money(payment.amount)} by {paid_by} succeeded"
         message_kind = billing_messages.PAYMENT_RECEIPT
     else:
         reason = result.failure_reason or "declined"
-        kind, text = "PAYMENT_FAILED", billing_messages.payment_failed(payment.amount, paid_by, reason)
+        kind, text = (
+            ActivityKind.PAYMENT_FAILED,
+            billing_messages.payment_failed(payment.amount, paid_by, reason),
+        )
         summary = f"Payment of {format_money(payment.amount)} by {paid_by} failed: {reason}"
         message_kind = billing_messages.PAYMENT_FAILED
     if payment.source == PaymentSource.AUTOPAY:

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from models import activity
 from models.access import Permission
 from models.accounts.models import Account, billing_period_start
+from models.activity import ActivityKind
 from models.billing import messages as billing_messages
 from models.billing.models import LineItem, Statement, format_money
 from models.db.clock import utcnow
@@ -132,7 +133,7 @@ async def issue_statement(
             )
             await activity.record(
                 account.id,
-                "STATEMENT_ISSUED",
+                ActivityKind.STATEMENT_ISSUED,
                 f"Statement of {format_money(total)} issued, due {due_date.isoformat()}",
                 using_db=connection,
             )

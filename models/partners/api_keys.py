@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from models import activity
 from models.access import Permission, Role, key_permissions, refused_key_permissions, sorted_permissions
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.members.models import Member, MemberStatus, member_permissions
@@ -119,7 +120,7 @@ async def create(
         )
         await activity.record_by(
             creator,
-            "API_KEY_CREATED",
+            ActivityKind.API_KEY_CREATED,
             f"{creator.display_name} created the API key {name!r} ({key.prefix}…)",
             ip_address=ip_address,
             using_db=connection,
@@ -145,7 +146,7 @@ async def revoke(actor: Member, key_id: int, *, ip_address: str | None = None) -
             raise ApiKeyRefused("NOT_FOUND", "No such API key in your account.", "id")
         await activity.record_by(
             actor,
-            "API_KEY_REVOKED",
+            ActivityKind.API_KEY_REVOKED,
             f"{actor.display_name} revoked the API key {key.name!r} ({key.prefix}…)",
             ip_address=ip_address,
             using_db=connection,
@@ -170,7 +171,7 @@ async def revoke_for_secured(
     for key in keys:
         await activity.record(
             account_id,
-            "API_KEY_REVOKED",
+            ActivityKind.API_KEY_REVOKED,
             f"The API key {key.name!r} ({key.prefix}…) was revoked: {member.display_name} secured their "
             "sign-in",
             actor_id=member.id,

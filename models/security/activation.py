@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import activity
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.members.models import USERNAME_PATTERN, Member, MemberStatus, fold_username
@@ -72,7 +73,7 @@ async def activate(gate: Gate, activation: Activation, device_id: str | None, cl
             await member.save(using_db=connection)
             await activity.record_by(
                 member,
-                "MEMBER_ACTIVATED",
+                ActivityKind.MEMBER_ACTIVATED,
                 f"{member.display_name} activated their membership as {member.username}",
                 ip_address=client.ip_address,
                 using_db=connection,

@@ -10,6 +10,7 @@ from enum import StrEnum
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import activity
+from models.activity import ActivityKind
 from models.members.models import Member
 from models.security import throttle
 from models.security.guard import Claimant, Guard, Secret, Verdict
@@ -101,7 +102,9 @@ class SessionHolder:
         elsewhere cannot lock the member out of confirming it is them."""
         return Claimant.of(self.member, self.ip_address, self.session.device_id or None)
 
-    async def record(self, kind: str, summary: str, using_db: BaseDBAsyncClient | None = None) -> None:
+    async def record(
+        self, kind: ActivityKind, summary: str, using_db: BaseDBAsyncClient | None = None
+    ) -> None:
         """An activity event by the holder, from their address."""
         await activity.record(
             self.member.account_id,

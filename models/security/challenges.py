@@ -8,6 +8,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import activity
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.models import Channel, Member
 from models.notify.send import send_code
@@ -64,7 +65,7 @@ async def start_challenge(
                 await send_code(member, Channel.SMS, SIGN_IN_PURPOSE, code, minutes, using_db=connection)
         await activity.record_by(
             member,
-            "SIGN_IN_CHALLENGED",
+            ActivityKind.SIGN_IN_CHALLENGED,
             f"Sign-in for {member.username} from a new device needs a second factor",
             ip_address=ip_address,
             using_db=connection,

@@ -22,7 +22,7 @@ from enum import StrEnum
 from tortoise.transactions import in_transaction
 
 from models import activity
-from models.activity import ActivityEvent
+from models.activity import ActivityEvent, ActivityKind
 from models.members.models import Member
 from models.security import throttle
 from models.security.lockout import (
@@ -50,19 +50,37 @@ class Secret(StrEnum):
 
 
 # What a wrong one of each is called in the activity log: its kind and a sentence ({who} is the login).
-_FAILURE_LOG: dict[Secret, tuple[str, str]] = {
-    Secret.PASSWORD: ("SIGN_IN_FAILED", "Failed sign-in for {who}"),
-    Secret.CURRENT_PASSWORD: ("PASSWORD_CHANGE_FAILED", "A password change gave the wrong current password"),
-    Secret.SIGN_IN_CODE: ("SIGN_IN_CHALLENGE_FAILED", "A wrong code was given to finish signing in as {who}"),
-    Secret.STEP_UP_CODE: ("STEP_UP_FAILED", "A wrong, expired or used step-up code was entered"),
-    Secret.CONTACT_CODE: ("CONTACT_CHANGE_FAILED", "A wrong code was given to confirm a new e-mail or phone"),
-    Secret.TOTP_SETUP_CODE: ("TOTP_CONFIRM_FAILED", "A wrong code was given to turn on two-factor sign-in"),
+_FAILURE_LOG: dict[Secret, tuple[ActivityKind, str]] = {
+    Secret.PASSWORD: (ActivityKind.SIGN_IN_FAILED, "Failed sign-in for {who}"),
+    Secret.CURRENT_PASSWORD: (
+        ActivityKind.PASSWORD_CHANGE_FAILED,
+        "A password change gave the wrong current password",
+    ),
+    Secret.SIGN_IN_CODE: (
+        ActivityKind.SIGN_IN_CHALLENGE_FAILED,
+        "A wrong code was given to finish signing in as {who}",
+    ),
+    Secret.STEP_UP_CODE: (ActivityKind.STEP_UP_FAILED, "A wrong, expired or used step-up code was entered"),
+    Secret.CONTACT_CODE: (
+        ActivityKind.CONTACT_CHANGE_FAILED,
+        "A wrong code was given to confirm a new e-mail or phone",
+    ),
+    Secret.TOTP_SETUP_CODE: (
+        ActivityKind.TOTP_CONFIRM_FAILED,
+        "A wrong code was given to turn on two-factor sign-in",
+    ),
     Secret.SECURITY_ANSWER: (
-        "PASSWORD_RESET_FAILED",
+        ActivityKind.PASSWORD_RESET_FAILED,
         "A password reset for {who} gave a wrong security answer",
     ),
-    Secret.RESET_CODE: ("PASSWORD_RESET_FAILED", "A password reset for {who} gave a wrong texted code"),
-    Secret.USERNAME: ("ACTIVATION_FAILED", "An activation link asked for a username that is taken"),
+    Secret.RESET_CODE: (
+        ActivityKind.PASSWORD_RESET_FAILED,
+        "A password reset for {who} gave a wrong texted code",
+    ),
+    Secret.USERNAME: (
+        ActivityKind.ACTIVATION_FAILED,
+        "An activation link asked for a username that is taken",
+    ),
 }
 RECOVERY = frozenset({Secret.SECURITY_ANSWER, Secret.RESET_CODE})
 

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from models import activity
 from models.accounts.models import Account
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.db.prepared import PreparedQuery
 from models.members.models import Member
@@ -225,7 +226,7 @@ async def announce_lock(
         )
         await activity.record(
             account.id,
-            "MEMBER_LOCKED",
+            ActivityKind.MEMBER_LOCKED,
             f"Sign-in for {member.username} locked {where} until {until_text}",
             actor_id=member.id,
             ip_address=ip_address,

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.models import Member
 from models.notify import messages
@@ -66,5 +67,7 @@ async def change_password(holder: SessionHolder, change: PasswordChange, gate: G
             using_db=connection,
         )
         await holder.record(
-            "PASSWORD_CHANGED", f"{member.display_name} changed their password", using_db=connection
+            ActivityKind.PASSWORD_CHANGED,
+            f"{member.display_name} changed their password",
+            using_db=connection,
         )

@@ -17,6 +17,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models import activity
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.contact import normal_email
 from models.members.models import Channel, Member, MemberStatus, member_for_username
@@ -179,7 +180,7 @@ async def request_reset(
         sent_to = "their e-mail"
     await activity.record_by(
         member,
-        "PASSWORD_RESET_REQUESTED",
+        ActivityKind.PASSWORD_RESET_REQUESTED,
         f"A password reset for {member.username} was requested and sent to {sent_to}",
         ip_address=ip_address,
         using_db=connection,
@@ -277,7 +278,7 @@ async def complete_reset(
         )
         await activity.record_by(
             member,
-            "PASSWORD_RESET",
+            ActivityKind.PASSWORD_RESET,
             f"{member.display_name} reset their password",
             ip_address=ip_address,
             using_db=connection,

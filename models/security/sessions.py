@@ -9,6 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import activity
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.db.prepared import PreparedQuery
 from models.members.models import Member
@@ -68,7 +69,7 @@ async def open_session(member: Member, client: ClientInfo, policy: SessionPolicy
         await Member.filter(id=member.id).using_db(connection).update(last_sign_in_at=member.last_sign_in_at)
         await activity.record_by(
             member,
-            "SIGN_IN",
+            ActivityKind.SIGN_IN,
             f"{member.display_name} signed in ({how})",
             ip_address=client.ip_address,
             using_db=connection,

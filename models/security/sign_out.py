@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.security.attempts import Refused, SessionHolder
 from models.security.models import Session
@@ -18,7 +19,7 @@ class Refusal(StrEnum):
 
 async def sign_out(holder: SessionHolder) -> None:
     await Session.filter(id=holder.session.id).update(revoked_at=utcnow())
-    await holder.record("SIGN_OUT", f"{holder.member.display_name} signed out")
+    await holder.record(ActivityKind.SIGN_OUT, f"{holder.member.display_name} signed out")
 
 
 async def revoke_session(holder: SessionHolder, session_pk: int | None) -> None:
@@ -30,9 +31,11 @@ async def revoke_session(holder: SessionHolder, session_pk: int | None) -> None:
         )
     if not revoked:
         raise Refused(Refusal.NOT_FOUND, "No such session of yours.", "id")
-    await holder.record("SESSION_REVOKED", f"{holder.member.display_name} ended a session")
+    await holder.record(ActivityKind.SESSION_REVOKED, f"{holder.member.display_name} ended a session")
 
 
 async def sign_out_everywhere(holder: SessionHolder) -> None:
     count = await revoke_sessions(holder.member.id)
-    await holder.record("SIGNED_OUT_EVERYWHERE", f"{holder.member.display_name} ended all {count} sessions")
+    await holder.record(
+        ActivityKind.SIGNED_OUT_EVERYWHERE, f"{holder.member.display_name} ended all {count} sessions"
+    )

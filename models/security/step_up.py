@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.models import Channel, Member
 from models.notify.send import send_code
@@ -56,7 +57,9 @@ async def request_code(holder: SessionHolder, channel: Channel, codes: CodePolic
                 using_db=connection,
             )
             sent_to = await send_code(member, channel, STEP_UP_PURPOSE, code, minutes, using_db=connection)
-            await holder.record("STEP_UP_REQUESTED", f"Step-up code sent to {sent_to}", using_db=connection)
+            await holder.record(
+                ActivityKind.STEP_UP_REQUESTED, f"Step-up code sent to {sent_to}", using_db=connection
+            )
     except TooManyCodes as refused_codes:
         raise throttled(refused_codes.retry_after, TOO_MANY_CODES) from None
     channels = [Channel.EMAIL.value] + (
@@ -84,7 +87,7 @@ async def verify(holder: SessionHolder, code: str, gate: Gate, seconds: int) -> 
     refuse_unless_accepted(verdict, Refused(Refusal.INVALID_CODE, WRONG_CODE, "code"))
     session.elevated_until = utcnow() + timedelta(seconds=seconds)
     await Session.filter(id=session.id).update(elevated_until=session.elevated_until)
-    await holder.record("STEP_UP_VERIFIED", f"{holder.member.display_name} confirmed it was them")
+    await holder.record(ActivityKind.STEP_UP_VERIFIED, f"{holder.member.display_name} confirmed it was them")
     return session
 
 

@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import activity
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.models import Member
 from models.notify import messages
@@ -88,7 +89,7 @@ async def enroll(member: Member, *, ip_address: str | None = None) -> str | None
             return None
         await _log(
             member,
-            "TOTP_ENROLLMENT_STARTED",
+            ActivityKind.TOTP_ENROLLMENT_STARTED,
             "started setting up an authenticator app",
             ip_address,
             connection,
@@ -117,7 +118,7 @@ async def confirm(member: Member, code: str, *, ip_address: str | None = None) -
             "TOTP_ENABLED",
             connection,
         )
-        await _log(member, "TOTP_ENABLED", "turned on two-factor sign-in", ip_address, connection)
+        await _log(member, ActivityKind.TOTP_ENABLED, "turned on two-factor sign-in", ip_address, connection)
     member.totp_enabled_at = now
     return True
 
@@ -139,7 +140,9 @@ async def disable(member: Member, *, ip_address: str | None = None) -> bool:
             "TOTP_DISABLED",
             connection,
         )
-        await _log(member, "TOTP_DISABLED", "turned off two-factor sign-in", ip_address, connection)
+        await _log(
+            member, ActivityKind.TOTP_DISABLED, "turned off two-factor sign-in", ip_address, connection
+        )
     member.totp_secret = None
     member.totp_enabled_at = None
     member.totp_last_step = None
@@ -155,7 +158,7 @@ async def _notify(
 
 
 async def _log(
-    member: Member, kind: str, what: str, ip_address: str | None, connection: BaseDBAsyncClient
+    member: Member, kind: ActivityKind, what: str, ip_address: str | None, connection: BaseDBAsyncClient
 ) -> None:
     await activity.record_by(
         member,

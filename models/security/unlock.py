@@ -7,6 +7,7 @@ from enum import StrEnum
 from tortoise.transactions import in_transaction
 
 from models import activity
+from models.activity import ActivityKind
 from models.members.models import Member
 from models.security.attempts import INVALID_LINK, Refused
 from models.security.codes import find_link_token, use_token
@@ -32,7 +33,7 @@ async def unlock_with_link(token: str, ip_address: str | None) -> None:
         await end_lock(member, using_db=connection)
         await activity.record_by(
             member,
-            "MEMBER_UNLOCKED",
+            ActivityKind.MEMBER_UNLOCKED,
             f"{member.display_name} unlocked sign-in with the e-mailed link",
             ip_address=ip_address,
             using_db=connection,

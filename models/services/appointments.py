@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from models import activity
 from models.access import Permission
 from models.accounts.models import Account
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.notify import messages
@@ -149,7 +150,7 @@ async def schedule(
         window = describe_window(account, appointment)
         await activity.record_by(
             member,
-            "APPOINTMENT_SCHEDULED",
+            ActivityKind.APPOINTMENT_SCHEDULED,
             f"{member.display_name} scheduled an appointment for {window}",
             ip_address=ip_address,
             using_db=connection,
@@ -181,7 +182,7 @@ async def cancel(member: Member, appointment_id: int, *, ip_address: str | None 
         window = describe_window(account, appointment)
         await activity.record_by(
             member,
-            "APPOINTMENT_CANCELLED",
+            ActivityKind.APPOINTMENT_CANCELLED,
             f"{member.display_name} cancelled the appointment of {window}",
             ip_address=ip_address,
             using_db=connection,

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from models import activity
 from models.accounts.models import Account
+from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.notify import messages
 from models.notify.send import notify_member
@@ -79,7 +80,7 @@ async def report_outage(
             )
         await activity.record_by(
             member,
-            "OUTAGE_REPORTED",
+            ActivityKind.OUTAGE_REPORTED,
             f"{member.display_name} reported an outage of {service.plan} ({service.kind})",
             ip_address=ip_address,
             using_db=connection,

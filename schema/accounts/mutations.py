@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from models import activity
 from models.access import Permission
+from models.activity import ActivityKind
 from models.members.contact import (
     CONTROL_CHARACTERS_MESSAGE,
     MAX_ACCOUNT_NAME,
@@ -59,7 +60,7 @@ class Mutation:
                 await account.save(update_fields=changed, using_db=connection)
                 await activity.record_by(
                     principal.member,
-                    "ACCOUNT_UPDATED",
+                    ActivityKind.ACCOUNT_UPDATED,
                     f"{principal.member.display_name} changed the account's "
                     + ", ".join(FIELD_NAMES[field] for field in changed),
                     ip_address=info.context.client.ip_address,

@@ -8,6 +8,7 @@ from tortoise.transactions import in_transaction
 
 from models import activity
 from models.access import Permission
+from models.activity import ActivityKind
 from models.billing import messages as billing_messages
 from models.billing.charge import describe_method
 from models.billing.models import AutopayEnrollment, PaymentMethod, format_money
@@ -47,7 +48,7 @@ async def _make_default(method: PaymentMethod, using_db: BaseDBAsyncClient) -> N
     method.is_default = True
 
 
-async def _log(info: Info, kind: str, summary: str, using_db: BaseDBAsyncClient) -> None:
+async def _log(info: Info, kind: ActivityKind, summary: str, using_db: BaseDBAsyncClient) -> None:
     principal = principal_of(info)
     await activity.record(
         principal.account_id,
@@ -98,7 +99,9 @@ class Mutation:
             )
             if input.make_default or others == 0:
                 await _make_default(method, connection)
-            await _log(info, "PAYMENT_METHOD_ADDED", f"added {describe_method(method)}", connection)
+            await _log(
+                info, ActivityKind.PAYMENT_METHOD_ADDED, f"added {describe_method(method)}", connection
+            )
         return PaymentMethodPayload(payment_method=PaymentMethodType.from_model(method))
 
     @strawberry.mutation(
@@ -134,7 +137,9 @@ class Mutation:
                 )
                 if newest is not None:
                     await _make_default(newest, connection)
-            await _log(info, "PAYMENT_METHOD_REMOVED", f"removed {describe_method(method)}", connection)
+            await _log(
+                info, ActivityKind.PAYMENT_METHOD_REMOVED, f"removed {describe_method(method)}", connection
+            )
         return ok()
 
     @strawberry.mutation(permission_classes=[MANAGE_METHODS])
@@ -145,7 +150,10 @@ class Mutation:
         async with in_transaction() as connection:
             await _make_default(method, connection)
             await _log(
-                info, "PAYMENT_METHOD_DEFAULT", f"made {describe_method(method)} the default", connection
+                info,
+                ActivityKind.PAYMENT_METHOD_DEFAULT,
+                f"made {describe_method(method)} the default",
+                connection,
             )
         return PaymentMethodPayload(payment_method=PaymentMethodType.from_model(method))
 
@@ -186,7 +194,7 @@ class Mutation:
             ceiling = f", up to {format_money(max_amount)}" if max_amount is not None else ""
             await _log(
                 info,
-                "AUTOPAY_ENROLLED",
+                ActivityKind.AUTOPAY_ENROLLED,
                 f"turned on autopay by {describe_method(method)}, {days} days before due{ceiling}",
                 connection,
             )
@@ -213,7 +221,7 @@ class Mutation:
                 .update(enabled=False)
             )
             if cancelled:
-                await _log(info, "AUTOPAY_CANCELLED", "turned off autopay", connection)
+                await _log(info, ActivityKind.AUTOPAY_CANCELLED, "turned off autopay", connection)
                 await notify_account(
                     account_id,
                     "billing",
