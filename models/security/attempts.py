@@ -11,6 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import activity
 from models.activity import ActivityKind
+from models.errors import Refused as BaseRefused
 from models.members.models import Member
 from models.security import throttle
 from models.security.guard import Claimant, Guard, Secret, Verdict
@@ -35,9 +36,9 @@ class Guarded(StrEnum):
     RATE_LIMITED = "RATE_LIMITED"
 
 
-class Refused(Exception):
-    """An operation's expected refusal: its reason (an operation's Refusal enum, or Guarded), the sentence
-    the member reads, the input field it concerns, and until when a lock lasts or how long to wait."""
+class Refused(BaseRefused):
+    """A security operation's refusal (models.errors.Refused: its reason, an operation's Refusal enum or
+    Guarded; the sentence; the field), with until when a lock lasts or how long to wait."""
 
     def __init__(
         self,
@@ -48,10 +49,7 @@ class Refused(Exception):
         locked_until: datetime | None = None,
         retry_after: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-        self.field = field
+        super().__init__(reason, message, field)
         self.locked_until = locked_until
         self.retry_after = retry_after
 
