@@ -18,7 +18,7 @@ from models.access import GRANTABLE, INVITABLE_ROLES, Permission, Role, refused_
 from models.accounts.models import Account
 from models.activity import ActivityKind
 from models.db.clock import utcnow
-from models.members.errors import MembershipRefused, Refusal
+from models.members.errors import MembershipRefused, Refusal, email_taken
 from models.members.models import Member, MemberStatus, PermissionGrant, email_in_use
 from models.notify import messages
 from models.notify.send import email_member
@@ -86,9 +86,7 @@ async def invite(actor: Actor, invitation: Invitation, links: LinkPolicy) -> Mem
         # lock orders concurrent invitations of the same address.
         await Account.select_for_update().using_db(connection).get(id=actor.account_id)
         if await email_in_use(actor.account_id, invitation.email, using_db=connection):
-            raise MembershipRefused(
-                Refusal.EMAIL_TAKEN, "Someone on this account already uses this e-mail address.", "email"
-            )
+            raise email_taken()
         member = await Member.create(
             account_id=actor.account_id,
             role=invitation.role,

@@ -12,7 +12,14 @@ from tortoise.transactions import in_transaction
 
 from models import activity
 from models.activity import ActivityKind
-from models.members.models import NOTIFICATION_TOPICS, Channel, Member, default_notification_preferences
+from models.members.errors import email_taken
+from models.members.models import (
+    NOTIFICATION_TOPICS,
+    Channel,
+    Member,
+    default_notification_preferences,
+    email_in_use,
+)
 from models.notify import messages
 from models.notify.send import email_member, send_code
 from models.security.codes import issue_code, redeem_code
@@ -46,8 +53,13 @@ async def request_contact_change(
     """Stage `value` as the pending e-mail or phone and send a code to it; the old e-mail is told.
 
     Contact-change codes share one purpose, so a new request retires the earlier code: the other
-    pending value is cleared with it, as it could no longer be confirmed.
+    pending value is cleared with it, as it could no longer be confirmed. Raises MembershipRefused
+    (EMAIL_TAKEN) for an address someone else on the account uses.
     """
+    if contact is Contact.EMAIL and await email_in_use(
+        member.account_id, value, other_than=member.id, using_db=using_db
+    ):
+        raise email_taken()
     member.pending_email = value if contact is Contact.EMAIL else None
     member.pending_phone = value if contact is Contact.PHONE else None
     await (

@@ -20,3 +20,10 @@ class MembershipRefused(Refused):
 
     def __init__(self, reason: Refusal, message: str, field: str | None = None) -> None:
         super().__init__(reason, message, field)
+
+
+def email_taken() -> MembershipRefused:
+    """One e-mail address a person on an account (models.members.models.email_in_use)."""
+    return MembershipRefused(
+        Refusal.EMAIL_TAKEN, "Someone on this account already uses this e-mail address.", "email"
+    )

@@ -13,12 +13,14 @@ from models.members.contact import (
     normal_email,
     normal_phone,
 )
-from models.members.models import Channel, Member, email_in_use
+from models.members.errors import MembershipRefused
+from models.members.models import Channel, Member
 from models.security.codes import TooManyCodes
 from models.security.guard import Secret
 from models.security.models import OneTimeToken
 from schema.enums import ChannelEnum
 from schema.errors import ErrorCode, UserError, too_many_codes, user_error
+from schema.members.inputs import refusal_error
 from schema.members.payloads import MemberPayload
 from schema.members.types import TOPIC_FIELDS, MemberType, NotificationPreferencesType
 from schema.node import given
@@ -49,11 +51,6 @@ class NotificationPreferencesPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-EMAIL_TAKEN = user_error(
-    ErrorCode.EMAIL_TAKEN, "Someone on this account already uses this e-mail address.", "email"
-)
-
-
 def code_policy(info: Info) -> profile.CodePolicy:
     settings = info.context.settings
     return profile.CodePolicy(settings.secret_key, settings.code_seconds, settings.code_max_attempts)
@@ -72,12 +69,6 @@ class Mutation:
             return MemberPayload(errors=errors)
         if contact is not None:
             require_step_up(info)
-            if contact[0] is profile.Contact.EMAIL and await email_in_use(
-                member.account_id,
-                contact[1],
-                other_than=member.id,
-            ):
-                return MemberPayload(errors=[EMAIL_TAKEN])
         ip_address = info.context.client.ip_address
         try:
             async with in_transaction() as connection:
@@ -94,6 +85,8 @@ class Mutation:
                     )
         except TooManyCodes as refused_codes:
             raise too_many_codes(refused_codes.retry_after) from None
+        except MembershipRefused as refusal:
+            return MemberPayload(errors=[refusal_error(refusal)])
         return MemberPayload(member=MemberType(model=member))
 
     @strawberry.mutation(permission_classes=[IsMember])
