@@ -14,6 +14,7 @@ from models.accounts.models import Account
 from models.activity import ActivityEvent, ActivityKind
 from models.billing.autopay import attempt_key
 from models.billing.charge import describe_method
+from models.billing.methods import save_method
 from models.billing.models import (
     LineItem,
     Payment,
@@ -76,17 +77,8 @@ async def add_method(
     account: Account, token: str, default: bool, added: datetime, connection: BaseDBAsyncClient
 ) -> PaymentMethod:
     details = SANDBOX_TOKENS[token][0]
-    return await PaymentMethod.create(
-        account_id=account.id,
-        kind=details.kind,
-        brand=details.brand,
-        last4=details.last4,
-        exp_month=details.exp_month,
-        exp_year=details.exp_year,
-        processor_token=token,
-        is_default=default,
-        created_at=added,
-        using_db=connection,
+    return await save_method(
+        account.id, token, details, default=default, created_at=added, using_db=connection
     )
 
 

@@ -8,6 +8,7 @@ import httpx
 
 from models.access import Permission, Role
 from models.accounts.models import Account
+from models.billing.methods import save_method
 from models.billing.models import PaymentMethod, Statement
 from models.billing.processor import SandboxCharge, SandboxProcessor
 from models.billing.statements import account_today, issue_statement
@@ -18,16 +19,7 @@ async def add_card(account: Account, token: str = "tok_visa", *, default: bool =
     """A saved payment method for a sandbox token (a card or, for btok_checking, a bank account)."""
     details = SandboxProcessor().describe(token)
     assert details is not None, token
-    return await PaymentMethod.create(
-        account_id=account.id,
-        kind=details.kind,
-        brand=details.brand,
-        last4=details.last4,
-        exp_month=details.exp_month,
-        exp_year=details.exp_year,
-        processor_token=token,
-        is_default=default,
-    )
+    return await save_method(account.id, token, details, default=default)
 
 
 async def issue(account: Account, amount: int, description: str = "Internet - Gig plan") -> Statement:

@@ -11,6 +11,7 @@ from models.access import Permission
 from models.activity import ActivityKind
 from models.billing import messages as billing_messages
 from models.billing.charge import describe_method
+from models.billing.methods import save_method
 from models.billing.models import AutopayEnrollment, PaymentMethod, format_money
 from models.db.clock import utcnow
 from models.notify.send import notify_account
@@ -81,16 +82,7 @@ class Mutation:
             )
         account_id = principal_of(info).account_id
         async with in_transaction() as connection:
-            method = await PaymentMethod.create(
-                account_id=account_id,
-                kind=details.kind,
-                brand=details.brand,
-                last4=details.last4,
-                exp_month=details.exp_month,
-                exp_year=details.exp_year,
-                processor_token=token,
-                using_db=connection,
-            )
+            method = await save_method(account_id, token, details, using_db=connection)
             others = (
                 await PaymentMethod.filter(account_id=account_id, removed_at=None)
                 .exclude(id=method.id)
