@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tortoise import fields
+from tortoise import connections, fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Case, F, Q, When
 from tortoise.models import Model
@@ -100,13 +100,7 @@ async def reserve(key: str, policy: LockoutPolicy, now: datetime | None = None) 
     The count is taken under the counter's row lock, so of any number of parallel attempts at most
     `threshold` are let through to be checked; the one that reaches the threshold locks at once."""
     now = now or utcnow()
-    # Most attempts are far from the threshold: one conditional UPDATE counts them.
-    counted = await SignInThrottle.filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lte=now),
-        key=key,
-        failures__lt=policy.threshold - 1,
-    ).update(failures=F("failures") + 1)
-    if counted == 1:
+    if policy.threshold > 1 and await _count_far_from_threshold(key, policy.threshold):
         return Reservation(key=key, locks=None, before=(0, None, 0, None))
     async with in_transaction() as connection:
         # The row exists once; a concurrent first attempt's insert is ignored, and the row lock orders them.
@@ -117,6 +111,9 @@ async def reserve(key: str, policy: LockoutPolicy, now: datetime | None = None) 
         if _is_locked(row, now):
             assert row.locked_until is not None
             return Locked(row.locked_until)
+        # A lock that has ended is cleared (its level and time stay), so the next attempt counts in one
+        # statement again.
+        row.locked_until = None
         before = (row.failures, row.locked_until, row.lock_level, row.last_locked_at)
         row.failures += 1
         locks = None
@@ -129,6 +126,31 @@ async def reserve(key: str, policy: LockoutPolicy, now: datetime | None = None) 
             row.failures = 0
         await row.save(using_db=connection)
     return Reservation(key=key, locks=locks, before=before)
+
+
+# Count an attempt in one statement whether or not the login's counter exists yet: a login tried for
+# the first time (an unknown one, say) writes one row as a known login's does, so the time it takes
+# tells nobody which logins have been used before. No row comes back when the counter is locked, was
+# locked (an ended lock is cleared under the row lock), or is one failure from the threshold.
+_COUNT = """
+INSERT INTO sign_in_throttle (key, failures, lock_level) VALUES ({key}, 1, 0)
+ON CONFLICT (key) DO UPDATE SET failures = sign_in_throttle.failures + 1
+WHERE sign_in_throttle.locked_until IS NULL AND sign_in_throttle.failures < {limit}
+RETURNING id"""
+_COUNT_SQL = {
+    "postgres": _COUNT.format(key="$1", limit="$2"),
+    "sqlite": _COUNT.format(key="?", limit="?"),
+}
+
+
+async def _count_far_from_threshold(key: str, threshold: int) -> bool:
+    """Whether the attempt was counted in one statement (most are: far from the threshold, unlocked)."""
+    connection = connections.get("default")
+    # execute_query_dict, as execute_query gives asyncpg's INSERT no rows back, RETURNING or not.
+    rows = await connection.execute_query_dict(
+        _COUNT_SQL[str(connection.capabilities.dialect)], [key, threshold - 1]
+    )
+    return len(rows) == 1
 
 
 def announce_reserved_lock(reservation: Reservation) -> datetime | None:

@@ -10,7 +10,7 @@ import pytest
 
 from gateway.settings import Settings
 from models.access import Role
-from tests.support import SIGN_IN, gql, make_account, make_member
+from tests.support import SIGN_IN, count_queries, gql, make_account, make_member
 
 TRIES = 20
 
@@ -47,3 +47,25 @@ async def test_unknown_username_takes_as_long_as_a_wrong_password(client: httpx.
     # then their medians are within 20% of each other
     ratio = statistics.median(unknown) / statistics.median(known)
     assert 0.8 <= ratio <= 1.2, f"unknown/known median time ratio {ratio:.2f}"
+
+
+def _shape(statements: list[str]) -> list[str]:
+    """Each statement as a read or a write, in order: what its cost depends on, whatever its table and
+    values (an unknown login's activity row is an UPDATE that matches nothing, in the INSERT's place)."""
+    return ["read" if statement.split()[0] == "SELECT" else "write" for statement in statements]
+
+
+async def test_a_login_tried_for_the_first_time_runs_the_statements_a_known_one_does(
+    client: httpx.AsyncClient,
+) -> None:
+    # given a member whose lockout counter exists (she has signed in, or been tried, before)
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    await timed(client, "alice", 1)
+    # when her login and a login nobody has tried before each get a wrong password
+    with count_queries() as known:
+        await timed(client, "alice", 2)
+    with count_queries() as first_time:
+        await timed(client, "nobody", 3)
+    # then both run the same statements: no extra write shows which logins have been used before
+    assert _shape(first_time) == _shape(known)
