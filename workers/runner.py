@@ -11,19 +11,19 @@ from redis.exceptions import RedisError
 
 from gateway.settings import Settings
 from models.db.database import close_database, open_database
-from workers.settings import worker_settings
+from workers.settings import RELAY_JOBS, worker_settings
 
 log = logging.getLogger(__name__)
 
 RECONNECT_SECONDS = 1.0
 SHUTDOWN_GRACE_SECONDS = 5.0
-# The outbox sweep runs every 2 s: its start and end lines at INFO would be most of the log.
-QUIET_JOBS = ("cron:sweep_outbox",)
+# The relays run every 2 s: their start and end lines at INFO would be most of the log.
+QUIET_JOBS = tuple(f"cron:{job.__name__}" for job in RELAY_JOBS)
 
 
 class QuietRoutineJobs(logging.Filter):
-    """Drop arq's INFO lines (job started, job done) of the routine sweep; its failures still log at
-    WARNING and above, and its runs are counted in worker_jobs_total."""
+    """Drop arq's INFO lines (job started, job done) of the routine relays; their failures still log at
+    WARNING and above, and their runs are counted in worker_jobs_total."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno > logging.INFO:

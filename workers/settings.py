@@ -29,6 +29,8 @@ from workers.recovery import carry_out_password_resets
 # The outbox relay: with the web process's wake-up this keeps delivery within seconds of a commit,
 # also for messages the CLI commits (it has no queue to wake).
 SWEEP_SECONDS = set(range(0, 60, 2))
+# The jobs that run every SWEEP_SECONDS: the outbox relay and the password-reset requests' relay.
+RELAY_JOBS = (sweep_outbox, carry_out_password_resets)
 
 
 def billing_crons() -> list[CronJob]:
@@ -89,8 +91,7 @@ def worker_settings(
         else [
             _observed_cron(job)
             for job in (
-                cron(sweep_outbox, second=SWEEP_SECONDS, run_at_startup=True),
-                cron(carry_out_password_resets, second=SWEEP_SECONDS, run_at_startup=True),
+                *(cron(job, second=SWEEP_SECONDS, run_at_startup=True) for job in RELAY_JOBS),
                 *billing_crons(),
                 cron(appointment_reminders_job, minute={REMINDERS_MINUTE}, second={0}),
                 cron(sweep_persisted_queries, minute={CLEANUP_MINUTE}, second={0}),

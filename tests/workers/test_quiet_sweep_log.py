@@ -1,4 +1,4 @@
-"""The worker's log: the 2-second outbox sweep's routine lines are dropped, everything else is kept."""
+"""The worker's log: the 2-second relays' routine lines are dropped, everything else is kept."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def record(level: int, message: str, *args: object) -> logging.LogRecord:
     [
         (logging.INFO, "%6.2fs → %s()", (0.01, "cron:sweep_outbox"), False),
         (logging.INFO, "%6.2fs ← %s ● %s", (0.02, "cron:sweep_outbox", None), False),
+        (logging.INFO, "%6.2fs → %s()", (0.98, "cron:carry_out_password_resets"), False),
+        (logging.INFO, "%6.2fs ← %s ● %s", (0.01, "cron:carry_out_password_resets", 0), False),
         (logging.INFO, "%6.2fs → %s(%s)", (0.01, "abc123:send_email", "42"), True),
         (logging.ERROR, "%6.2fs ! %s failed", (0.01, "cron:sweep_outbox"), True),
     ],
