@@ -14,10 +14,9 @@ from schema.batches import PageKey
 from schema.billing.account_fields import BillingFields
 from schema.context import Principal
 from schema.errors import unauthenticated
-from schema.fastpath.eagerly import MaybeAwaitable, eagerly, load_all
-from schema.fastpath.lookahead import selects
+from schema.fastpath.eagerly import MaybeAwaitable, eagerly
 from schema.ids import to_global_id
-from schema.members.types import MEMBERS_PAGE, VIEW_MEMBERS, MemberConnection, MemberEdge, MemberType
+from schema.members.types import GRANTS, MEMBERS, MEMBERS_PAGE, MemberConnection, MemberEdge, MemberType
 from schema.node import Node, cursor_for, page_arguments, page_info
 from schema.partners.account_fields import PartnerFields
 from schema.permissions import Info, IsCaller, IsMember, Requires, caller_of
@@ -81,18 +80,15 @@ class AccountType(BillingFields, PartnerFields, ServiceFields, Node):
             raise unauthenticated()
         return MemberType(model=member)
 
-    @strawberry.field(permission_classes=[VIEW_MEMBERS], graphql_type=MemberConnection | None)
+    @MEMBERS.field(graphql_type=MemberConnection | None)
     def members(
         self, info: Info, first: int | None = MEMBERS_PAGE, after: str | None = strawberry.UNSET
     ) -> MaybeAwaitable[MemberConnection | None]:
         return eagerly(self._members(info, first, after))  # see schema/fastpath/prefetch.py
 
     async def _members(self, info: Info, first: int | None, after: str | None) -> MemberConnection:
-        first, after_id = page_arguments(first, after, default=MEMBERS_PAGE)
-        loaders = info.context.loaders
-        page = await loaders.member_page.load(PageKey(self.model.id, first, after_id))
-        if page.rows and selects(info, "edges", "node", "permissions"):
-            await load_all(loaders.grants_by_member, [m.id for m in page.rows])  # one query for the page
+        page = await MEMBERS.load(info, self.model.id, first=first, after=after)
+        await GRANTS.load_rows(info, page.rows, *MEMBERS.rows_at)  # one query for the page
         edges = [MemberEdge(node=MemberType(model=m), cursor=cursor_for(m.id)) for m in page.rows]
         return MemberConnection(
             edges=edges,

@@ -8,8 +8,8 @@ import strawberry
 from models.access import Permission
 from models.accounts.models import Account
 from models.billing.balance import owed, upcoming_from
-from schema.batches import PageKey
 from schema.billing.types import (
+    LINE_ITEMS,
     AutopayType,
     MoneyType,
     PaymentConnection,
@@ -22,13 +22,21 @@ from schema.billing.types import (
     loaded_statements,
     money,
 )
+from schema.fastpath.declared import LoadAhead, by_parent, page_key
 from schema.fastpath.eagerly import MaybeAwaitable, eagerly
-from schema.node import cursor_for, page_arguments, page_info
+from schema.node import cursor_for, page_info
 from schema.permissions import Info, Requires
 
 VIEW_BILLING = Requires(Permission.VIEW_BILLING)
 STATEMENTS_PAGE = 12
 PAYMENTS_PAGE = 20
+
+# What the dashboard's fields load, loaded ahead by `account` (schema/fastpath/prefetch.py).
+OPEN_STATEMENTS = LoadAhead(VIEW_BILLING, lambda loaders: loaders.open_statements_by_account, by_parent)
+STATEMENTS = LoadAhead(
+    VIEW_BILLING, lambda loaders: loaders.statement_page, page_key(STATEMENTS_PAGE), then=(LINE_ITEMS,)
+)
+PAYMENTS = LoadAhead(VIEW_BILLING, lambda loaders: loaders.payment_page, page_key(PAYMENTS_PAGE))
 
 
 @strawberry.type(name="AccountBillingFields")
@@ -38,49 +46,46 @@ class BillingFields:
     # The dashboard's fields are synchronous when the account's selection was loaded ahead
     # (schema/fastpath/prefetch.py), and finish as their coroutine when it was not (`eagerly`).
 
-    @strawberry.field(permission_classes=[VIEW_BILLING], graphql_type=MoneyType | None)
+    @OPEN_STATEMENTS.field(graphql_type=MoneyType | None)
     def balance(self, info: Info) -> MaybeAwaitable[MoneyType | None]:
         return eagerly(self._balance(info))
 
     async def _balance(self, info: Info) -> MoneyType | None:
-        statements = await info.context.loaders.open_statements_by_account.load(self.model.id)
+        statements = await OPEN_STATEMENTS.load(info, self.model.id)
         return money(owed(statements))
 
-    @strawberry.field(permission_classes=[VIEW_BILLING], graphql_type=UpcomingPaymentType | None)
+    @OPEN_STATEMENTS.field(graphql_type=UpcomingPaymentType | None)
     def next_payment(self, info: Info) -> MaybeAwaitable[UpcomingPaymentType | None]:
         return eagerly(self._next_payment(info))
 
     async def _next_payment(self, info: Info) -> UpcomingPaymentType | None:
-        loaders = info.context.loaders
-        statements = loaders.open_statements_by_account.load(self.model.id)
-        autopay = loaders.autopay_by_account.load(self.model.id)  # both in the same batch
+        statements = OPEN_STATEMENTS.load(info, self.model.id)
+        autopay = info.context.loaders.autopay_by_account.load(self.model.id)  # both in the same batch
         upcoming = upcoming_from(await statements, await autopay)
         return UpcomingPaymentType.from_model(upcoming) if upcoming else None
 
-    @strawberry.field(permission_classes=[VIEW_BILLING], graphql_type=StatementConnection | None)
+    @STATEMENTS.field(graphql_type=StatementConnection | None)
     def statements(
         self, info: Info, first: int | None = STATEMENTS_PAGE, after: str | None = strawberry.UNSET
     ) -> MaybeAwaitable[StatementConnection | None]:
         return eagerly(self._statements(info, first, after))
 
     async def _statements(self, info: Info, first: int | None, after: str | None) -> StatementConnection:
-        first, after_id = page_arguments(first, after, default=STATEMENTS_PAGE)
-        page = await info.context.loaders.statement_page.load(PageKey(self.model.id, first, after_id))
-        nodes = await loaded_statements(info, page.rows, "edges", "node")
+        page = await STATEMENTS.load(info, self.model.id, first=first, after=after)
+        nodes = await loaded_statements(info, page.rows, *STATEMENTS.rows_at)
         edges = [StatementEdge(node=node, cursor=cursor_for(node.model.id)) for node in nodes]
         return StatementConnection(
             edges=edges, page_info=page_info(edges, page.has_next), account_id=self.model.id
         )
 
-    @strawberry.field(permission_classes=[VIEW_BILLING], graphql_type=PaymentConnection | None)
+    @PAYMENTS.field(graphql_type=PaymentConnection | None)
     def payments(
         self, info: Info, first: int | None = PAYMENTS_PAGE, after: str | None = strawberry.UNSET
     ) -> MaybeAwaitable[PaymentConnection | None]:
         return eagerly(self._payments(info, first, after))
 
     async def _payments(self, info: Info, first: int | None, after: str | None) -> PaymentConnection:
-        first, after_id = page_arguments(first, after, default=PAYMENTS_PAGE)
-        page = await info.context.loaders.payment_page.load(PageKey(self.model.id, first, after_id))
+        page = await PAYMENTS.load(info, self.model.id, first=first, after=after)
         # The page's query brought each payment's method along (Payment.select_related).
         edges = [
             PaymentEdge(node=PaymentType.from_model(p, p.payment_method), cursor=cursor_for(p.id))

@@ -22,8 +22,7 @@ from models.billing.models import (
     StatementStatus,
     format_money,
 )
-from schema.fastpath.eagerly import load_all
-from schema.fastpath.lookahead import selects
+from schema.fastpath.declared import RowLoad
 from schema.ids import to_global_id
 from schema.node import Node, PageInfo
 from schema.permissions import Info
@@ -98,15 +97,17 @@ def shown_status(statement: Statement) -> StatementStatus:
     return StatementStatus(statement.status)
 
 
+# A statement's line items: what `lineItems` shows, loaded for every statement of a page at once.
+LINE_ITEMS: RowLoad[Statement, int, list[LineItem]] = RowLoad(
+    ("lineItems",), lambda loaders: loaders.line_items_by_statement, lambda statement: statement.id
+)
+
+
 async def loaded_statements(info: Info, statements: Sequence[Statement], *path: str) -> list[StatementType]:
     """Statement types with their line items, fetched in one batch only when the selection at `path`
-    (GraphQL names from the current field down to a Statement) asks for lineItems."""
-    items: Sequence[Sequence[LineItem]] = [()] * len(statements)
-    if statements and selects(info, *path, "lineItems"):
-        loaded: list[list[LineItem]] = await load_all(
-            info.context.loaders.line_items_by_statement, [s.id for s in statements]
-        )
-        items = loaded
+    (GraphQL names from the current field down to a Statement) asks for them (LINE_ITEMS)."""
+    loaded = await LINE_ITEMS.load_rows(info, statements, *path)
+    items: Sequence[Sequence[LineItem]] = [()] * len(statements) if loaded is None else loaded
     return [StatementType.from_model(s, mine) for s, mine in zip(statements, items, strict=True)]
 
 

@@ -19,8 +19,12 @@ from graphql import (
     get_named_type,
 )
 from graphql.execution import values as graphql_values
+from strawberry.types.field import StrawberryField
 
 from schema.permissions import Info
+
+# Where strawberry keeps, on a graphql-core field or argument, the strawberry object it was made from.
+_DEFINITION = "strawberry-definition"
 
 
 def selects(info: Info, *path: str) -> bool:
@@ -41,12 +45,15 @@ class _Document:
 @dataclass(frozen=True)
 class Child:
     """A field selected directly below the current one, with its arguments' values (variables and
-    defaults applied, GraphQL names), and whether its own selection reaches a path."""
+    defaults applied, GraphQL names; `python_arguments` by the resolver's names), the strawberry field
+    it was made from, and whether its own selection reaches a path."""
 
     name: str
     arguments: dict[str, Any]
     node: FieldNode
     document: _Document
+    field: StrawberryField | None
+    python_arguments: dict[str, Any]
 
     def selects(self, *path: str) -> bool:
         return _reaches([self.node], self.document, path)
@@ -75,7 +82,15 @@ def children(info: Info) -> list[Child]:
                 arguments = graphql_values.get_argument_values(definition, child, variables)
             except GraphQLError:
                 continue
-            found.append(Child(child.name.value, arguments, child, document))
+            field = definition.extensions.get(_DEFINITION)
+            python_arguments = {
+                getattr(definition.args[name].extensions.get(_DEFINITION), "python_name", name): value
+                for name, value in arguments.items()
+            }
+            strawberry_field = field if isinstance(field, StrawberryField) else None
+            found.append(
+                Child(child.name.value, arguments, child, document, strawberry_field, python_arguments)
+            )
     return found
 
 

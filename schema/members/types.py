@@ -13,6 +13,7 @@ from models.members.models import NOTIFICATION_TOPICS, Channel, Member, MemberSt
 from models.security.models import Session
 from models.security.sessions import is_live
 from schema.enums import ChannelEnum, MemberStatusEnum, PermissionEnum, RoleEnum
+from schema.fastpath.declared import LoadAhead, RowLoad, page_key
 from schema.fastpath.eagerly import MaybeAwaitable, eagerly
 from schema.ids import to_global_id
 from schema.node import Node, PageInfo
@@ -21,6 +22,13 @@ from schema.permissions import Info, Requires, SelfOr
 SELF = SelfOr()
 VIEW_MEMBERS = Requires(Permission.VIEW_MEMBERS)
 MEMBERS_PAGE = 20
+
+# A member's grants (what `permissions` reads), loaded for every member of a page at once.
+GRANTS: RowLoad[Member, int, list[Permission]] = RowLoad(
+    ("permissions",), lambda loaders: loaders.grants_by_member, lambda member: member.id
+)
+# Account.members' page, loaded ahead by `account` (schema/fastpath/prefetch.py) with its grants.
+MEMBERS = LoadAhead(VIEW_MEMBERS, lambda loaders: loaders.member_page, page_key(MEMBERS_PAGE), then=(GRANTS,))
 
 
 # Python field name -> the topic as stored and named in GraphQL ("serviceChanges" -> service_changes).
@@ -130,7 +138,7 @@ class MemberType(Node):
         return eagerly(self._permissions(info))
 
     async def _permissions(self, info: Info) -> list[Permission]:
-        grants = await info.context.loaders.grants_by_member.load(self.model.id)
+        grants = await GRANTS.load(info, self.model)
         return sorted_permissions(effective_permissions(self.model.role_enum, grants))
 
     @strawberry.field(permission_classes=[SelfOr(Permission.VIEW_MEMBERS)])
