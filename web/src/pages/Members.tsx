@@ -214,7 +214,8 @@ const INVITE_FIELDS = ["displayName", "email", "phone", "role", "permissions"];
 function InviteForm({ onInvited }: { onInvited: () => void }) {
   const [grants, setGrants] = useState<Permission[]>([]);
   const flash = useFlash();
-  const invite = useMutationForm(Invite, { displayName: "", email: "", phone: "", role: "STANDARD" as Role }, INVITE_FIELDS);
+  const blank = { displayName: "", email: "", phone: "", role: "STANDARD" as Role };
+  const invite = useMutationForm(Invite, blank, INVITE_FIELDS);
   const role = invite.values.role;
 
   const submit = invite.onSubmit(async ({ displayName, email, phone }) => {
