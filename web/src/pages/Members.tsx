@@ -69,15 +69,23 @@ const UpdateAccess = graphql(`
   }
 `);
 
+// What a row action on a member answers: the member's new state, or why it was refused.
+graphql(`
+  fragment MemberRowOutcome on MemberPayload {
+    member {
+      id
+      status
+    }
+    errors {
+      ...UserErrorFields
+    }
+  }
+`);
+
 const Resend = graphql(`
   mutation ResendInvitation($memberId: ID!) {
     resendInvitation(memberId: $memberId) {
-      member {
-        id
-      }
-      errors {
-        ...UserErrorFields
-      }
+      ...MemberRowOutcome
     }
   }
 `);
@@ -96,13 +104,7 @@ const Remove = graphql(`
 const UnlockById = graphql(`
   mutation UnlockMemberById($memberId: ID!) {
     unlockMemberById(memberId: $memberId) {
-      member {
-        id
-        status
-      }
-      errors {
-        ...UserErrorFields
-      }
+      ...MemberRowOutcome
     }
   }
 `);
@@ -110,12 +112,7 @@ const UnlockById = graphql(`
 const Transfer = graphql(`
   mutation TransferPrimary($memberId: ID!) {
     transferPrimary(memberId: $memberId) {
-      member {
-        id
-      }
-      errors {
-        ...UserErrorFields
-      }
+      ...MemberRowOutcome
     }
   }
 `);

@@ -31,20 +31,27 @@ const SettingsPageQuery = graphql(`
   }
 `);
 
+// What a change of one's details answers: the details as they are now (a new address waits as pending).
+graphql(`
+  fragment ProfileOutcome on MemberPayload {
+    member {
+      id
+      displayName
+      email
+      phone
+      pendingEmail
+      pendingPhone
+    }
+    errors {
+      ...UserErrorFields
+    }
+  }
+`);
+
 const UpdateProfile = graphql(`
   mutation UpdateProfile($input: UpdateProfileInput!) {
     updateProfile(input: $input) {
-      member {
-        id
-        displayName
-        email
-        phone
-        pendingEmail
-        pendingPhone
-      }
-      errors {
-        ...UserErrorFields
-      }
+      ...ProfileOutcome
     }
   }
 `);
@@ -52,16 +59,7 @@ const UpdateProfile = graphql(`
 const ConfirmContact = graphql(`
   mutation ConfirmContactChange($code: String!) {
     confirmContactChange(code: $code) {
-      member {
-        id
-        email
-        phone
-        pendingEmail
-        pendingPhone
-      }
-      errors {
-        ...UserErrorFields
-      }
+      ...ProfileOutcome
     }
   }
 `);
