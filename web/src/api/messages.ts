@@ -1,4 +1,14 @@
+import { graphql } from "../gql";
 import { ApiError } from "./client";
+
+/** What every mutation's payload answers in `errors { ...UserErrorFields }`. */
+export const UserErrorFields = graphql(`
+  fragment UserErrorFields on UserError {
+    code
+    field
+    message
+  }
+`);
 
 /** A payload error as every mutation answers it. */
 export interface UserErrorShape {
@@ -101,4 +111,9 @@ export function splitErrors(
     else general.push(message);
   }
   return { byField, general };
+}
+
+/** The words for a payload's errors, as one sentence after another ("" when there are none). */
+export function refusalText(errors: readonly UserErrorShape[]): string {
+  return errors.map((error) => userErrorMessage(error)).join(" ");
 }

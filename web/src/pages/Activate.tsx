@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { useMutation } from "../api/hooks";
-import { splitErrors } from "../api/messages";
 import { Field, PasswordRules } from "../components/Field";
-import { Alert, Errors } from "../components/Notice";
+import { FormActions } from "../components/FormActions";
+import { Alert } from "../components/Notice";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
+import { useMutationForm } from "../lib/useForm";
 import { useSession } from "../session/SessionProvider";
 
 const ActivateMutation = graphql(`
@@ -15,47 +15,34 @@ const ActivateMutation = graphql(`
         id
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
 `);
-
-const FIELDS = ["username", "password", "securityQuestion", "securityAnswer"] as const;
-type FieldName = (typeof FIELDS)[number];
 
 export default function Activate() {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
   const navigate = useNavigate();
   const { signedIn } = useSession();
-  const activate = useMutation(ActivateMutation);
-  const [values, setValues] = useState<Record<FieldName, string>>({
+  const form = useMutationForm(ActivateMutation, {
     username: "",
     password: "",
     securityQuestion: "",
     securityAnswer: "",
   });
-  const [fieldErrors, setFieldErrors] = useState<Partial<Record<FieldName, string>>>({});
-  const [general, setGeneral] = useState<string[]>([]);
   const [linkDead, setLinkDead] = useState(false);
 
-  const set = (name: FieldName) => (event: React.ChangeEvent<HTMLInputElement>) =>
-    setValues((current) => ({ ...current, [name]: event.target.value }));
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const missing: Partial<Record<FieldName, string>> = {};
-    if (!values.username.trim()) missing.username = "Choose a username.";
-    if (!values.password) missing.password = "Choose a password.";
-    if (!values.securityQuestion.trim()) missing.securityQuestion = "Write a question only you can answer.";
-    if (!values.securityAnswer.trim()) missing.securityAnswer = "Give the answer to your question.";
-    setGeneral([]);
-    setFieldErrors(missing);
-    if (Object.keys(missing).length > 0) return;
-    const data = await activate.run({
+  const submit = form.onSubmit(async (values) => {
+    const fine = form.check({
+      username: !values.username.trim() && "Choose a username.",
+      password: !values.password && "Choose a password.",
+      securityQuestion: !values.securityQuestion.trim() && "Write a question only you can answer.",
+      securityAnswer: !values.securityAnswer.trim() && "Give the answer to your question.",
+    });
+    if (!fine) return;
+    const data = await form.run({
       input: {
         token,
         username: values.username.trim(),
@@ -68,17 +55,12 @@ export default function Activate() {
     const payload = data.activateMember;
     if (payload.member) {
       if (await signedIn()) navigate("/", { replace: true });
-      else setGeneral(["Your account was created, but we could not load it. Please sign in."]);
+      else form.setGeneral(["Your account was created, but we could not load it. Please sign in."]);
       return;
     }
-    if (payload.errors.some((error) => error.code === "INVALID_TOKEN")) {
-      setLinkDead(true);
-      return;
-    }
-    const split = splitErrors(payload.errors, FIELDS);
-    setFieldErrors(split.byField);
-    setGeneral(split.general);
-  };
+    if (payload.errors.some((error) => error.code === "INVALID_TOKEN")) setLinkDead(true);
+    else form.refuse(payload.errors);
+  });
 
   if (!token || linkDead) {
     return (
@@ -102,49 +84,32 @@ export default function Activate() {
       <form onSubmit={submit} noValidate className="card">
         <Field
           label="Username"
-          name="username"
           autoComplete="username"
           autoCapitalize="none"
           spellCheck={false}
           hint="3 to 32 letters, digits, dots, dashes or underscores. It can't be changed later."
-          value={values.username}
-          error={fieldErrors.username}
-          onChange={set("username")}
+          {...form.field("username")}
         />
         <Field
           label="Password"
-          name="password"
           type="password"
           autoComplete="new-password"
           hint={<PasswordRules />}
-          value={values.password}
-          error={fieldErrors.password}
-          onChange={set("password")}
+          {...form.field("password")}
         />
         <Field
           label="Security question"
-          name="securityQuestion"
           autoComplete="off"
           hint="A question only you can answer, like “What was the name of my first school?”. We ask it when you reset your password."
-          value={values.securityQuestion}
-          error={fieldErrors.securityQuestion}
-          onChange={set("securityQuestion")}
+          {...form.field("securityQuestion")}
         />
         <Field
           label="Answer"
-          name="securityAnswer"
           autoComplete="off"
           hint="Capitals and extra spaces don't matter."
-          value={values.securityAnswer}
-          error={fieldErrors.securityAnswer}
-          onChange={set("securityAnswer")}
+          {...form.field("securityAnswer")}
         />
-        <Errors messages={[activate.error, ...general]} />
-        <div className="actions">
-          <button type="submit" disabled={activate.pending}>
-            Create account
-          </button>
-        </div>
+        <FormActions messages={form.messages} pending={form.pending} submit="Create account" />
       </form>
     </Page>
   );

@@ -1,14 +1,16 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "../api/hooks";
-import { splitErrors, userErrorMessage } from "../api/messages";
+import { refusalText, type UserErrorShape } from "../api/messages";
 import { Field, SelectField } from "../components/Field";
 import { FlashSlot, useFlash } from "../components/Flash";
+import { FormActions } from "../components/FormActions";
 import { Errors, Loading } from "../components/Notice";
 import { NotAllowed, Page } from "../components/Page";
 import { graphql } from "../gql";
 import type { MembersQuery, Permission, Role } from "../gql/graphql";
 import { dateTime } from "../lib/format";
 import { GRANTS, ROLE_NAMES } from "../lib/permissions";
+import { useMutationForm } from "../lib/useForm";
 import { can } from "../session/me";
 import { useMe, useSession } from "../session/SessionProvider";
 
@@ -46,9 +48,7 @@ const Invite = graphql(`
         displayName
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -63,10 +63,21 @@ const UpdateAccess = graphql(`
         permissions
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
+    }
+  }
+`);
+
+// What a row action on a member answers: the member's new state, or why it was refused.
+graphql(`
+  fragment MemberRowOutcome on MemberPayload {
+    member {
+      id
+      status
+    }
+    errors {
+      ...UserErrorFields
     }
   }
 `);
@@ -74,14 +85,7 @@ const UpdateAccess = graphql(`
 const Resend = graphql(`
   mutation ResendInvitation($memberId: ID!) {
     resendInvitation(memberId: $memberId) {
-      member {
-        id
-      }
-      errors {
-        code
-        field
-        message
-      }
+      ...MemberRowOutcome
     }
   }
 `);
@@ -91,9 +95,7 @@ const Remove = graphql(`
     removeMember(memberId: $memberId) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -102,15 +104,7 @@ const Remove = graphql(`
 const UnlockById = graphql(`
   mutation UnlockMemberById($memberId: ID!) {
     unlockMemberById(memberId: $memberId) {
-      member {
-        id
-        status
-      }
-      errors {
-        code
-        field
-        message
-      }
+      ...MemberRowOutcome
     }
   }
 `);
@@ -118,14 +112,7 @@ const UnlockById = graphql(`
 const Transfer = graphql(`
   mutation TransferPrimary($memberId: ID!) {
     transferPrimary(memberId: $memberId) {
-      member {
-        id
-      }
-      errors {
-        code
-        field
-        message
-      }
+      ...MemberRowOutcome
     }
   }
 `);
@@ -219,51 +206,37 @@ function GrantChoices({
   );
 }
 
-function InviteForm({ onInvited }: { onInvited: () => void }) {
-  const [name, setName] = useState("");
-  const [email, setEmail] = useState("");
-  const [phone, setPhone] = useState("");
-  const [role, setRole] = useState<Role>("STANDARD");
-  const [grants, setGrants] = useState<Permission[]>([]);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string[]>([]);
-  const flash = useFlash();
-  const invite = useMutation(Invite);
+const INVITE_FIELDS = ["displayName", "email", "phone", "role", "permissions"];
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const problems: Record<string, string> = {};
-    if (!name.trim()) problems.displayName = "Enter the user's name.";
-    if (!email.trim()) problems.email = "Enter the e-mail address we should send the invitation to.";
-    setFieldErrors(problems);
-    setGeneral([]);
+function InviteForm({ onInvited }: { onInvited: () => void }) {
+  const [grants, setGrants] = useState<Permission[]>([]);
+  const flash = useFlash();
+  const blank = { displayName: "", email: "", phone: "", role: "STANDARD" as Role };
+  const invite = useMutationForm(Invite, blank, INVITE_FIELDS);
+  const role = invite.values.role;
+
+  const submit = invite.onSubmit(async ({ displayName, email, phone }) => {
+    const fine = invite.check({
+      displayName: !displayName.trim() && "Enter the user's name.",
+      email: !email.trim() && "Enter the e-mail address we should send the invitation to.",
+    });
     flash.clear();
-    if (Object.keys(problems).length > 0) return;
+    if (!fine) return;
     const data = await invite.run({
       input: {
-        displayName: name.trim(),
+        displayName: displayName.trim(),
         email: email.trim(),
         phone: phone.trim() || null,
         role,
         permissions: role === "STANDARD" ? grants : [],
       },
     });
-    if (!data) return;
-    const payload = data.inviteMember;
-    if (payload.errors.length > 0) {
-      const split = splitErrors(payload.errors, ["displayName", "email", "phone", "role", "permissions"]);
-      setFieldErrors(split.byField);
-      setGeneral(split.general);
-      return;
-    }
-    flash.confirm(`We have e-mailed an invitation to ${email.trim()}. ${name.trim()} can sign in once they accept it.`);
-    setName("");
-    setEmail("");
-    setPhone("");
-    setRole("STANDARD");
+    if (!data || invite.refuse(data.inviteMember.errors)) return;
+    flash.confirm(`We have e-mailed an invitation to ${email.trim()}. ${displayName.trim()} can sign in once they accept it.`);
+    invite.reset();
     setGrants([]);
     onInvited();
-  };
+  });
 
   return (
     <section className="card" aria-labelledby="invite-heading">
@@ -271,51 +244,24 @@ function InviteForm({ onInvited }: { onInvited: () => void }) {
       <FlashSlot message={flash.message} />
       <form onSubmit={submit} noValidate>
         <div className="inline-fields">
-          <Field
-            label="Name"
-            name="displayName"
-            autoComplete="off"
-            value={name}
-            error={fieldErrors.displayName}
-            onChange={(event) => setName(event.target.value)}
-          />
-          <Field
-            label="E-mail"
-            name="email"
-            type="email"
-            autoComplete="off"
-            value={email}
-            error={fieldErrors.email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-          <Field
-            label="Phone (optional)"
-            name="phone"
-            type="tel"
-            autoComplete="off"
-            value={phone}
-            error={fieldErrors.phone}
-            onChange={(event) => setPhone(event.target.value)}
-          />
+          <Field label="Name" autoComplete="off" {...invite.field("displayName")} />
+          <Field label="E-mail" type="email" autoComplete="off" {...invite.field("email")} />
+          <Field label="Phone (optional)" type="tel" autoComplete="off" {...invite.field("phone")} />
         </div>
         <SelectField
           label="Permission level"
-          name="role"
-          value={role}
           hint="An account partner can do everything except manage users. A standard user manages their own profile, plus what you choose below."
-          error={fieldErrors.role}
-          onChange={(event) => setRole(event.target.value as Role)}
+          {...invite.field("role")}
         >
           <option value="MANAGER">Account partner</option>
           <option value="STANDARD">Standard user</option>
         </SelectField>
         {role === "STANDARD" && <GrantChoices chosen={grants} onChange={setGrants} idPrefix="invite" />}
-        <Errors messages={[invite.error, fieldErrors.permissions, ...general]} />
-        <div className="actions">
-          <button type="submit" disabled={invite.pending}>
-            Add user
-          </button>
-        </div>
+        <FormActions
+          messages={[invite.error, invite.fieldErrors.permissions, ...invite.general]}
+          pending={invite.pending}
+          submit="Add user"
+        />
       </form>
     </section>
   );
@@ -360,14 +306,27 @@ function MemberRow({
   const editable = manage && !self && member.role !== "PRIMARY";
   const usable = member.status !== "DISABLED";
 
-  const outcome = (errors: readonly { code: string; field: string | null; message: string }[], done: string) => {
+  const outcome = (errors: readonly UserErrorShape[], done: string) => {
     if (errors.length > 0) {
-      setRefusal(errors.map((error) => userErrorMessage(error)).join(" "));
+      setRefusal(refusalText(errors));
       return false;
     }
     setRefusal(null);
     onChanged(done);
     return true;
+  };
+
+  // A row action on this member (`confirmed`: it closes the confirmation that asked for it); true when done.
+  const act = async <R,>(
+    action: { run: (variables: { memberId: string }) => Promise<R | null> },
+    errorsOf: (data: R) => readonly UserErrorShape[],
+    done: string,
+    confirmed = false,
+  ) => {
+    flash.clear();
+    const data = await action.run({ memberId: member.id });
+    if (confirmed) setConfirming(null);
+    return data !== null && outcome(errorsOf(data), done);
   };
 
   const keep = () => {
@@ -445,11 +404,9 @@ function MemberRow({
                   type="button"
                   className="secondary"
                   disabled={resend.pending}
-                  onClick={async () => {
-                    flash.clear();
-                    const data = await resend.run({ memberId: member.id });
-                    if (data) outcome(data.resendInvitation.errors, `We have sent ${member.displayName} a new invitation.`);
-                  }}
+                  onClick={() =>
+                    void act(resend, (data) => data.resendInvitation.errors, `We have sent ${member.displayName} a new invitation.`)
+                  }
                 >
                   Resend invitation
                 </button>
@@ -459,11 +416,7 @@ function MemberRow({
                   type="button"
                   className="secondary"
                   disabled={unlock.pending}
-                  onClick={async () => {
-                    flash.clear();
-                    const data = await unlock.run({ memberId: member.id });
-                    if (data) outcome(data.unlockMemberById.errors, `${member.displayName} can sign in again.`);
-                  }}
+                  onClick={() => void act(unlock, (data) => data.unlockMemberById.errors, `${member.displayName} can sign in again.`)}
                 >
                   Unlock
                 </button>
@@ -497,12 +450,7 @@ function MemberRow({
                     type="button"
                     className="danger"
                     disabled={remove.pending}
-                    onClick={async () => {
-                      flash.clear();
-                      const data = await remove.run({ memberId: member.id });
-                      setConfirming(null);
-                      if (data) outcome(data.removeMember.errors, `${member.displayName} was removed.`);
-                    }}
+                    onClick={() => void act(remove, (data) => data.removeMember.errors, `${member.displayName} was removed.`, true)}
                   >
                     Yes, remove
                   </button>
@@ -524,10 +472,7 @@ function MemberRow({
                     className="danger"
                     disabled={transfer.pending}
                     onClick={async () => {
-                      flash.clear();
-                      const data = await transfer.run({ memberId: member.id });
-                      setConfirming(null);
-                      if (data && outcome(data.transferPrimary.errors, `${member.displayName} is now the primary member.`))
+                      if (await act(transfer, (data) => data.transferPrimary.errors, `${member.displayName} is now the primary member.`, true))
                         await refresh();
                     }}
                   >

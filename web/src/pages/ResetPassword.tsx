@@ -1,20 +1,19 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import { useMutation, useQuery } from "../api/hooks";
-import { splitErrors } from "../api/messages";
+import { useQuery } from "../api/hooks";
 import { Field, PasswordRules } from "../components/Field";
-import { Alert, Errors, Loading, Status } from "../components/Notice";
+import { FormActions } from "../components/FormActions";
+import { Alert, Loading, Status } from "../components/Notice";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
+import { useMutationForm } from "../lib/useForm";
 
 const ResetMutation = graphql(`
   mutation ResetPassword($input: ResetPasswordInput!) {
     resetPassword(input: $input) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -28,45 +27,34 @@ const LinkQuery = graphql(`
   }
 `);
 
-const FIELDS = ["login", "code", "securityAnswer", "newPassword"] as const;
-type FieldName = (typeof FIELDS)[number];
-
 export default function ResetPassword() {
   const [params] = useSearchParams();
   const token = params.get("token");
   const byText = !token;
-  const reset = useMutation(ResetMutation);
   // The link's question, shown before the member types; null: the link is dead, said at once.
   const link = useQuery(LinkQuery, { token: token ?? "" }, byText);
   const question = link.data?.passwordResetLink?.securityQuestion;
-  const [values, setValues] = useState<Record<FieldName, string>>({
+  const form = useMutationForm(ResetMutation, {
     login: params.get("login") ?? "",
     code: "",
     securityAnswer: "",
     newPassword: "",
   });
-  const [fieldErrors, setFieldErrors] = useState<Partial<Record<FieldName, string>>>({});
-  const [general, setGeneral] = useState<string[]>([]);
   const [linkDead, setLinkDead] = useState(false);
   const [done, setDone] = useState(false);
 
-  const set = (name: FieldName) => (event: React.ChangeEvent<HTMLInputElement>) =>
-    setValues((current) => ({ ...current, [name]: event.target.value }));
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const missing: Partial<Record<FieldName, string>> = {};
-    if (byText && !values.login.trim()) missing.login = "Enter the username or e-mail you asked the reset for.";
-    if (byText && !values.code.trim()) missing.code = "Enter the code from the text message.";
-    if (!values.securityAnswer.trim()) missing.securityAnswer = "Give the answer to your security question.";
-    if (!values.newPassword) missing.newPassword = "Choose a new password.";
-    setFieldErrors(missing);
-    setGeneral([]);
-    if (Object.keys(missing).length > 0) return;
+  const submit = form.onSubmit(async (values) => {
+    const fine = form.check({
+      login: byText && !values.login.trim() && "Enter the username or e-mail you asked the reset for.",
+      code: byText && !values.code.trim() && "Enter the code from the text message.",
+      securityAnswer: !values.securityAnswer.trim() && "Give the answer to your security question.",
+      newPassword: !values.newPassword && "Choose a new password.",
+    });
+    if (!fine) return;
     const input = byText
       ? { login: values.login.trim(), code: values.code.trim(), securityAnswer: values.securityAnswer, newPassword: values.newPassword }
       : { token, securityAnswer: values.securityAnswer, newPassword: values.newPassword };
-    const data = await reset.run({ input });
+    const data = await form.run({ input });
     if (!data) return;
     const payload = data.resetPassword;
     if (payload.ok && payload.errors.length === 0) {
@@ -77,13 +65,9 @@ export default function ResetPassword() {
       setLinkDead(true);
       return;
     }
-    const split = splitErrors(
-      payload.errors.map((error) => (error.field === "token" && byText ? { ...error, field: "code" } : error)),
-      FIELDS,
-    );
-    setFieldErrors(split.byField);
-    setGeneral(split.general);
-  };
+    // A texted code travels as the reset's token.
+    form.refuse(payload.errors.map((error) => (error.field === "token" && byText ? { ...error, field: "code" } : error)));
+  });
 
   if (done) {
     return (
@@ -127,28 +111,21 @@ export default function ResetPassword() {
           <>
             <Field
               label="Username or e-mail"
-              name="login"
               autoComplete="username"
               autoCapitalize="none"
               spellCheck={false}
-              value={values.login}
-              error={fieldErrors.login}
-              onChange={set("login")}
+              {...form.field("login")}
             />
             <Field
               label="Code"
-              name="code"
               inputMode="numeric"
               autoComplete="one-time-code"
-              value={values.code}
-              error={fieldErrors.code}
-              onChange={set("code")}
+              {...form.field("code")}
             />
           </>
         )}
         <Field
           label="Answer"
-          name="securityAnswer"
           autoComplete="off"
           hint={
             question ? (
@@ -159,27 +136,18 @@ export default function ResetPassword() {
               "The answer to your security question, the one you chose when you created your sign-in. Capitals and extra spaces don't matter."
             )
           }
-          value={values.securityAnswer}
-          error={fieldErrors.securityAnswer}
-          onChange={set("securityAnswer")}
+          {...form.field("securityAnswer")}
         />
         <Field
           label="New password"
-          name="newPassword"
           type="password"
           autoComplete="new-password"
           hint={<PasswordRules />}
-          value={values.newPassword}
-          error={fieldErrors.newPassword}
-          onChange={set("newPassword")}
+          {...form.field("newPassword")}
         />
-        <Errors messages={[link.error, reset.error, ...general]} />
-        <div className="actions">
-          <button type="submit" disabled={reset.pending}>
-            Reset password
-          </button>
+        <FormActions messages={[link.error, ...form.messages]} pending={form.pending} submit="Reset password">
           {byText && <Link to="/forgot-password">Send a new code</Link>}
-        </div>
+        </FormActions>
       </form>
     </Page>
   );

@@ -1,13 +1,15 @@
-import { useMemo, useState, type FormEvent } from "react";
+import { useMemo, useState } from "react";
 import { useMutation, useQuery } from "../api/hooks";
-import { splitErrors, userErrorMessage } from "../api/messages";
+import { refusalText } from "../api/messages";
 import { Field, SelectField, TextAreaField } from "../components/Field";
 import { FlashSlot, useFlash } from "../components/Flash";
+import { FormActions } from "../components/FormActions";
 import { Errors, Loading } from "../components/Notice";
 import { NotAllowed, Page } from "../components/Page";
 import { graphql } from "../gql";
 import type { ServicesQuery } from "../gql/graphql";
 import { bytes, calendarDate, serviceKindName, timeRange } from "../lib/format";
+import { useMutationForm } from "../lib/useForm";
 import { can } from "../session/me";
 import { useMe } from "../session/SessionProvider";
 
@@ -53,9 +55,7 @@ const Schedule = graphql(`
         endsAt
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -69,9 +69,7 @@ const CancelAppointment = graphql(`
         status
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -82,9 +80,7 @@ const ReportOutage = graphql(`
     reportOutage(input: $input) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -166,13 +162,11 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
   const tz = account.timeZone;
   // The windows the gateway offers (its rule: technicians' hours, on the hour, in the future), by day.
   const days = useMemo(() => windowsByDay(account.appointmentWindows ?? [], tz), [account.appointmentWindows, tz]);
-  const [reason, setReason] = useState("");
   const [chosenDay, setDay] = useState<string | null>(null);
-  const [startsAt, setStartsAt] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string[]>([]);
+  // startsAt: the chosen window's start, "" until one is chosen.
+  const schedule = useMutationForm(Schedule, { reason: "", startsAt: "" });
+  const { startsAt } = schedule.values;
   const flash = useFlash();
-  const schedule = useMutation(Schedule);
   const cancel = useMutation(CancelAppointment);
   const [cancelRefusal, setCancelRefusal] = useState<string | null>(null);
 
@@ -180,31 +174,23 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
   const windows = day?.windows ?? [];
   const hourFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "short", timeZone: tz });
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = schedule.onSubmit(async ({ reason }) => {
     flash.clear();
-    const problems: Record<string, string> = {};
-    if (!reason.trim()) problems.reason = "Tell us what the technician should look at.";
-    if (startsAt == null || !windows.some((window) => window.startsAt === startsAt)) problems.startsAt = "Choose a time window.";
-    setFieldErrors(problems);
-    setGeneral([]);
-    if (Object.keys(problems).length > 0 || startsAt == null) return;
+    const fine = schedule.check({
+      reason: !reason.trim() && "Tell us what the technician should look at.",
+      startsAt: !windows.some((window) => window.startsAt === startsAt) && "Choose a time window.",
+    });
+    if (!fine) return;
     const data = await schedule.run({ input: { startsAt, reason: reason.trim() } });
     if (!data) return;
     const payload = data.scheduleAppointment;
-    if (payload.errors.length > 0 || !payload.appointment) {
-      const split = splitErrors(payload.errors, ["reason", "startsAt"]);
-      setFieldErrors(split.byField);
-      setGeneral(split.general);
-      return;
-    }
+    if (schedule.refuse(payload.errors) || !payload.appointment) return;
     flash.confirm(
       `Your appointment is booked for ${timeRange(payload.appointment.startsAt, payload.appointment.endsAt, tz)}. We will remind you the day before.`,
     );
-    setReason("");
-    setStartsAt(null);
+    schedule.reset();
     onChanged();
-  };
+  });
 
   const cancelOne = async (appointment: Appointment) => {
     flash.clear();
@@ -212,7 +198,7 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
     const data = await cancel.run({ id: appointment.id });
     if (!data) return;
     if (data.cancelAppointment.errors.length > 0) {
-      setCancelRefusal(data.cancelAppointment.errors.map((error) => userErrorMessage(error)).join(" "));
+      setCancelRefusal(refusalText(data.cancelAppointment.errors));
       return;
     }
     flash.confirm(`Your appointment on ${timeRange(appointment.startsAt, appointment.endsAt, tz)} is cancelled.`);
@@ -272,12 +258,9 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
       <form onSubmit={submit} noValidate>
         <Field
           label="Reason"
-          name="reason"
           maxLength={500}
           hint="What should the technician look at? For example: “Wi-Fi drops in the evenings”."
-          value={reason}
-          error={fieldErrors.reason}
-          onChange={(event) => setReason(event.target.value)}
+          {...schedule.field("reason")}
         />
         <SelectField
           label="Day"
@@ -285,7 +268,7 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
           value={day?.value ?? ""}
           onChange={(event) => {
             setDay(event.target.value);
-            setStartsAt(null);
+            schedule.setValues({ startsAt: "" });
           }}
         >
           {days.map((option) => (
@@ -294,7 +277,7 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
             </option>
           ))}
         </SelectField>
-        <fieldset className={`choice${fieldErrors.startsAt ? " has-error" : ""}`} aria-describedby={fieldErrors.startsAt ? "window-error" : undefined}>
+        <fieldset className={`choice${schedule.fieldErrors.startsAt ? " has-error" : ""}`} aria-describedby={schedule.fieldErrors.startsAt ? "window-error" : undefined}>
           <legend>Time window</legend>
           <p className="hint">Times are in {tz.replace(/_/g, " ")} time. A technician arrives within the window.</p>
           {windows.length === 0 && <p>No visits can be booked in the next three weeks. Please call us.</p>}
@@ -304,23 +287,18 @@ function Appointments({ account, onChanged }: { account: Account; onChanged: () 
                 type="radio"
                 name="window"
                 checked={startsAt === window.startsAt}
-                onChange={() => setStartsAt(window.startsAt)}
+                onChange={() => schedule.setValues({ startsAt: window.startsAt })}
               />{" "}
               {hourFormat.format(new Date(window.startsAt))} to {hourFormat.format(new Date(window.endsAt))}
             </label>
           ))}
-          {fieldErrors.startsAt && (
+          {schedule.fieldErrors.startsAt && (
             <p id="window-error" className="field-error" role="alert">
-              {fieldErrors.startsAt}
+              {schedule.fieldErrors.startsAt}
             </p>
           )}
         </fieldset>
-        <Errors messages={[schedule.error, ...general]} />
-        <div className="actions">
-          <button type="submit" disabled={schedule.pending}>
-            Schedule appointment
-          </button>
-        </div>
+        <FormActions messages={schedule.messages} pending={schedule.pending} submit="Schedule appointment" />
       </form>
     </section>
   );
@@ -345,49 +323,30 @@ function windowsByDay(windows: readonly Window[], timeZone: string) {
 
 function OutageReport({ account }: { account: Account }) {
   const services = account.services ?? [];
-  const [serviceId, setServiceId] = useState(services[0]?.id ?? "");
-  const [description, setDescription] = useState("");
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string[]>([]);
+  const report = useMutationForm(ReportOutage, { serviceId: services[0]?.id ?? "", description: "" });
   const flash = useFlash();
-  const report = useMutation(ReportOutage);
 
   if (services.length === 0) return null;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = report.onSubmit(async ({ serviceId, description }) => {
     flash.clear();
-    const problems: Record<string, string> = {};
-    if (!serviceId) problems.serviceId = "Choose the service that is not working.";
-    if (!description.trim()) problems.description = "Tell us what is not working.";
-    setFieldErrors(problems);
-    setGeneral([]);
-    if (Object.keys(problems).length > 0) return;
+    const fine = report.check({
+      serviceId: !serviceId && "Choose the service that is not working.",
+      description: !description.trim() && "Tell us what is not working.",
+    });
+    if (!fine) return;
     const data = await report.run({ input: { serviceId, description: description.trim() } });
-    if (!data) return;
-    const payload = data.reportOutage;
-    if (payload.errors.length > 0) {
-      const split = splitErrors(payload.errors, ["serviceId", "description"]);
-      setFieldErrors(split.byField);
-      setGeneral(split.general);
-      return;
-    }
+    if (!data || report.refuse(data.reportOutage.errors)) return;
     flash.confirm("Thank you: we have your outage report and will tell you when service is back.");
-    setDescription("");
-  };
+    report.setValues({ description: "" });
+  });
 
   return (
     <section className="card" aria-labelledby="svc-outage">
       <h2 id="svc-outage">Report an outage</h2>
       <FlashSlot message={flash.message} />
       <form onSubmit={submit} noValidate>
-        <SelectField
-          label="Service"
-          name="serviceId"
-          value={serviceId}
-          error={fieldErrors.serviceId}
-          onChange={(event) => setServiceId(event.target.value)}
-        >
+        <SelectField label="Service" {...report.field("serviceId")}>
           {services.map((service) => (
             <option key={service.id} value={service.id}>
               {service.plan} ({serviceKindName(service.kind)})
@@ -396,18 +355,10 @@ function OutageReport({ account }: { account: Account }) {
         </SelectField>
         <TextAreaField
           label="Description"
-          name="description"
           hint="What is not working, since when, and anything you have tried."
-          value={description}
-          error={fieldErrors.description}
-          onChange={(event) => setDescription(event.target.value)}
+          {...report.field("description")}
         />
-        <Errors messages={[report.error, ...general]} />
-        <div className="actions">
-          <button type="submit" disabled={report.pending}>
-            Report outage
-          </button>
-        </div>
+        <FormActions messages={report.messages} pending={report.pending} submit="Report outage" />
       </form>
     </section>
   );

@@ -1,12 +1,14 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQuery } from "../api/hooks";
-import { splitErrors, userErrorMessage } from "../api/messages";
+import { refusalText } from "../api/messages";
 import { Field, PasswordRules } from "../components/Field";
 import { FlashSlot, useFlash } from "../components/Flash";
+import { FormActions } from "../components/FormActions";
 import { Errors, Loading } from "../components/Notice";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
 import type { Channel, SettingsQuery } from "../gql/graphql";
+import { useMutationForm } from "../lib/useForm";
 import { useSession } from "../session/SessionProvider";
 
 const SettingsPageQuery = graphql(`
@@ -29,22 +31,27 @@ const SettingsPageQuery = graphql(`
   }
 `);
 
+// What a change of one's details answers: the details as they are now (a new address waits as pending).
+graphql(`
+  fragment ProfileOutcome on MemberPayload {
+    member {
+      id
+      displayName
+      email
+      phone
+      pendingEmail
+      pendingPhone
+    }
+    errors {
+      ...UserErrorFields
+    }
+  }
+`);
+
 const UpdateProfile = graphql(`
   mutation UpdateProfile($input: UpdateProfileInput!) {
     updateProfile(input: $input) {
-      member {
-        id
-        displayName
-        email
-        phone
-        pendingEmail
-        pendingPhone
-      }
-      errors {
-        code
-        field
-        message
-      }
+      ...ProfileOutcome
     }
   }
 `);
@@ -52,18 +59,7 @@ const UpdateProfile = graphql(`
 const ConfirmContact = graphql(`
   mutation ConfirmContactChange($code: String!) {
     confirmContactChange(code: $code) {
-      member {
-        id
-        email
-        phone
-        pendingEmail
-        pendingPhone
-      }
-      errors {
-        code
-        field
-        message
-      }
+      ...ProfileOutcome
     }
   }
 `);
@@ -73,9 +69,7 @@ const ChangePassword = graphql(`
     changePassword(input: $input) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -91,9 +85,7 @@ const UpdatePreferences = graphql(`
         security
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -122,45 +114,33 @@ export default function Settings() {
 
 function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () => void }) {
   const { refresh } = useSession();
-  const [displayName, setDisplayName] = useState(profile.displayName);
-  const [email, setEmail] = useState(profile.email ?? "");
-  const [phone, setPhone] = useState(profile.phone ?? "");
-  const [code, setCode] = useState("");
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  // Refusals not about one field: of saving the details, and of the confirmation code, each at its form.
-  const [general, setGeneral] = useState<string[]>([]);
-  const [codeGeneral, setCodeGeneral] = useState<string[]>([]);
+  // Two forms, each with its own refusals; a field's message goes when either is sent.
+  const details = useMutationForm(UpdateProfile, {
+    displayName: profile.displayName,
+    email: profile.email ?? "",
+    phone: profile.phone ?? "",
+  });
+  const contact = useMutationForm(ConfirmContact, { code: "" });
   const flash = useFlash();
-  const update = useMutation(UpdateProfile);
-  const confirm = useMutation(ConfirmContact);
   const pending = profile.pendingEmail ?? profile.pendingPhone;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = details.onSubmit(async ({ displayName, email, phone }) => {
     flash.clear();
-    setGeneral([]);
     // Only what changed: a new name needs nothing more, a new e-mail or phone needs "Confirm it's you".
     const input: { displayName?: string; email?: string; phone?: string } = {};
     if (displayName.trim() !== profile.displayName) input.displayName = displayName.trim();
     if (email.trim() !== (profile.email ?? "")) input.email = email.trim();
     if (phone.trim() !== (profile.phone ?? "")) input.phone = phone.trim();
-    const problems: Record<string, string> = {};
-    if (!displayName.trim()) problems.displayName = "Enter the name we should use for you.";
-    setFieldErrors(problems);
-    if (Object.keys(problems).length > 0) return;
+    contact.setFieldErrors({});
+    if (!details.check({ displayName: !displayName.trim() && "Enter the name we should use for you." })) return;
     if (Object.keys(input).length === 0) {
       flash.confirm("Nothing to save: your details are as they were.");
       return;
     }
-    const data = await update.run({ input });
+    const data = await details.run({ input });
     if (!data) return;
     const payload = data.updateProfile;
-    if (payload.errors.length > 0) {
-      const split = splitErrors(payload.errors, ["displayName", "email", "phone"]);
-      setFieldErrors(split.byField);
-      setGeneral(split.general);
-      return;
-    }
+    if (details.refuse(payload.errors)) return;
     const waiting = payload.member?.pendingEmail ?? payload.member?.pendingPhone;
     flash.confirm(
       waiting
@@ -169,33 +149,22 @@ function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () =
     );
     onChanged();
     await refresh();
-  };
+  });
 
-  const submitCode = async (event: FormEvent) => {
-    event.preventDefault();
+  const submitCode = contact.onSubmit(async ({ code }) => {
     flash.clear();
-    setFieldErrors({});
-    setCodeGeneral([]);
-    if (!code.trim()) {
-      setFieldErrors({ code: "Enter the code we sent to your new address or number." });
-      return;
-    }
-    const data = await confirm.run({ code: code.trim() });
+    details.setFieldErrors({});
+    if (!contact.check({ code: !code.trim() && "Enter the code we sent to your new address or number." })) return;
+    const data = await contact.run({ code: code.trim() });
     if (!data) return;
     const payload = data.confirmContactChange;
-    if (payload.errors.length > 0) {
-      const split = splitErrors(payload.errors, ["code"]);
-      setFieldErrors(split.byField);
-      setCodeGeneral(split.general);
-      return;
-    }
-    setCode("");
-    setEmail(payload.member?.email ?? "");
-    setPhone(payload.member?.phone ?? "");
+    if (contact.refuse(payload.errors)) return;
+    contact.reset();
+    details.setValues({ email: payload.member?.email ?? "", phone: payload.member?.phone ?? "" });
     flash.confirm("Your new contact details are confirmed.");
     onChanged();
     await refresh();
-  };
+  });
 
   return (
     <section className="card" aria-labelledby="settings-profile">
@@ -203,27 +172,16 @@ function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () =
       <FlashSlot message={flash.message} />
       <form onSubmit={submit} noValidate>
         <p className="aside">Username: {profile.username}</p>
-        <Field
-          label="Display name"
-          name="displayName"
-          autoComplete="name"
-          value={displayName}
-          error={fieldErrors.displayName}
-          onChange={(event) => setDisplayName(event.target.value)}
-        />
+        <Field label="Display name" autoComplete="name" {...details.field("displayName")} />
         <Field
           label="E-mail"
-          name="email"
           type="email"
           autoComplete="email"
           hint={profile.pendingEmail ? `Waiting for the code sent to ${profile.pendingEmail}.` : undefined}
-          value={email}
-          error={fieldErrors.email}
-          onChange={(event) => setEmail(event.target.value)}
+          {...details.field("email")}
         />
         <Field
           label="Phone"
-          name="phone"
           type="tel"
           autoComplete="tel"
           hint={
@@ -231,36 +189,21 @@ function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () =
               ? `Waiting for the code sent to ${profile.pendingPhone}.`
               : "With its country code, like +1 312 555 0142. We text codes and alerts you choose to it."
           }
-          value={phone}
-          error={fieldErrors.phone}
-          onChange={(event) => setPhone(event.target.value)}
+          {...details.field("phone")}
         />
-        <Errors messages={[update.error, ...general]} />
-        <div className="actions">
-          <button type="submit" disabled={update.pending}>
-            Save
-          </button>
-        </div>
+        <FormActions messages={details.messages} pending={details.pending} submit="Save" />
       </form>
       {pending && (
         <form onSubmit={submitCode} noValidate className="stack">
           <h3>Confirm {profile.pendingEmail ? "your new e-mail address" : "your new phone number"}</h3>
           <Field
             label="Confirmation code"
-            name="code"
             inputMode="numeric"
             autoComplete="one-time-code"
             hint={`We sent it to ${pending}.`}
-            value={code}
-            error={fieldErrors.code}
-            onChange={(event) => setCode(event.target.value)}
+            {...contact.field("code")}
           />
-          <Errors messages={[confirm.error, ...codeGeneral]} />
-          <div className="actions">
-            <button type="submit" disabled={confirm.pending}>
-              Confirm change
-            </button>
-          </div>
+          <FormActions messages={contact.messages} pending={contact.pending} submit="Confirm change" />
         </form>
       )}
     </section>
@@ -268,37 +211,23 @@ function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () =
 }
 
 function PasswordForm({ profile }: { profile: Profile }) {
-  const [current, setCurrent] = useState("");
-  const [next, setNext] = useState("");
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string[]>([]);
+  const change = useMutationForm(ChangePassword, { currentPassword: "", newPassword: "" });
   const flash = useFlash();
-  const change = useMutation(ChangePassword);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = change.onSubmit(async (input) => {
     flash.clear();
-    const problems: Record<string, string> = {};
-    if (!current) problems.currentPassword = "Enter the password you use now.";
-    if (!next) problems.newPassword = "Choose a new password.";
-    setFieldErrors(problems);
-    setGeneral([]);
-    if (Object.keys(problems).length > 0) return;
-    const data = await change.run({ input: { currentPassword: current, newPassword: next } });
+    const fine = change.check({
+      currentPassword: !input.currentPassword && "Enter the password you use now.",
+      newPassword: !input.newPassword && "Choose a new password.",
+    });
+    if (!fine) return;
+    const data = await change.run({ input });
     if (!data) return;
     const payload = data.changePassword;
-    if (payload.errors.length > 0 || !payload.ok) {
-      const split = splitErrors(payload.errors, ["currentPassword", "newPassword"], {
-        INVALID_CREDENTIALS: "That is not your current password.",
-      });
-      setFieldErrors(split.byField);
-      setGeneral(split.general);
-      return;
-    }
-    setCurrent("");
-    setNext("");
+    if (change.refuse(payload.errors, { INVALID_CREDENTIALS: "That is not your current password." }) || !payload.ok) return;
+    change.reset();
     flash.confirm("Your password is changed. Any other device that was signed in has been signed out.");
-  };
+  });
 
   return (
     <section className="card" aria-labelledby="settings-password">
@@ -309,29 +238,18 @@ function PasswordForm({ profile }: { profile: Profile }) {
         <input type="text" name="username" autoComplete="username" value={profile.username ?? ""} readOnly hidden />
         <Field
           label="Current password"
-          name="currentPassword"
           type="password"
           autoComplete="current-password"
-          value={current}
-          error={fieldErrors.currentPassword}
-          onChange={(event) => setCurrent(event.target.value)}
+          {...change.field("currentPassword")}
         />
         <Field
           label="New password"
-          name="newPassword"
           type="password"
           autoComplete="new-password"
           hint={<PasswordRules />}
-          value={next}
-          error={fieldErrors.newPassword}
-          onChange={(event) => setNext(event.target.value)}
+          {...change.field("newPassword")}
         />
-        <Errors messages={[change.error, ...general]} />
-        <div className="actions">
-          <button type="submit" disabled={change.pending}>
-            Change password
-          </button>
-        </div>
+        <FormActions messages={change.messages} pending={change.pending} submit="Change password" />
       </form>
     </section>
   );
@@ -390,7 +308,7 @@ function Preferences({ profile }: { profile: Profile }) {
     const payload = data?.updateNotificationPreferences;
     if (!payload || payload.errors.length > 0 || !payload.notificationPreferences) {
       setPrefs(before);
-      if (payload) setRefusal(payload.errors.map((error) => userErrorMessage(error)).join(" "));
+      if (payload) setRefusal(refusalText(payload.errors));
       return;
     }
     const saved = payload.notificationPreferences;

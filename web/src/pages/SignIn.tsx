@@ -1,12 +1,13 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
-import { useMutation } from "../api/hooks";
-import { splitErrors } from "../api/messages";
+import { refusalText, type UserErrorShape } from "../api/messages";
 import { Field } from "../components/Field";
-import { Alert, Errors, Status } from "../components/Notice";
+import { FormActions } from "../components/FormActions";
+import { Status } from "../components/Notice";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
 import { dateTime, safeNext } from "../lib/format";
+import { useMutationForm } from "../lib/useForm";
 import { useSession } from "../session/SessionProvider";
 
 const SignInMutation = graphql(`
@@ -22,9 +23,7 @@ const SignInMutation = graphql(`
       }
       lockedUntil
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -38,9 +37,7 @@ const VerifySignInMutation = graphql(`
       }
       lockedUntil
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -57,18 +54,15 @@ export function SignIn() {
   const [params] = useSearchParams();
   const next = safeNext(params.get("next"));
   const navigate = useNavigate();
-  const [username, setUsername] = useState("");
-  const [password, setPassword] = useState("");
-  const [code, setCode] = useState("");
   const [challenge, setChallenge] = useState<Challenge | null>(null);
+  // Why signing in was refused, for either form: in words, or with a link to act on it.
   const [refusal, setRefusal] = useState<React.ReactNode>(null);
-  const [codeError, setCodeError] = useState<string | null>(null);
-  const signIn = useMutation(SignInMutation);
-  const verify = useMutation(VerifySignInMutation);
+  const signIn = useMutationForm(SignInMutation, { username: "", password: "" });
+  const verify = useMutationForm(VerifySignInMutation, { code: "" });
 
   if (status === "signedIn") return <Navigate to={next} replace />;
 
-  const refused = (errors: readonly { code: string; field: string | null; message: string }[], lockedUntil: string | null) => {
+  const refused = (errors: readonly UserErrorShape[], lockedUntil: string | null) => {
     if (errors.some((error) => error.code === "ACCOUNT_LOCKED")) {
       setRefusal(
         <>
@@ -87,12 +81,11 @@ export function SignIn() {
         </p>,
       );
     } else {
-      setRefusal(splitErrors(errors, []).general.join(" "));
+      setRefusal(refusalText(errors));
     }
   };
 
-  const submitPassword = async (event: FormEvent) => {
-    event.preventDefault();
+  const submitPassword = signIn.onSubmit(async ({ username, password }) => {
     setRefusal(null);
     if (!username.trim() || !password) {
       setRefusal("Enter your username and your password.");
@@ -105,22 +98,16 @@ export function SignIn() {
       if (await signedIn()) navigate(next, { replace: true });
       else setRefusal("You were signed in, but we could not load your account. Please reload the page.");
     } else if (payload.challenge) {
-      setPassword("");
+      signIn.setValues({ password: "" });
       setChallenge(payload.challenge);
     } else {
       refused(payload.errors, payload.lockedUntil);
     }
-  };
+  });
 
-  const submitCode = async (event: FormEvent) => {
-    event.preventDefault();
+  const submitCode = verify.onSubmit(async ({ code }) => {
     setRefusal(null);
-    setCodeError(null);
-    if (!challenge) return;
-    if (!code.trim()) {
-      setCodeError("Enter the code.");
-      return;
-    }
+    if (!verify.check({ code: !code.trim() && "Enter the code." }) || !challenge) return;
     const data = await verify.run({ input: { challengeId: challenge.id, code: code.trim() } });
     if (!data) return;
     const payload = data.verifySignIn;
@@ -133,10 +120,10 @@ export function SignIn() {
     const overrides: Record<string, string> = challenge.channels.includes("TOTP")
       ? { INVALID_CODE: "That code is not right. Enter the code your authenticator app shows now." }
       : {};
-    const { byField, general } = splitErrors(payload.errors, ["code"], overrides);
-    setCodeError(byField.code ?? null);
-    if (general.length > 0) refused(payload.errors.filter((error) => error.field !== "code"), payload.lockedUntil);
-  };
+    verify.refuse(payload.errors, overrides);
+    const others = payload.errors.filter((error) => error.field !== "code");
+    if (others.length > 0) refused(others, payload.lockedUntil);
+  });
 
   if (challenge) {
     const totp = challenge.channels.includes("TOTP");
@@ -153,33 +140,24 @@ export function SignIn() {
         <form onSubmit={submitCode} noValidate className="card">
           <Field
             label="Code"
-            name="code"
             inputMode="numeric"
             autoComplete="one-time-code"
             autoFocus
-            value={code}
-            error={codeError}
-            onChange={(event) => setCode(event.target.value)}
+            {...verify.field("code")}
           />
-          <Errors messages={[verify.error]} />
-          {refusal && <Alert>{refusal}</Alert>}
-          <div className="actions">
-            <button type="submit" disabled={verify.pending}>
-              Verify
-            </button>
+          <FormActions messages={[verify.error]} refusal={refusal} pending={verify.pending} submit="Verify">
             <button
               type="button"
               className="link-button"
               onClick={() => {
                 setChallenge(null);
-                setCode("");
-                setCodeError(null);
+                verify.reset();
                 setRefusal(null);
               }}
             >
               Start again
             </button>
-          </div>
+          </FormActions>
         </form>
       </Page>
     );
@@ -194,29 +172,20 @@ export function SignIn() {
       <form onSubmit={submitPassword} noValidate className="card">
         <Field
           label="Username"
-          name="username"
           autoComplete="username"
           autoCapitalize="none"
           spellCheck={false}
-          value={username}
-          onChange={(event) => setUsername(event.target.value)}
+          {...signIn.field("username")}
         />
         <Field
           label="Password"
-          name="password"
           type="password"
           autoComplete="current-password"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
+          {...signIn.field("password")}
         />
-        <Errors messages={[signIn.error]} />
-        {refusal && <Alert>{refusal}</Alert>}
-        <div className="actions">
-          <button type="submit" disabled={signIn.pending}>
-            Sign in
-          </button>
+        <FormActions messages={[signIn.error]} refusal={refusal} pending={signIn.pending} submit="Sign in">
           <Link to="/forgot-password">Forgot password?</Link>
-        </div>
+        </FormActions>
       </form>
       <p className="aside">
         New here? Open the link in your welcome or invitation e-mail to create your sign-in.

@@ -1,14 +1,16 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation } from "../../api/hooks";
-import { splitErrors, userErrorMessage } from "../../api/messages";
-import { Field, SelectField } from "../../components/Field";
+import { userErrorMessage } from "../../api/messages";
+import { Field } from "../../components/Field";
 import { FlashSlot, useFlash } from "../../components/Flash";
+import { FormActions } from "../../components/FormActions";
 import { Errors } from "../../components/Notice";
 import { graphql } from "../../gql";
 import { centsInput, methodName, parseCents } from "../../lib/format";
+import { useMutationForm } from "../../lib/useForm";
 import type { BillingAccount, SavedMethod } from "../Billing";
 import { daysText } from "./NextPayment";
-import { preferred } from "./PayBill";
+import { MethodSelect, preferred, shownMethod } from "./PayBill";
 
 const Enroll = graphql(`
   mutation EnrollAutopay($input: EnrollAutopayInput!) {
@@ -17,9 +19,7 @@ const Enroll = graphql(`
         enabled
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -32,9 +32,7 @@ const Cancel = graphql(`
         enabled
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -49,62 +47,51 @@ interface Props {
 
 export function AutopaySection({ autopay, methods, canManage, onChanged }: Props) {
   const [editing, setEditing] = useState(false);
-  const [methodId, setMethodId] = useState("");
-  const [days, setDays] = useState("0");
-  const [ceiling, setCeiling] = useState("");
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string[]>([]);
-  const flash = useFlash();
-  const enroll = useMutation(Enroll);
+  // The form's refusals not about one field also say why turning autopay off was refused.
+  const enroll = useMutationForm(Enroll, { paymentMethodId: "", daysBeforeDue: "0", maxAmount: "" });
   const cancel = useMutation(Cancel);
+  const flash = useFlash();
   const on = !!autopay?.enabled;
   // As in PayBill: the method the select shows, also when the chosen one is gone or none was chosen yet.
-  const chosenId = methods.some((method) => method.id === methodId) ? methodId : preferred(methods);
+  const chosenId = shownMethod(methods, enroll.values.paymentMethodId);
 
   const start = () => {
     setEditing(true);
     flash.clear();
-    setFieldErrors({});
-    setGeneral([]);
     const current = on ? autopay?.paymentMethod?.id : undefined;
-    setMethodId(current ?? preferred(methods));
-    setDays(String(autopay?.daysBeforeDue ?? 0));
-    setCeiling(autopay?.maxAmount ? centsInput(autopay.maxAmount.amount) : "");
+    enroll.reset({
+      paymentMethodId: current ?? preferred(methods),
+      daysBeforeDue: String(autopay?.daysBeforeDue ?? 0),
+      maxAmount: autopay?.maxAmount ? centsInput(autopay.maxAmount.amount) : "",
+    });
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const problems: Record<string, string> = {};
+  const submit = enroll.onSubmit(async ({ daysBeforeDue: days, maxAmount: ceiling }) => {
     const dayCount = Number(days);
-    if (!chosenId) problems.paymentMethodId = "Choose a payment method.";
-    if (!/^\d+$/.test(days.trim()) || dayCount > 28) problems.daysBeforeDue = "Enter a number of days from 0 to 28.";
     const maxAmount = ceiling.trim() ? parseCents(ceiling) : null;
-    if (ceiling.trim() && (maxAmount == null || maxAmount <= 0))
-      problems.maxAmount = "Enter an amount in dollars and cents, like 150.00, or leave it empty.";
-    setFieldErrors(problems);
-    setGeneral([]);
-    if (Object.keys(problems).length > 0) return;
+    const fine = enroll.check({
+      paymentMethodId: !chosenId && "Choose a payment method.",
+      daysBeforeDue: (!/^\d+$/.test(days.trim()) || dayCount > 28) && "Enter a number of days from 0 to 28.",
+      maxAmount:
+        !!ceiling.trim() &&
+        (maxAmount == null || maxAmount <= 0) &&
+        "Enter an amount in dollars and cents, like 150.00, or leave it empty.",
+    });
+    if (!fine) return;
     const data = await enroll.run({ input: { paymentMethodId: chosenId, daysBeforeDue: dayCount, maxAmount } });
-    if (!data) return;
-    const payload = data.enrollAutopay;
-    if (payload.errors.length > 0) {
-      const split = splitErrors(payload.errors, ["paymentMethodId", "daysBeforeDue", "maxAmount"]);
-      setFieldErrors(split.byField);
-      setGeneral(split.general);
-      return;
-    }
+    if (!data || enroll.refuse(data.enrollAutopay.errors)) return;
     setEditing(false);
     flash.confirm("Autopay is on.");
     onChanged();
-  };
+  });
 
   const turnOff = async () => {
     flash.clear();
-    setGeneral([]);
+    enroll.setGeneral([]);
     const data = await cancel.run();
     if (!data) return;
     if (data.cancelAutopay.errors.length > 0) {
-      setGeneral(data.cancelAutopay.errors.map((error) => userErrorMessage(error)));
+      enroll.setGeneral(data.cancelAutopay.errors.map((error) => userErrorMessage(error)));
       return;
     }
     flash.confirm("Autopay is off. Remember to pay your bills yourself.");
@@ -127,7 +114,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
           "Autopay is off."
         )}
       </p>
-      <Errors messages={[enroll.error, cancel.error, ...(editing ? [] : general)]} />
+      <Errors messages={[enroll.error, cancel.error, ...(editing ? [] : enroll.general)]} />
       {canManage && !editing && (
         <div className="actions">
           <button type="button" onClick={start}>
@@ -146,46 +133,24 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
           <p>Add a payment method first.</p>
         ) : (
           <form onSubmit={submit} noValidate>
-            <SelectField
-              label="Payment method"
-              name="paymentMethodId"
-              value={chosenId}
-              error={fieldErrors.paymentMethodId}
-              onChange={(event) => setMethodId(event.target.value)}
-            >
-              {methods.map((method) => (
-                <option key={method.id} value={method.id}>
-                  {methodName(method)}
-                </option>
-              ))}
-            </SelectField>
+            <MethodSelect methods={methods} {...enroll.field("paymentMethodId")} value={chosenId} />
             <Field
               label="Days before due date"
-              name="daysBeforeDue"
               inputMode="numeric"
               hint="0 pays on the due date; at most 28."
-              value={days}
-              error={fieldErrors.daysBeforeDue}
-              onChange={(event) => setDays(event.target.value)}
+              {...enroll.field("daysBeforeDue")}
             />
             <Field
               label="Maximum amount"
-              name="maxAmount"
               inputMode="decimal"
               hint="Optional. A statement above this is not paid automatically; we tell you instead."
-              value={ceiling}
-              error={fieldErrors.maxAmount}
-              onChange={(event) => setCeiling(event.target.value)}
+              {...enroll.field("maxAmount")}
             />
-            <Errors messages={general} />
-            <div className="actions">
-              <button type="submit" disabled={enroll.pending}>
-                Turn on autopay
-              </button>
+            <FormActions messages={enroll.general} pending={enroll.pending} submit="Turn on autopay">
               <button type="button" className="secondary" onClick={() => setEditing(false)}>
                 Cancel
               </button>
-            </div>
+            </FormActions>
           </form>
         ))}
     </section>

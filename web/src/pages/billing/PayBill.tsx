@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from "react";
-import { useMutation } from "../../api/hooks";
-import { splitErrors } from "../../api/messages";
+import { useState } from "react";
 import { Field, SelectField } from "../../components/Field";
 import { FlashSlot, useFlash } from "../../components/Flash";
-import { Alert, Errors } from "../../components/Notice";
+import { FormActions } from "../../components/FormActions";
+import { Alert } from "../../components/Notice";
 import { graphql } from "../../gql";
 import { centsInput, methodName, parseCents } from "../../lib/format";
+import { useMutationForm, type FieldBinding } from "../../lib/useForm";
 import { readableReason, type SavedMethod } from "../Billing";
 
 const PayBillMutation = graphql(`
@@ -20,9 +20,7 @@ const PayBillMutation = graphql(`
         failureReason
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -36,37 +34,31 @@ interface Props {
 
 export function PayBill({ balance, methods, onPaid }: Props) {
   const [open, setOpen] = useState(false);
-  const [amount, setAmount] = useState("");
-  const [methodId, setMethodId] = useState("");
   // One key per filled-in form: a retry (after "Confirm it's you", a double click) is the same payment.
   const [idempotencyKey, setIdempotencyKey] = useState("");
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string[]>([]);
+  const pay = useMutationForm(PayBillMutation, { amount: "", paymentMethodId: "" });
   const flash = useFlash();
-  const pay = useMutation(PayBillMutation);
   // The select shows a method even when none was chosen yet (the form opened before any was saved, or
   // the chosen one was removed): pay with the one it shows.
-  const chosenId = methods.some((method) => method.id === methodId) ? methodId : preferred(methods);
+  const chosenId = shownMethod(methods, pay.values.paymentMethodId);
 
   const start = () => {
     setOpen(true);
     flash.clear();
-    setAmount(balance && balance.amount > 0 ? centsInput(balance.amount) : "");
-    setMethodId(preferred(methods));
+    pay.reset({
+      amount: balance && balance.amount > 0 ? centsInput(balance.amount) : "",
+      paymentMethodId: preferred(methods),
+    });
     setIdempotencyKey(crypto.randomUUID());
-    setFieldErrors({});
-    setGeneral([]);
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = pay.onSubmit(async ({ amount }) => {
     const cents = parseCents(amount);
-    const problems: Record<string, string> = {};
-    if (cents == null || cents <= 0) problems.amount = "Enter an amount in dollars and cents, like 79.99.";
-    if (!chosenId) problems.paymentMethodId = "Choose a payment method.";
-    setFieldErrors(problems);
-    setGeneral([]);
-    if (Object.keys(problems).length > 0 || cents == null) return;
+    const fine = pay.check({
+      amount: (cents == null || cents <= 0) && "Enter an amount in dollars and cents, like 79.99.",
+      paymentMethodId: !chosenId && "Choose a payment method.",
+    });
+    if (!fine || cents == null) return;
     const data = await pay.run({ input: { paymentMethodId: chosenId, amount: cents, idempotencyKey } });
     if (!data) return;
     const payload = data.payBill;
@@ -83,14 +75,12 @@ export function PayBill({ balance, methods, onPaid }: Props) {
     // The processor's reason, in words, where the member chose the method it refused.
     const reason = payload.payment?.failureReason;
     const declined = `The payment was declined${reason ? `: ${readableReason(reason)}` : ""}. Nothing was charged; please try another payment method.`;
-    const split = splitErrors(payload.errors, ["amount", "paymentMethodId"], { PAYMENT_DECLINED: declined });
-    setFieldErrors(split.byField);
-    setGeneral(split.general);
+    pay.refuse(payload.errors, { PAYMENT_DECLINED: declined });
     // A refused attempt is done: the next one is a new payment.
     setIdempotencyKey(crypto.randomUUID());
     // The declined attempt is in the payment history now.
     if (payload.payment) onPaid();
-  };
+  });
 
   return (
     <div>
@@ -105,36 +95,16 @@ export function PayBill({ balance, methods, onPaid }: Props) {
         <form onSubmit={submit} noValidate>
           <Field
             label="Amount"
-            name="amount"
             inputMode="decimal"
             hint={balance ? `Your balance is ${balance.formatted}.` : undefined}
-            value={amount}
-            error={fieldErrors.amount}
-            onChange={(event) => setAmount(event.target.value)}
+            {...pay.field("amount")}
           />
-          <SelectField
-            label="Payment method"
-            name="paymentMethodId"
-            value={chosenId}
-            error={fieldErrors.paymentMethodId}
-            onChange={(event) => setMethodId(event.target.value)}
-          >
-            {methods.map((method) => (
-              <option key={method.id} value={method.id}>
-                {methodName(method)}
-                {method.isDefault ? " (default)" : ""}
-              </option>
-            ))}
-          </SelectField>
-          <Errors messages={[pay.error, ...general]} />
-          <div className="actions">
-            <button type="submit" disabled={pay.pending}>
-              Pay
-            </button>
+          <MethodSelect methods={methods} markDefault {...pay.field("paymentMethodId")} value={chosenId} />
+          <FormActions messages={pay.messages} pending={pay.pending} submit="Pay">
             <button type="button" className="secondary" onClick={() => setOpen(false)}>
               Cancel
             </button>
-          </div>
+          </FormActions>
         </form>
       )}
     </div>
@@ -144,4 +114,27 @@ export function PayBill({ balance, methods, onPaid }: Props) {
 /** The default method, else the first; "" when there is none. */
 export function preferred(methods: readonly SavedMethod[]): string {
   return (methods.find((method) => method.isDefault) ?? methods[0])?.id ?? "";
+}
+
+/** The method a select shows: the chosen one while it is saved, else the preferred one. */
+export function shownMethod(methods: readonly SavedMethod[], chosenId: string): string {
+  return methods.some((method) => method.id === chosenId) ? chosenId : preferred(methods);
+}
+
+/** "Payment method": a choice of the saved methods (`markDefault`: the default one says so). */
+export function MethodSelect({
+  methods,
+  markDefault = false,
+  ...binding
+}: FieldBinding & { methods: readonly SavedMethod[]; markDefault?: boolean }) {
+  return (
+    <SelectField label="Payment method" {...binding}>
+      {methods.map((method) => (
+        <option key={method.id} value={method.id}>
+          {methodName(method)}
+          {markDefault && method.isDefault ? " (default)" : ""}
+        </option>
+      ))}
+    </SelectField>
+  );
 }
