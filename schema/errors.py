@@ -8,6 +8,8 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
+from models.errors import Refused
+
 
 class ErrorCode(StrEnum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
@@ -63,6 +65,14 @@ class UserError:
 
 def user_error(code: ErrorCode, message: str, field: str | None = None) -> UserError:
     return UserError(code=code.value, field=field, message=message)
+
+
+def refusal_error(refused: Refused) -> UserError:
+    """The one mapping of a domain operation's refusal: the UserError whose code is its reason's name;
+    a refusal to wait is the GraphQL error RATE_LIMITED instead (raised)."""
+    if refused.retry_after is not None:
+        raise rate_limited(refused.retry_after, refused.message) from None
+    return user_error(ErrorCode(refused.reason.value), refused.message, refused.field)
 
 
 class ApiError(GraphQLError):
