@@ -11,6 +11,7 @@ from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.models import Member
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import email_member
 from models.security.attempts import Gate, Refused, SessionHolder, check, refuse_unless_accepted
 from models.security.guard import Secret
@@ -63,7 +64,7 @@ async def change_password(holder: SessionHolder, change: PasswordChange, gate: G
                 "Your password was changed",
                 "The password of your account was just changed, and your other sessions ended.",
             ),
-            "PASSWORD_CHANGED",
+            MessageKind.PASSWORD_CHANGED,
             using_db=connection,
         )
         await holder.record(

@@ -19,6 +19,7 @@ from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import notify_account
 from models.services.errors import AppointmentRefused, Refusal, appointment_not_found
 
@@ -220,7 +221,7 @@ async def send_reminders(now: datetime | None = None, *, batch_size: int = 500) 
                     "Reminder: your technician visit is coming up",
                     f"A technician will visit {window}.",
                     connection,
-                    kind="APPOINTMENT_REMINDER",
+                    kind=MessageKind.APPOINTMENT_REMINDER,
                 )
             sent += 1
     return sent
@@ -232,7 +233,7 @@ async def _tell(
     sentence: str,
     connection: BaseDBAsyncClient,
     *,
-    kind: str = "APPOINTMENT",
+    kind: MessageKind = MessageKind.APPOINTMENT,
 ) -> None:
     text = messages.Text(subject=subject, body=f"Hello,\n\n{sentence}\n\nThe {account.name} account\n")
     await notify_account(
