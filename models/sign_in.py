@@ -25,23 +25,13 @@ from models.security.attempts import (
 from models.security.challenges import IssuedChallenge, answer_challenge, start_challenge
 from models.security.codes import TooManyCodes, find_link_token
 from models.security.devices import invalid_device_id, is_familiar
+from models.security.errors import Refusal
 from models.security.guard import Claimant, Secret
 from models.security.models import TokenPurpose
 from models.security.passwords import MAX_LENGTH
 from models.security.sessions import ClientInfo, open_session
 
 SIGN_IN_LOCKED = "Too many wrong passwords: signing in is locked for a while."
-
-
-class Refusal(StrEnum):
-    """Why a sign-in was refused; the schema shows it as the UserError code of the same name."""
-
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    INVALID_CODE = "INVALID_CODE"
-    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
-    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
-    INVALID_TOKEN = "INVALID_TOKEN"
-    INVALID_INPUT = "INVALID_INPUT"
 
 
 class SignInOutcome(StrEnum):

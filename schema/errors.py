@@ -12,6 +12,9 @@ from models.errors import Refused
 
 
 class ErrorCode(StrEnum):
+    """The UserError codes the contract fixes: every domain refusal's reason (models/<domain>/errors.py,
+    mapped by refusal_error; tests/schema/test_error_codes.py holds them to it) and the schema's own."""
+
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"

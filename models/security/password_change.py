@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
@@ -14,16 +13,10 @@ from models.notify import messages
 from models.notify.outbox import MessageKind
 from models.notify.send import email_member
 from models.security.attempts import Gate, Refused, SessionHolder, check, refuse_unless_accepted
+from models.security.errors import Refusal
 from models.security.guard import Secret
 from models.security.passwords import MAX_LENGTH
 from models.security.sessions import revoke_sessions
-
-
-class Refusal(StrEnum):
-    """Why a password change was refused; the schema shows it as the UserError code of the same name."""
-
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    WEAK_PASSWORD = "WEAK_PASSWORD"
 
 
 @dataclass(frozen=True)
