@@ -23,7 +23,7 @@ from gateway.graphql_endpoint import GraphQLEndpoint
 from gateway.headers import SecurityHeaders
 from gateway.heap import settle_after_startup
 from gateway.logs import configure_logging
-from gateway.observability import Metrics, RequestObservation, metrics_endpoint, watch_lockouts
+from gateway.observability import Metrics, RequestObservation, metrics_endpoint, watch_operations
 from gateway.portal import Portal
 from gateway.redis_client import redis_client
 from gateway.settings import Settings, SettingsError
@@ -97,7 +97,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         )
 
     metrics = Metrics()
-    watch_lockouts()
+    watch_operations()
     middleware = [
         Middleware(RequestObservation, metrics=metrics),
         Middleware(SecurityHeaders, https=settings.https),

@@ -103,7 +103,7 @@ class GraphQLEndpoint:
         if token_count_exceeds(query):
             refusal = too_complex(f"The document has more than {MAX_TOKENS} tokens.", "tokens", MAX_TOKENS)
             refused = {"data": None, "errors": [refusal.formatted]}
-            observe_result(query, operation_name, refused)
+            observe_result(query, refused)
             return JSONResponse(refused, headers={"x-request-id": request_id})
         context = self._context(request)
         written = track_written()
@@ -137,7 +137,7 @@ class GraphQLEndpoint:
                 _format_error(error, request_id, suggestions=not self.settings.is_production)
                 for error in result.errors
             ]
-        observe_result(query, operation_name, body)
+        observe_result(query, body)
         background = BackgroundTask(self.queue.deliver, list(written)) if written and self.queue else None
         response = GraphQLResponse(body, headers={"x-request-id": request_id}, background=background)
         for name, value in context.response.raw_headers:

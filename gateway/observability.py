@@ -4,10 +4,11 @@ One request id per request: `RequestObservation` (the outermost middleware) take
 or makes one, keeps it in `workers.queue.request_id` for the whole request (every log line,
 the jobs the request queues) and answers it in the `x-request-id` header. The endpoint notes what the
 request was (`observe_operation`, `observe_result`); the middleware turns that into metrics once the
-response is sent. Models know nothing of this: lockouts are seen through
-`models.security.lockout.observe_locks`, which hears of every lock that begins, of a real member or of
-a phantom login alike. No metric tells a real username from an unknown one, and /metrics answers only
-the bearer of METRICS_TOKEN.
+response is sent. Models know nothing of this: the domain operations report what they did to observers,
+lockouts through `models.security.lockout.observe_locks`, which hears of every lock that begins, of a
+real member or of a phantom login alike, and sign-ins through `models.sign_in.observe_sign_ins`, which
+hears every password sign-in's outcome however the document spelled the field. No metric tells a real
+username from an unknown one, and /metrics answers only the bearer of METRICS_TOKEN.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import GraphQLError, OperationType, parse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.settings import Settings
 from models.security.lockout import observe_locks
-from schema.documents import fragments_of, operation_named, root_fields
+from models.sign_in import SignInOutcome, observe_sign_ins
 from workers.observability import JOB_REGISTRY, outbox_backlog
 from workers.queue import request_id
 
@@ -51,12 +51,6 @@ _OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 # Without operationName, the document's first operation names the request (with several operations,
 # operationName is required anyway). Not a parse: cheap, and a miss only means "anonymous".
 _FIRST_OPERATION = re.compile(r"\s*(?:#[^\n]*\n\s*)*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)")
-SIGN_IN_OUTCOMES = {
-    "INVALID_CREDENTIALS": "invalid_credentials",
-    "ACCOUNT_LOCKED": "locked",
-    "ACCOUNT_DISABLED": "disabled",
-    "RATE_LIMITED": "rate_limited",
-}
 
 
 # Metrics ------------------------------------------------------------------------------------------
@@ -151,7 +145,7 @@ class Observation:
 
     operation: str | None = None
     error_codes: list[str] = field(default_factory=list)
-    sign_ins: list[str] = field(default_factory=list)
+    sign_ins: list[SignInOutcome] = field(default_factory=list)
     lockouts: int = 0
 
 
@@ -169,8 +163,9 @@ def observe_operation(operation_name: str | None) -> None:
         observation.operation = operation_name
 
 
-def observe_result(query: str, operation_name: str | None, body: dict[str, Any]) -> None:
-    """Note the answer's error codes and, for a signIn, its outcome."""
+def observe_result(query: str, body: dict[str, Any]) -> None:
+    """Note the answer's error codes (and, without operationName, the name of the document's first
+    operation)."""
     observation = _observation.get()
     if observation is None:
         return
@@ -179,12 +174,6 @@ def observe_result(query: str, operation_name: str | None, body: dict[str, Any])
         observation.operation = match.group(1) if match else None
     errors: list[dict[str, Any]] = body.get("errors") or []
     observation.error_codes.extend(_code_of(error) for error in errors)
-    data = body.get("data")
-    if "signIn" in query and isinstance(data, dict):
-        for key in _sign_in_keys(query, operation_name):
-            outcome = _sign_in_outcome(key, data.get(key), errors)
-            if outcome is not None:
-                observation.sign_ins.append(outcome)
 
 
 def _code_of(error: dict[str, Any]) -> str:
@@ -192,44 +181,10 @@ def _code_of(error: dict[str, Any]) -> str:
     return code if isinstance(code, str) else "UNKNOWN"
 
 
-def _sign_in_keys(query: str, operation_name: str | None) -> list[str]:
-    """Response keys (alias or name) of the signIn fields of the operation that ran, read as the
-    once-per-request rule reads them (inline fragments and fragment spreads expanded)."""
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return []
-    operation = operation_named(document, operation_name)
-    if operation is None or operation.operation is not OperationType.MUTATION:
-        return []
-    keys = [
-        (field.alias or field.name).value
-        for field in root_fields(operation.selection_set, fragments_of(document).get)
-        if field.name.value == "signIn"
-    ]
-    return list(dict.fromkeys(keys))  # one answer per response key
-
-
-def _sign_in_outcome(key: str, payload: Any, errors: Iterable[dict[str, Any]]) -> str | None:
-    """The outcome as far as the answer shows it (a client that selects no `errors` may hide failures)."""
-    if payload is None:
-        codes = [_code_of(error) for error in errors if (error.get("path") or [None])[0] == key]
-        return SIGN_IN_OUTCOMES.get(codes[0], codes[0].lower()) if codes else None
-    if not isinstance(payload, dict):
-        return None
-    payload_errors = payload.get("errors") or []
-    if payload_errors and isinstance(payload_errors[0], dict) and "code" in payload_errors[0]:
-        code = str(payload_errors[0]["code"])
-        return SIGN_IN_OUTCOMES.get(code, code.lower())
-    if payload.get("challenge"):
-        return "challenged"
-    if payload.get("token") or payload.get("member"):
-        return "success"
-    if payload.get("lockedUntil"):
-        return "locked"
-    if "errors" in payload and "challenge" in payload:
-        return "success"
-    return "unknown"
+def _sign_in_seen(outcome: SignInOutcome) -> None:
+    observation = _observation.get()
+    if observation is not None:
+        observation.sign_ins.append(outcome)
 
 
 def _lockout_seen() -> None:
@@ -238,9 +193,11 @@ def _lockout_seen() -> None:
         observation.lockouts += 1
 
 
-def watch_lockouts() -> None:
-    """Count the locks that begin during requests, phantom and real alike (idempotent)."""
+def watch_operations() -> None:
+    """Count the locks that begin during requests, phantom and real alike, and the sign-ins' outcomes
+    (idempotent)."""
     observe_locks(_lockout_seen)
+    observe_sign_ins(_sign_in_seen)
 
 
 # The middleware -----------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from models.onboarding import checked_account, create_account, seed_demo
 from models.partners import trusted_documents
 from models.partners.api_keys import SHOWN_CHARS, ApiKey
 from models.security.passwords import Passwords
-from models.services.models import Service
+from models.services.models import Service, ServiceKind
 from models.services.usage import MAX_RECORD_BYTES, UnknownService, record_usage
 from schema import schema
 from schema.ids import pk_of, to_global_id
@@ -68,7 +68,7 @@ def create_account_command(args: argparse.Namespace) -> int:
         if service is not None:
             internet = await Service.create(
                 account_id=account.id,
-                kind="INTERNET",
+                kind=ServiceKind.INTERNET,
                 plan=service.plan,
                 monthly_price=service.price,
                 allowance_bytes=service.allowance_bytes,

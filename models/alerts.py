@@ -10,11 +10,13 @@ from tortoise.transactions import in_transaction
 from ua_parser import parse
 
 from models import activity
+from models.access import Role
 from models.accounts.models import Account
 from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.models import Member, MemberStatus
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import email_member, notify_member
 from models.partners import api_keys
 from models.security.codes import issue_link_token
@@ -45,7 +47,7 @@ async def is_risky(member: Member, now: datetime | None = None) -> bool:
         return True
     since = (now or utcnow()) - RISK_WINDOW
     failures = await activity.ActivityEvent.filter(
-        actor_id=member.id, kind="SIGN_IN_FAILED", at__gte=since
+        actor_id=member.id, kind=ActivityKind.SIGN_IN_FAILED, at__gte=since
     ).count()
     return failures >= RISKY_FAILURES
 
@@ -66,7 +68,7 @@ async def alert_new_sign_in(member: Member, client: ClientInfo, public_url: str)
             member,
             "security",
             text,
-            "NEW_SIGN_IN",
+            MessageKind.NEW_SIGN_IN,
             time_zone=account.time_zone,
             sms_body=messages.new_sign_in_sms(device, place, when),
             using_db=connection,
@@ -85,7 +87,7 @@ async def secure_account(row: OneTimeToken, ip_address: str | None) -> Member | 
     member = await Member.get_or_none(id=row.member_id)
     if member is None or member.removed_at is not None:
         return None
-    primary = await Member.get(account_id=member.account_id, role="PRIMARY")
+    primary = await Member.get(account_id=member.account_id, role=Role.PRIMARY)
     async with in_transaction() as connection:
         updated = (
             await OneTimeToken.filter(id=row.id, used_at=None).using_db(connection).update(used_at=utcnow())
@@ -107,7 +109,7 @@ async def secure_account(row: OneTimeToken, ip_address: str | None) -> Member | 
                 "You told us a sign-in was not you. Every session has ended and signing in stays blocked "
                 f"until you reset your password.{keys_sentence}",
             ),
-            "ACCOUNT_SECURED",
+            MessageKind.ACCOUNT_SECURED,
             using_db=connection,
         )
         if primary.id != member.id:
@@ -119,7 +121,7 @@ async def secure_account(row: OneTimeToken, ip_address: str | None) -> Member | 
                     f"{member.display_name} reported a sign-in that was not them. Their sessions have "
                     f"ended and they can sign in again after resetting their password.{keys_sentence}",
                 ),
-                "ACCOUNT_SECURED",
+                MessageKind.ACCOUNT_SECURED,
                 using_db=connection,
             )
         await activity.record(

@@ -34,7 +34,7 @@ from models.billing.statements import (
 from models.demo_rows import HOME_IP, MONTHS, PHONE_IP, Log, add_method, add_payment, add_statement, due_dates
 from models.members.models import Member
 from models.services.appointments import Appointment, AppointmentStatus, describe_window
-from models.services.models import Service
+from models.services.models import Service, ServiceKind
 from models.services.usage import DataUsage, UsageAlert
 
 AUTOPAY_FROM_MONTH = 4  # the first four statements were paid by hand, then autopay took over
@@ -75,7 +75,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
     await Account.filter(id=account.id).using_db(connection).update(created_at=at(start, 8))
     await Member.filter(account_id=account.id).using_db(connection).update(created_at=at(start, 8))
     await (
-        ActivityEvent.filter(account_id=account.id, kind="ACCOUNT_CREATED")
+        ActivityEvent.filter(account_id=account.id, kind=ActivityKind.ACCOUNT_CREATED)
         .using_db(connection)
         .update(at=at(start, 8))
     )
@@ -85,7 +85,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
     services = [
         await Service.create(
             account_id=account.id,
-            kind="INTERNET",
+            kind=ServiceKind.INTERNET,
             plan="Gig",
             monthly_price=7_999,
             allowance_bytes=ALLOWANCE_BYTES,
@@ -273,5 +273,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
     )
     await ActivityEvent.bulk_create(sorted(log.events, key=lambda event: event.at), using_db=connection)
     for member in (dana, morgan, sam):
-        signed_in = max(e.at for e in log.events if e.kind == "SIGN_IN" and e.actor_id == member.id)
+        signed_in = max(
+            e.at for e in log.events if e.kind == ActivityKind.SIGN_IN and e.actor_id == member.id
+        )
         await Member.filter(id=member.id).using_db(connection).update(last_sign_in_at=signed_in)

@@ -21,6 +21,7 @@ from models.db.clock import utcnow
 from models.members.errors import MembershipRefused, Refusal, email_taken
 from models.members.models import Member, MemberStatus, PermissionGrant, email_in_use
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import email_member
 from models.security import lockout
 from models.security.codes import issue_link_token
@@ -229,7 +230,7 @@ async def transfer_primary(actor: Actor, member_id: int) -> Member:
                 "You are now the account's primary member",
                 f"{actor.member.display_name} made you the primary member of the account.",
             ),
-            "PRIMARY_TRANSFERRED",
+            MessageKind.PRIMARY_TRANSFERRED,
             using_db=connection,
         )
         await email_member(
@@ -239,7 +240,7 @@ async def transfer_primary(actor: Actor, member_id: int) -> Member:
                 "You handed on the primary role",
                 f"{member.display_name} is now the primary member; you are a manager.",
             ),
-            "PRIMARY_TRANSFERRED",
+            MessageKind.PRIMARY_TRANSFERRED,
             using_db=connection,
         )
         await _record(
@@ -280,7 +281,7 @@ async def send_activation(
         member.id, TokenPurpose.ACTIVATION, links.activation_seconds, using_db=using_db
     )
     text = messages.activation(links.public_url, member.display_name, account_name, token, invited=invited)
-    await email_member(member, text, "ACTIVATION", using_db=using_db)
+    await email_member(member, text, MessageKind.ACTIVATION, using_db=using_db)
 
 
 async def _send_invitation(member: Member, links: LinkPolicy, connection: BaseDBAsyncClient) -> None:

@@ -21,6 +21,7 @@ from models.members.models import (
     email_in_use,
 )
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import email_member, send_code
 from models.security.codes import issue_code, redeem_code
 from models.security.models import OneTimeToken, TokenPurpose
@@ -88,7 +89,7 @@ async def request_contact_change(
             f"Someone signed in as you asked to change your {noun} to {sent_to}. "
             "It changes only once the code we sent there is entered.",
         ),
-        "CONTACT_CHANGE_REQUESTED",
+        MessageKind.CONTACT_CHANGE_REQUESTED,
         using_db=using_db,
     )
     await activity.record_by(
@@ -131,7 +132,7 @@ async def apply_contact_change(member: Member, row: OneTimeToken, *, ip_address:
                 f"Your {noun} was changed",
                 f"The {noun} of your membership was just changed.",
             ),
-            "CONTACT_CHANGED",
+            MessageKind.CONTACT_CHANGED,
             to=old_email,
             using_db=connection,
         )

@@ -5,16 +5,27 @@ At the top level of models/ because it composes security with the sign-in alerts
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from models.alerts import alert_new_sign_in, is_risky
 from models.alerts import secure_account as secure_member
 from models.members.models import Member, MemberStatus, holder_of
-from models.security.attempts import INVALID_LINK, WRONG_CODE, Gate, Refused, SignedIn, check, throttled
+from models.security.attempts import (
+    INVALID_LINK,
+    WRONG_CODE,
+    Gate,
+    Guarded,
+    Refused,
+    SignedIn,
+    check,
+    throttled,
+)
 from models.security.challenges import IssuedChallenge, answer_challenge, start_challenge
 from models.security.codes import TooManyCodes, find_link_token
-from models.security.devices import is_familiar
+from models.security.devices import invalid_device_id, is_familiar
+from models.security.errors import Refusal
 from models.security.guard import Claimant, Secret
 from models.security.models import TokenPurpose
 from models.security.passwords import MAX_LENGTH
@@ -23,14 +34,38 @@ from models.security.sessions import ClientInfo, open_session
 SIGN_IN_LOCKED = "Too many wrong passwords: signing in is locked for a while."
 
 
-class Refusal(StrEnum):
-    """Why a sign-in was refused; the schema shows it as the UserError code of the same name."""
+class SignInOutcome(StrEnum):
+    """How a password sign-in ended, as the metrics label it."""
 
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    INVALID_CODE = "INVALID_CODE"
-    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
-    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
-    INVALID_TOKEN = "INVALID_TOKEN"
+    SUCCESS = "success"
+    CHALLENGED = "challenged"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+    RATE_LIMITED = "rate_limited"
+    INVALID_INPUT = "invalid_input"
+    INTERNAL = "internal"
+
+
+_REFUSED_OUTCOMES: dict[StrEnum, SignInOutcome] = {
+    Refusal.INVALID_CREDENTIALS: SignInOutcome.INVALID_CREDENTIALS,
+    Refusal.ACCOUNT_LOCKED: SignInOutcome.LOCKED,
+    Refusal.ACCOUNT_DISABLED: SignInOutcome.DISABLED,
+    Refusal.INVALID_INPUT: SignInOutcome.INVALID_INPUT,
+    Guarded.RATE_LIMITED: SignInOutcome.RATE_LIMITED,
+}
+_sign_in_observers: list[Callable[[SignInOutcome], None]] = []
+
+
+def observe_sign_ins(observer: Callable[[SignInOutcome], None]) -> None:
+    """Call `observer` with the outcome of every password sign-in (metrics count them). Idempotent."""
+    if observer not in _sign_in_observers:
+        _sign_in_observers.append(observer)
+
+
+def _report(outcome: SignInOutcome) -> None:
+    for observer in _sign_in_observers:
+        observer(outcome)
 
 
 @dataclass(frozen=True)
@@ -51,8 +86,24 @@ class Challenged:
 
 async def sign_in(gate: Gate, login: Login, client: ClientInfo) -> SignedIn | Challenged:
     """The password sign-in through the guard (throttle, lockout), then a session, or a challenge when
-    the device is unfamiliar and the sign-in risky. Callers admit it first (Passwords.admitted)."""
+    the device is unfamiliar and the sign-in risky. Callers admit it first (Passwords.admitted). Its
+    outcome goes to the observers (observe_sign_ins)."""
+    try:
+        outcome = await _sign_in(gate, login, client)
+    except Refused as refusal:
+        _report(_REFUSED_OUTCOMES[refusal.reason])
+        raise
+    except Exception:
+        _report(SignInOutcome.INTERNAL)
+        raise
+    _report(SignInOutcome.CHALLENGED if isinstance(outcome, Challenged) else SignInOutcome.SUCCESS)
+    return outcome
+
+
+async def _sign_in(gate: Gate, login: Login, client: ClientInfo) -> SignedIn | Challenged:
     device_id = login.device_id
+    if invalid_device_id(device_id):
+        raise Refused(Refusal.INVALID_INPUT, "deviceId is too long.", "deviceId")
     # A differently-cased login still counts, e-mails and logs for the member who holds it; only the
     # exact username signs in.
     holder = await holder_of(login.username)

@@ -1,6 +1,6 @@
 """Reading a GraphQL document as execution will: its fragments, the operation that runs, the fields at
-its root (fragments expanded) and the response keys each runs under. The query limits and the sign-in
-metrics read documents through these, so no spelling of a document counts differently."""
+its root (fragments expanded) and the response keys each runs under. The query limits read documents
+through these, so no spelling of a document counts differently."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
 
 def root_fields(selection_set: SelectionSetNode, fragment_of: FragmentOf) -> list[FieldNode]:
     """The fields an operation runs at its root, with inline fragments and fragment spreads expanded
-    (each named fragment once, as execution collects them). The once-per-request rule and the sign-in
-    metrics both read an operation this way, so no spelling of a document counts differently."""
+    (each named fragment once, as execution collects them). The once-per-request rule reads an
+    operation this way, so no spelling of a document counts differently."""
     fields: list[FieldNode] = []
     visited: set[str] = set()
 

@@ -8,8 +8,13 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
+from models.errors import Refused
+
 
 class ErrorCode(StrEnum):
+    """The UserError codes the contract fixes: every domain refusal's reason (models/<domain>/errors.py,
+    mapped by refusal_error; tests/schema/test_error_codes.py holds them to it) and the schema's own."""
+
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
@@ -63,6 +68,14 @@ class UserError:
 
 def user_error(code: ErrorCode, message: str, field: str | None = None) -> UserError:
     return UserError(code=code.value, field=field, message=message)
+
+
+def refusal_error(refused: Refused) -> UserError:
+    """The one mapping of a domain operation's refusal: the UserError whose code is its reason's name;
+    a refusal to wait is the GraphQL error RATE_LIMITED instead (raised)."""
+    if refused.retry_after is not None:
+        raise rate_limited(refused.retry_after, refused.message) from None
+    return user_error(ErrorCode(refused.reason.value), refused.message, refused.field)
 
 
 class ApiError(GraphQLError):

@@ -56,6 +56,7 @@ from models.billing.models import (
 from models.billing.processor import PaymentProcessor
 from models.db.clock import utcnow
 from models.notify.messages import Text
+from models.notify.outbox import MessageKind
 from models.notify.send import notify_account
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,9 @@ RETRY_DAYS = (1, 3, 5)  # after the first failure
 STALE_CLAIM_SECONDS = 600
 CHARGE_CONCURRENCY = 4  # charges in flight per worker (PostgreSQL's pool holds 5 connections)
 
-AUTOPAY_REMINDER = "AUTOPAY_REMINDER"
-CEILING_SKIPPED = "CEILING_SKIPPED"
-AUTOPAY_GAVE_UP = "AUTOPAY_GAVE_UP"
+AUTOPAY_REMINDER = MessageKind.AUTOPAY_REMINDER
+CEILING_SKIPPED = MessageKind.CEILING_SKIPPED
+AUTOPAY_GAVE_UP = MessageKind.AUTOPAY_GAVE_UP
 
 
 @dataclass
@@ -230,7 +231,7 @@ async def _record(
             )
 
 
-async def _notify_once(candidate: Candidate, kind: str, text: Text) -> int:
+async def _notify_once(candidate: Candidate, kind: MessageKind, text: Text) -> int:
     """Record the notice and queue its messages in one commit; 0 when it had already gone out."""
     try:
         async with in_transaction() as connection:

@@ -11,7 +11,7 @@ from typing import Any
 from tortoise import connections
 
 from models.billing.charge import AUTOPAY_KEY_PREFIX
-from models.billing.models import BillingNotice, Payment, PaymentSource, PaymentStatus
+from models.billing.models import BillingNotice, Payment, PaymentSource, PaymentStatus, StatementStatus
 from models.db.clock import utcnow
 
 REMINDER_DAYS = 3
@@ -111,7 +111,7 @@ async def due_candidates(today: date, after: int, limit: int) -> list[Candidate]
             account_id=int(row["account_id"]),
             due_date=_as_date(row["due_date"]),
             remaining=int(row["amount_due"]) - int(row["amount_paid"]),
-            is_open=row["status"] == "OPEN",
+            is_open=row["status"] == StatementStatus.OPEN,
             days_before_due=int(row["days_before_due"]),
             max_amount=None if row["max_amount"] is None else int(row["max_amount"]),
             payment_method_id=int(row["payment_method_id"]),

@@ -232,7 +232,9 @@ async def reconcile_pending(
         method = await PaymentMethod.get_or_none(id=method_id) if method_id else None
         if method is None:
             result = ChargeResult(succeeded=False, reference=None, failure_reason="payment_method_missing")
-            await settle(payment, PaymentMethod(brand=None, kind="CARD", last4="????"), result)
+            await settle(
+                payment, PaymentMethod(brand=None, kind=PaymentMethodKind.CARD, last4="????"), result
+            )
             settled += 1
             continue
         try:

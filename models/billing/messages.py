@@ -6,12 +6,13 @@ from datetime import date
 
 from models.billing.models import format_money
 from models.notify.messages import Text
+from models.notify.outbox import MessageKind
 
 # Outbox `kind`s of billing messages (tests and workers look them up by these).
-STATEMENT_READY = "STATEMENT_READY"
-PAYMENT_RECEIPT = "PAYMENT_RECEIPT"
-PAYMENT_FAILED = "PAYMENT_FAILED"
-AUTOPAY_CHANGED = "AUTOPAY_CHANGED"
+STATEMENT_READY = MessageKind.STATEMENT_READY
+PAYMENT_RECEIPT = MessageKind.PAYMENT_RECEIPT
+PAYMENT_FAILED = MessageKind.PAYMENT_FAILED
+AUTOPAY_CHANGED = MessageKind.AUTOPAY_CHANGED
 
 
 def _text(subject: str, sentence: str) -> Text:

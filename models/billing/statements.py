@@ -19,13 +19,17 @@ from models.billing import messages as billing_messages
 from models.billing.models import LineItem, Statement, format_money
 from models.db.clock import utcnow
 from models.notify.send import notify_account
-from models.services.models import Service
+from models.services.models import Service, ServiceKind
 
 DUE_AFTER_DAYS = 21
 DEFAULT_DESCRIPTION = "Account charges"
 MAX_KEY = 80
 # How a line item names a service's kind ("Tv" is what str.title() would make of TV).
-KIND_NAMES = {"INTERNET": "Internet", "TV": "TV", "PHONE": "Phone"}
+KIND_NAMES: dict[str, str] = {
+    ServiceKind.INTERNET: "Internet",
+    ServiceKind.TV: "TV",
+    ServiceKind.PHONE: "Phone",
+}
 
 
 class NothingToBill(ValueError):

@@ -33,6 +33,35 @@ class MessageStatus(StrEnum):
     FAILED = "FAILED"  # no try can send it (models.notify.outbox.Undeliverable); last_error says why
 
 
+class MessageKind(StrEnum):
+    """What an outbox message is about (tests and workers look messages up by it)."""
+
+    CODE = "CODE"
+    ACTIVATION = "ACTIVATION"
+    LOCKOUT = "LOCKOUT"
+    PASSWORD_RESET_LINK = "PASSWORD_RESET_LINK"
+    PASSWORD_RESET = "PASSWORD_RESET"
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"
+    TOTP_ENABLED = "TOTP_ENABLED"
+    TOTP_DISABLED = "TOTP_DISABLED"
+    NEW_SIGN_IN = "NEW_SIGN_IN"
+    ACCOUNT_SECURED = "ACCOUNT_SECURED"
+    PRIMARY_TRANSFERRED = "PRIMARY_TRANSFERRED"
+    CONTACT_CHANGE_REQUESTED = "CONTACT_CHANGE_REQUESTED"
+    CONTACT_CHANGED = "CONTACT_CHANGED"
+    USAGE_ALERT = "USAGE_ALERT"
+    OUTAGE_REPORTED = "OUTAGE_REPORTED"
+    APPOINTMENT = "APPOINTMENT"
+    APPOINTMENT_REMINDER = "APPOINTMENT_REMINDER"
+    STATEMENT_READY = "STATEMENT_READY"
+    PAYMENT_RECEIPT = "PAYMENT_RECEIPT"
+    PAYMENT_FAILED = "PAYMENT_FAILED"
+    AUTOPAY_CHANGED = "AUTOPAY_CHANGED"
+    AUTOPAY_REMINDER = "AUTOPAY_REMINDER"
+    CEILING_SKIPPED = "CEILING_SKIPPED"
+    AUTOPAY_GAVE_UP = "AUTOPAY_GAVE_UP"
+
+
 class Undeliverable(Exception):
     """A message that no retry can send: it cannot be built (a bad address, a header that would not
     hold), or the recipient's server refused it for good. Delivery marks it FAILED, once."""
@@ -75,7 +104,7 @@ async def queue_message(
     recipient: str,
     body: str,
     *,
-    kind: str,
+    kind: MessageKind,
     subject: str = "",
     account_id: int | None = None,
     member_id: int | None = None,

@@ -9,14 +9,14 @@ from models.accounts.models import Account
 from models.db.clock import utcnow
 from models.members.models import Channel, Member, MemberStatus, PermissionGrant
 from models.notify import messages
-from models.notify.outbox import queue_message
+from models.notify.outbox import MessageKind, queue_message
 from models.notify.quiet_hours import sms_not_before
 
 
 async def email_member(
     member: Member,
     text: messages.Text,
-    kind: str,
+    kind: MessageKind,
     *,
     to: str | None = None,
     using_db: BaseDBAsyncClient | None = None,
@@ -52,7 +52,7 @@ async def send_code(
             Channel.SMS,
             phone,
             messages.sms_code(purpose, code),
-            kind="CODE",
+            kind=MessageKind.CODE,
             account_id=member.account_id,
             member_id=member.id,
             using_db=using_db,
@@ -62,7 +62,7 @@ async def send_code(
     await email_member(
         member,
         messages.one_time_code(member.display_name, purpose, code, minutes),
-        "CODE",
+        MessageKind.CODE,
         to=address,
         using_db=using_db,
     )
@@ -83,7 +83,7 @@ async def notify_account(
     topic: str,
     permission: Permission,
     text: messages.Text,
-    kind: str,
+    kind: MessageKind,
     *,
     sms_body: str | None = None,
     using_db: BaseDBAsyncClient | None = None,
@@ -116,7 +116,7 @@ async def notify_member(
     member: Member,
     topic: str,
     text: messages.Text,
-    kind: str,
+    kind: MessageKind,
     *,
     time_zone: str,
     sms_body: str | None = None,

@@ -21,6 +21,7 @@ from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.members.models import Member, MemberStatus, member_permissions
+from models.partners.errors import ApiKeyRefused, Refusal, key_not_found
 from models.security.tokens import hash_token
 
 if TYPE_CHECKING:
@@ -58,16 +59,6 @@ class ApiKey(Model):
         return frozenset(Permission(value) for value in self.permissions if value in Permission.__members__)
 
 
-class ApiKeyRefused(Exception):
-    """An expected refusal; `code` names an ErrorCode of the schema."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-
 @dataclass(frozen=True)
 class KeyAccess:
     """What a presented key may do right now: its permissions within its creator's."""
@@ -97,16 +88,16 @@ async def create(
     """A new key of the creator's account; returns the row and the secret (shown once)."""
     name = name.strip()
     if not 0 < len(name) <= MAX_NAME:
-        raise ApiKeyRefused("INVALID_INPUT", f"Use 1 to {MAX_NAME} characters.", "name")
+        raise ApiKeyRefused(Refusal.INVALID_INPUT, f"Use 1 to {MAX_NAME} characters.", "name")
     if has_control_characters(name):
-        raise ApiKeyRefused("INVALID_INPUT", CONTROL_CHARACTERS_MESSAGE, "name")
+        raise ApiKeyRefused(Refusal.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "name")
     chosen = frozenset(permissions)
     if not chosen:
-        raise ApiKeyRefused("INVALID_PERMISSION", "Choose at least one permission.", "permissions")
+        raise ApiKeyRefused(Refusal.INVALID_PERMISSION, "Choose at least one permission.", "permissions")
     refused = refused_key_permissions(chosen, creator_permissions)
     if refused:
         names = ", ".join(refused)
-        raise ApiKeyRefused("INVALID_PERMISSION", f"An API key cannot be given {names}.", "permissions")
+        raise ApiKeyRefused(Refusal.INVALID_PERMISSION, f"An API key cannot be given {names}.", "permissions")
     secret, key_hash = new_key()
     async with in_transaction() as connection:
         key = await ApiKey.create(
@@ -128,8 +119,10 @@ async def create(
     return key, secret
 
 
-async def revoke(actor: Member, key_id: int, *, ip_address: str | None = None) -> ApiKey:
+async def revoke(actor: Member, key_id: int | None, *, ip_address: str | None = None) -> ApiKey:
     """Revoke a live key of the actor's account; NOT_FOUND for anything else."""
+    if key_id is None:
+        raise key_not_found()
     account_id = actor.account_id
     async with in_transaction() as connection:
         key = (
@@ -143,7 +136,7 @@ async def revoke(actor: Member, key_id: int, *, ip_address: str | None = None) -
             .update(revoked_at=utcnow())
         )
         if key is None or not revoked:
-            raise ApiKeyRefused("NOT_FOUND", "No such API key in your account.", "id")
+            raise key_not_found()
         await activity.record_by(
             actor,
             ActivityKind.API_KEY_REVOKED,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -17,6 +16,7 @@ from models.members.models import USERNAME_PATTERN, Member, MemberStatus, fold_u
 from models.security.attempts import INVALID_LINK, Gate, Refused, SignedIn, check
 from models.security.codes import find_link_token, use_token
 from models.security.devices import invalid_device_id
+from models.security.errors import Refusal
 from models.security.guard import Claimant, Secret
 from models.security.models import TokenPurpose
 from models.security.passwords import normalise_answer
@@ -24,17 +24,6 @@ from models.security.sessions import ClientInfo, open_session
 
 MAX_QUESTION = 200
 MAX_ANSWER = 200
-
-
-class Refusal(StrEnum):
-    """Why an activation was refused; the schema shows it as the UserError code of the same name."""
-
-    INVALID_TOKEN = "INVALID_TOKEN"
-    INVALID_USERNAME = "INVALID_USERNAME"
-    USERNAME_TAKEN = "USERNAME_TAKEN"
-    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
-    WEAK_PASSWORD = "WEAK_PASSWORD"
-    INVALID_INPUT = "INVALID_INPUT"
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,8 @@ class Refused(BaseRefused):
         locked_until: datetime | None = None,
         retry_after: int | None = None,
     ) -> None:
-        super().__init__(reason, message, field)
+        super().__init__(reason, message, field, retry_after=retry_after)
         self.locked_until = locked_until
-        self.retry_after = retry_after
 
 
 def throttled(retry_after: int, message: str = THROTTLED_MESSAGE) -> Refused:

@@ -28,6 +28,7 @@ from models.db.clock import utcnow
 from models.db.prepared import PreparedQuery
 from models.members.models import Member
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import email_member
 from models.security.codes import issue_link_token
 from models.security.models import TokenPurpose
@@ -243,7 +244,7 @@ async def announce_lock(
         await email_member(
             member,
             messages.lockout(public_url, member.display_name, token, until_text),
-            "LOCKOUT",
+            MessageKind.LOCKOUT,
             using_db=connection,
         )
         await activity.record(

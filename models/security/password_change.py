@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
@@ -11,18 +10,13 @@ from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.models import Member
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import email_member
 from models.security.attempts import Gate, Refused, SessionHolder, check, refuse_unless_accepted
+from models.security.errors import Refusal
 from models.security.guard import Secret
 from models.security.passwords import MAX_LENGTH
 from models.security.sessions import revoke_sessions
-
-
-class Refusal(StrEnum):
-    """Why a password change was refused; the schema shows it as the UserError code of the same name."""
-
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    WEAK_PASSWORD = "WEAK_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -63,7 +57,7 @@ async def change_password(holder: SessionHolder, change: PasswordChange, gate: G
                 "Your password was changed",
                 "The password of your account was just changed, and your other sessions ended.",
             ),
-            "PASSWORD_CHANGED",
+            MessageKind.PASSWORD_CHANGED,
             using_db=connection,
         )
         await holder.record(

@@ -22,6 +22,7 @@ from models.db.clock import utcnow
 from models.members.contact import normal_email
 from models.members.models import Channel, Member, MemberStatus, member_for_username
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import email_member, send_code
 from models.security.codes import find_link_token, issue_code, issue_link_token, retire_links, use_token
 from models.security.lockout import end_lock
@@ -174,7 +175,7 @@ async def request_reset(
         await email_member(
             member,
             messages.password_reset(delivery.public_url, member.display_name, token),
-            "PASSWORD_RESET_LINK",
+            MessageKind.PASSWORD_RESET_LINK,
             using_db=connection,
         )
         sent_to = "their e-mail"
@@ -273,7 +274,7 @@ async def complete_reset(
                 "Your password was reset",
                 "The password of your account was just reset, and every session of yours ended.",
             ),
-            "PASSWORD_RESET",
+            MessageKind.PASSWORD_RESET,
             using_db=connection,
         )
         await activity.record_by(

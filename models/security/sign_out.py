@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.security.attempts import Refused, SessionHolder
+from models.security.errors import Refusal
 from models.security.models import Session
 from models.security.sessions import revoke_sessions
-
-
-class Refusal(StrEnum):
-    """Why ending a session was refused; the schema shows it as the UserError code of the same name."""
-
-    NOT_FOUND = "NOT_FOUND"
 
 
 async def sign_out(holder: SessionHolder) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
@@ -24,19 +23,13 @@ from models.security.attempts import (
 )
 from models.security.challenges import IssuedChallenge
 from models.security.codes import TooManyCodes, issue_code, redeem_code
+from models.security.errors import Refusal
 from models.security.guard import Secret
 from models.security.models import Session, TokenPurpose
 from models.security.totp import accept_totp_code
 
 STEP_UP_PURPOSE = "confirm it is you"
 TOO_MANY_CODES = "We have sent you several codes already."
-
-
-class Refusal(StrEnum):
-    """Why a step-up was refused; the schema shows it as the UserError code of the same name."""
-
-    INVALID_CHANNEL = "INVALID_CHANNEL"
-    INVALID_CODE = "INVALID_CODE"
 
 
 async def request_code(holder: SessionHolder, channel: Channel, codes: CodePolicy) -> IssuedChallenge:

@@ -19,6 +19,7 @@ from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.models import Member
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import email_member
 
 ISSUER = "Account Gateway"
@@ -115,7 +116,7 @@ async def confirm(member: Member, code: str, *, ip_address: str | None = None) -
             member,
             "Two-factor sign-in is on",
             "An authenticator app now gives the second factor for signing in to your account.",
-            "TOTP_ENABLED",
+            MessageKind.TOTP_ENABLED,
             connection,
         )
         await _log(member, ActivityKind.TOTP_ENABLED, "turned on two-factor sign-in", ip_address, connection)
@@ -137,7 +138,7 @@ async def disable(member: Member, *, ip_address: str | None = None) -> bool:
             member,
             "Two-factor sign-in is off",
             "Two-factor sign-in was turned off for your account: your password alone now signs you in.",
-            "TOTP_DISABLED",
+            MessageKind.TOTP_DISABLED,
             connection,
         )
         await _log(
@@ -150,7 +151,7 @@ async def disable(member: Member, *, ip_address: str | None = None) -> bool:
 
 
 async def _notify(
-    member: Member, subject: str, sentence: str, kind: str, connection: BaseDBAsyncClient
+    member: Member, subject: str, sentence: str, kind: MessageKind, connection: BaseDBAsyncClient
 ) -> None:
     await email_member(
         member, messages.notice(member.display_name, subject, sentence), kind, using_db=connection

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from tortoise.transactions import in_transaction
 
 from models import activity
@@ -11,14 +9,9 @@ from models.activity import ActivityKind
 from models.members.models import Member
 from models.security.attempts import INVALID_LINK, Refused
 from models.security.codes import find_link_token, use_token
+from models.security.errors import Refusal
 from models.security.lockout import end_lock
 from models.security.models import TokenPurpose
-
-
-class Refusal(StrEnum):
-    """Why an unlock was refused; the schema shows it as the UserError code of the same name."""
-
-    INVALID_TOKEN = "INVALID_TOKEN"
 
 
 async def unlock_with_link(token: str, ip_address: str | None) -> None:

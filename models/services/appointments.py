@@ -19,7 +19,9 @@ from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import notify_account
+from models.services.errors import AppointmentRefused, Refusal, appointment_not_found
 
 if TYPE_CHECKING:
     from models.members.models import Member
@@ -60,16 +62,6 @@ class Appointment(Model):
     class Meta:
         table = "appointment"
         indexes = (("status", "starts_at"),)
-
-
-class AppointmentRefused(Exception):
-    """A business rule refuses the request; `code` is one of the API's UserError codes."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 def window_problem(account: Account, starts_at: datetime, now: datetime) -> str | None:
@@ -115,11 +107,11 @@ async def schedule(
     """Book a window for the member's account; raises AppointmentRefused."""
     reason = reason.strip()
     if not 0 < len(reason) <= MAX_REASON:
-        raise AppointmentRefused("INVALID_INPUT", f"Use 1 to {MAX_REASON} characters.", "reason")
+        raise AppointmentRefused(Refusal.INVALID_INPUT, f"Use 1 to {MAX_REASON} characters.", "reason")
     if has_control_characters(reason):
-        raise AppointmentRefused("INVALID_INPUT", CONTROL_CHARACTERS_MESSAGE, "reason")
+        raise AppointmentRefused(Refusal.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "reason")
     if starts_at.tzinfo is None:
-        raise AppointmentRefused("INVALID_TIME", "Give the time with its UTC offset.", "startsAt")
+        raise AppointmentRefused(Refusal.INVALID_TIME, "Give the time with its UTC offset.", "startsAt")
     account_id = member.account_id
     now = utcnow()
     async with in_transaction() as connection:
@@ -127,7 +119,7 @@ async def schedule(
         account = await Account.select_for_update().using_db(connection).get(id=account_id)
         problem = window_problem(account, starts_at, now)
         if problem:
-            raise AppointmentRefused("INVALID_TIME", problem, "startsAt")
+            raise AppointmentRefused(Refusal.INVALID_TIME, problem, "startsAt")
         open_count = (
             await Appointment.filter(
                 account_id=account_id, status=AppointmentStatus.SCHEDULED, starts_at__gt=now
@@ -137,7 +129,7 @@ async def schedule(
         )
         if open_count >= MAX_OPEN:
             raise AppointmentRefused(
-                "TOO_MANY_APPOINTMENTS", f"An account may have at most {MAX_OPEN} open appointments."
+                Refusal.TOO_MANY_APPOINTMENTS, f"An account may have at most {MAX_OPEN} open appointments."
             )
         appointment = await Appointment.create(
             account_id=account_id,
@@ -159,12 +151,14 @@ async def schedule(
     return appointment
 
 
-async def cancel(member: Member, appointment_id: int, *, ip_address: str | None = None) -> Appointment:
+async def cancel(member: Member, appointment_id: int | None, *, ip_address: str | None = None) -> Appointment:
     """Cancel a SCHEDULED appointment of the member's account that has not started."""
+    if appointment_id is None:
+        raise appointment_not_found()
     account_id = member.account_id
     appointment = await Appointment.get_or_none(id=appointment_id, account_id=account_id)
     if appointment is None:
-        raise AppointmentRefused("NOT_FOUND", "No such appointment on this account.", "id")
+        raise appointment_not_found()
     async with in_transaction() as connection:
         updated = (
             await Appointment.filter(
@@ -175,7 +169,9 @@ async def cancel(member: Member, appointment_id: int, *, ip_address: str | None 
         )
         if updated != 1:
             raise AppointmentRefused(
-                "INVALID_STATUS", "Only a scheduled appointment that has not started can be cancelled.", "id"
+                Refusal.INVALID_STATUS,
+                "Only a scheduled appointment that has not started can be cancelled.",
+                "id",
             )
         appointment.status = AppointmentStatus.CANCELLED
         account = await Account.filter(id=account_id).using_db(connection).get()
@@ -225,7 +221,7 @@ async def send_reminders(now: datetime | None = None, *, batch_size: int = 500) 
                     "Reminder: your technician visit is coming up",
                     f"A technician will visit {window}.",
                     connection,
-                    kind="APPOINTMENT_REMINDER",
+                    kind=MessageKind.APPOINTMENT_REMINDER,
                 )
             sent += 1
     return sent
@@ -237,7 +233,7 @@ async def _tell(
     sentence: str,
     connection: BaseDBAsyncClient,
     *,
-    kind: str = "APPOINTMENT",
+    kind: MessageKind = MessageKind.APPOINTMENT,
 ) -> None:
     text = messages.Text(subject=subject, body=f"Hello,\n\n{sentence}\n\nThe {account.name} account\n")
     await notify_account(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -9,6 +10,14 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from models.accounts.models import Account
+
+
+class ServiceKind(StrEnum):
+    """The kinds of service sold; `Service.kind` holds one (or, from older rows, any other word)."""
+
+    INTERNET = "INTERNET"
+    TV = "TV"
+    PHONE = "PHONE"
 
 
 class Service(Model):

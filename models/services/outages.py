@@ -15,6 +15,7 @@ from models.accounts.models import Account
 from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import notify_member
 from models.services.models import Service
 
@@ -99,7 +100,7 @@ async def report_outage(
             member,
             "outages",
             text,
-            "OUTAGE_REPORTED",
+            MessageKind.OUTAGE_REPORTED,
             time_zone=account.time_zone,
             sms_body=subject + ".",
             using_db=connection,

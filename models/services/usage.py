@@ -17,6 +17,7 @@ from models.access import Permission
 from models.accounts.models import Account, billing_period_start
 from models.db.clock import utcnow
 from models.notify import messages
+from models.notify.outbox import MessageKind
 from models.notify.send import notify_account
 from models.services.models import Service
 
@@ -134,7 +135,7 @@ async def _send_alerts(
                 "serviceChanges",
                 Permission.MANAGE_SERVICES,
                 text,
-                "USAGE_ALERT",
+                MessageKind.USAGE_ALERT,
                 sms_body=text.subject,
                 using_db=connection,
             )

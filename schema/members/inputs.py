@@ -12,7 +12,6 @@ from models.members.contact import (
     normal_email,
     normal_phone,
 )
-from models.members.errors import MembershipRefused
 from models.membership import Invitation
 from schema.enums import PermissionEnum, RoleEnum
 from schema.errors import ErrorCode, UserError, user_error
@@ -38,10 +37,6 @@ class UpdateMemberAccessInput:
 
 def refused_member(*errors: UserError) -> MemberPayload:
     return MemberPayload(errors=list(errors))
-
-
-def refusal_error(refusal: MembershipRefused) -> UserError:
-    return user_error(ErrorCode(refusal.reason.value), refusal.message, refusal.field)
 
 
 def grants_of(permissions: list[Permission] | None) -> frozenset[Permission]:

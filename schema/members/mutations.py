@@ -8,13 +8,13 @@ from models import membership
 from models.access import Permission, Role
 from models.members.errors import MembershipRefused, Refusal
 from models.membership import Actor, LinkPolicy
+from schema.errors import refusal_error
 from schema.ids import pk_of
 from schema.members.inputs import (
     InviteMemberInput,
     UpdateMemberAccessInput,
     grants_of,
     read_invitation,
-    refusal_error,
     refused_member,
 )
 from schema.members.payloads import MemberPayload

@@ -19,8 +19,7 @@ from models.security.codes import TooManyCodes
 from models.security.guard import Secret
 from models.security.models import OneTimeToken
 from schema.enums import ChannelEnum
-from schema.errors import ErrorCode, UserError, too_many_codes, user_error
-from schema.members.inputs import refusal_error
+from schema.errors import ErrorCode, UserError, refusal_error, too_many_codes, user_error
 from schema.members.payloads import MemberPayload
 from schema.members.types import TOPIC_FIELDS, MemberType, NotificationPreferencesType
 from schema.node import given

@@ -6,18 +6,14 @@ import strawberry
 
 from models.access import Permission
 from models.partners import api_keys
-from models.partners.api_keys import ApiKeyRefused
-from schema.errors import ErrorCode, user_error
+from models.partners.errors import ApiKeyRefused
+from schema.errors import refusal_error
 from schema.ids import pk_of
 from schema.partners.types import ApiKeyPayload, ApiKeyType, CreateApiKeyInput
 from schema.permissions import Info, Requires, SteppedUp, principal_of
 from schema.security.types import OkPayload, ok, refused
 
 MANAGE_MEMBERS = Requires(Permission.MANAGE_MEMBERS)
-
-
-def _error(refusal: ApiKeyRefused) -> ApiKeyPayload:
-    return ApiKeyPayload(errors=[user_error(ErrorCode(refusal.code), refusal.message, refusal.field)])
 
 
 @strawberry.type
@@ -34,17 +30,15 @@ class Mutation:
                 ip_address=info.context.client.ip_address,
             )
         except ApiKeyRefused as refusal:
-            return _error(refusal)
+            return ApiKeyPayload(errors=[refusal_error(refusal)])
         return ApiKeyPayload(api_key=ApiKeyType(model=key), secret=secret)
 
     @strawberry.mutation(permission_classes=[MANAGE_MEMBERS])
     async def revoke_api_key(self, info: Info, id: strawberry.ID) -> OkPayload:
         principal = principal_of(info)
+        pk = pk_of(str(id), "ApiKey")
         try:
-            pk = pk_of(str(id), "ApiKey")
-            if pk is None:
-                raise ApiKeyRefused(ErrorCode.NOT_FOUND, "No such API key in your account.", "id")
             await api_keys.revoke(principal.member, pk, ip_address=info.context.client.ip_address)
         except ApiKeyRefused as refusal:
-            return refused(user_error(ErrorCode(refusal.code), refusal.message, refusal.field))
+            return refused(refusal_error(refusal))
         return ok()

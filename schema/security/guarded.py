@@ -11,7 +11,7 @@ from models.security.attempts import LOCKED_MESSAGE, CodePolicy, Gate, Refused, 
 from models.security.guard import Claimant, Guard, Secret, Verdict
 from models.security.lockout import LockoutPolicy
 from schema.context import Context
-from schema.errors import ErrorCode, UserError, rate_limited, user_error
+from schema.errors import ErrorCode, UserError, refusal_error, user_error
 
 
 def guard_of(context: Context) -> Guard:
@@ -38,14 +38,6 @@ def holder_of(context: Context) -> SessionHolder:
     principal = context.principal
     assert principal is not None
     return SessionHolder(principal.member, principal.session, context.client.ip_address)
-
-
-def refusal_error(refused: Refused) -> UserError:
-    """The UserError of an operation's refusal (the code of its reason's name); RATE_LIMITED, a GraphQL
-    error, for a throttled one."""
-    if refused.retry_after is not None:
-        raise rate_limited(refused.retry_after, refused.message) from None
-    return user_error(ErrorCode(refused.reason.value), refused.message, refused.field)
 
 
 async def check_secret(

@@ -10,12 +10,10 @@ from models.members.models import Channel
 from models.security import step_up
 from models.security.activation import Activation, activate
 from models.security.attempts import Refused
-from models.security.devices import invalid_device_id
 from models.security.password_change import PasswordChange, change_password
 from models.security.sign_out import revoke_session, sign_out, sign_out_everywhere
 from models.security.unlock import unlock_with_link
 from schema.enums import ChannelEnum
-from schema.errors import ErrorCode, user_error
 from schema.ids import pk_of
 from schema.members.types import SessionType
 from schema.node import given
@@ -45,13 +43,10 @@ from schema.security.types import (
 class Mutation:
     @strawberry.mutation
     async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
-        context, device_id = info.context, given(input.device_id)
-        if invalid_device_id(device_id):
-            return SignInPayload(
-                errors=[user_error(ErrorCode.INVALID_INPUT, "deviceId is too long.", "deviceId")]
-            )
+        context = info.context
         async with context.passwords.admitted():
-            login = signing_in.Login(input.username, input.password, device_of(context, device_id))
+            device_id = device_of(context, given(input.device_id))
+            login = signing_in.Login(input.username, input.password, device_id)
             try:
                 outcome = await signing_in.sign_in(gate_of(context), login, context.client)
             except Refused as refusal:

@@ -7,9 +7,9 @@ import strawberry
 from models.security.attempts import Refused, SignedIn
 from models.security.challenges import IssuedChallenge
 from schema.context import Context
+from schema.errors import refusal_error
 from schema.ids import to_global_id
 from schema.members.types import MemberType
-from schema.security.guarded import refusal_error
 from schema.security.sessions import set_session_cookies
 from schema.security.types import Challenge, OkPayload, SignInPayload, StepUpPayload, refused
 

@@ -16,8 +16,9 @@ DEVICE_COOKIE_SECONDS = 400 * 24 * 3600
 
 
 def device_of(context: Context, given_device_id: str | None) -> str:
-    """The client's `deviceId`, else the browser's device cookie, else a new id kept in that cookie."""
-    if given_device_id:
+    """The client's `deviceId` (as given: the sign-in refuses an empty or too long one), else the
+    browser's device cookie, else a new id kept in that cookie."""
+    if given_device_id is not None:
         return given_device_id
     cookie = context.request.cookies.get(DEVICE_COOKIE, "")
     if 0 < len(cookie) <= MAX_DEVICE_ID:

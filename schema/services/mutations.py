@@ -8,10 +8,11 @@ import strawberry
 
 from models.access import Permission
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
-from models.services.appointments import AppointmentRefused, cancel, schedule
+from models.services.appointments import cancel, schedule
+from models.services.errors import AppointmentRefused
 from models.services.models import Service
 from models.services.outages import MAX_DESCRIPTION, report_outage
-from schema.errors import ErrorCode, UserError, user_error
+from schema.errors import ErrorCode, UserError, refusal_error, user_error
 from schema.ids import pk_of
 from schema.permissions import Info, Requires, principal_of
 from schema.security.types import OkPayload, ok, refused
@@ -38,10 +39,6 @@ class AppointmentPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _refusal(error: AppointmentRefused) -> AppointmentPayload:
-    return AppointmentPayload(errors=[user_error(ErrorCode(error.code), error.message, error.field)])
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -55,7 +52,7 @@ class Mutation:
                 member, input.starts_at, input.reason, ip_address=info.context.client.ip_address
             )
         except AppointmentRefused as error:
-            return _refusal(error)
+            return AppointmentPayload(errors=[refusal_error(error)])
         return AppointmentPayload(appointment=AppointmentType(model=appointment))
 
     @strawberry.mutation(permission_classes=[MANAGE_SERVICES])
@@ -63,11 +60,9 @@ class Mutation:
         member = principal_of(info).member
         pk = pk_of(str(id), "Appointment")
         try:
-            if pk is None:
-                raise AppointmentRefused(ErrorCode.NOT_FOUND, "No such appointment on this account.", "id")
             appointment = await cancel(member, pk, ip_address=info.context.client.ip_address)
         except AppointmentRefused as error:
-            return _refusal(error)
+            return AppointmentPayload(errors=[refusal_error(error)])
         return AppointmentPayload(appointment=AppointmentType(model=appointment))
 
     @strawberry.mutation(permission_classes=[MANAGE_SERVICES])

@@ -16,10 +16,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from gateway.app import Resources, create_app
 from gateway.logs import json_handler
 from gateway.settings import Settings
+from models import sign_in as signing_in
 from models.access import Role
 from models.members.models import MemberStatus
 from models.notify.outbox import MessageStatus, OutboxMessage
 from models.security.passwords import Passwords
+from models.sign_in import SignInOutcome
 from tests.support import SIGN_IN, STRONG_PASSWORD, error_codes, gql, make_account, make_member, sign_in
 from workers.queue import Queue
 from workers.runner import run_burst
@@ -197,6 +199,44 @@ async def test_sign_ins_in_fragments_are_counted(client: httpx.AsyncClient) -> N
     # then
     assert body == {"data": {"login": {"token": None, "errors": [{"code": "INVALID_CREDENTIALS"}]}}}
     assert value(metrics, "gateway_sign_ins_total", outcome="invalid_credentials") == 1
+
+
+async def test_a_sign_in_refused_before_its_password_is_checked_is_counted(client: httpx.AsyncClient) -> None:
+    # given
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    # when
+    body = await gql(
+        client, SIGN_IN, {"input": {"username": "alice", "password": STRONG_PASSWORD, "deviceId": "d" * 129}}
+    )
+    metrics = await scrape(client)
+    # then
+    assert error_codes(body) == []
+    assert body["data"]["signIn"]["errors"][0]["code"] == "INVALID_INPUT"
+    assert value(metrics, "gateway_sign_ins_total", outcome="invalid_input") == 1
+    assert value(metrics, "gateway_sign_ins_total", outcome="success") == 0
+
+
+async def test_the_sign_in_operation_reports_each_outcome_to_its_observers(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: an observer of our own in place of the metrics'
+    monkeypatch.setattr(signing_in, "_sign_in_observers", [])
+    seen: list[SignInOutcome] = []
+    signing_in.observe_sign_ins(seen.append)
+    signing_in.observe_sign_ins(seen.append)  # idempotent
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    # when: a wrong password, then the right one, both aliased in documents the gateway does not read
+    wrong = await gql(client, FRAGMENTED_SIGN_IN, {"input": {"username": "alice", "password": "not it"}})
+    right = await gql(client, ALIASED_SIGN_IN, {"input": {"username": "alice", "password": STRONG_PASSWORD}})
+    metrics = await scrape(client)
+    # then: the outcomes went to the observer, and (the metrics' observer gone) to no metric
+    assert wrong == {"data": {"login": {"token": None, "errors": [{"code": "INVALID_CREDENTIALS"}]}}}
+    assert right["data"]["login"]["token"]
+    assert seen == [SignInOutcome.INVALID_CREDENTIALS, SignInOutcome.SUCCESS]
+    assert value(metrics, "gateway_sign_ins_total", outcome="invalid_credentials") == 0
+    assert value(metrics, "gateway_sign_ins_total", outcome="success") == 0
 
 
 async def test_metrics_answer_only_the_bearer_of_the_metrics_token(

@@ -9,7 +9,8 @@ import pytest
 
 from models.access import Permission, Role
 from models.activity import ActivityEvent
-from models.partners.api_keys import ApiKey, ApiKeyRefused
+from models.partners.api_keys import ApiKey
+from models.partners.errors import ApiKeyRefused
 from models.security.tokens import hash_token
 from schema.ids import to_global_id
 from tests.schema.partners.support import household, make_key
@@ -114,7 +115,7 @@ async def test_key_cannot_exceed_its_creator(client: httpx.AsyncClient) -> None:
     # when / then
     with pytest.raises(ApiKeyRefused) as refusal:
         await make_key(standard, Permission.VIEW_BILLING, Permission.VIEW_ACTIVITY)
-    assert (refusal.value.code, refusal.value.field) == ("INVALID_PERMISSION", "permissions")
+    assert (refusal.value.reason, refusal.value.field) == ("INVALID_PERMISSION", "permissions")
     assert "VIEW_ACTIVITY" in refusal.value.message
     assert await ApiKey.all().count() == 0
 

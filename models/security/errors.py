@@ -1,0 +1,20 @@
+"""Why a security operation (sign-in, activation, step-up, password change, sign-out, unlock) is
+refused; the schema shows each as the UserError code of the same name."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Refusal(StrEnum):
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_CODE = "INVALID_CODE"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    INVALID_USERNAME = "INVALID_USERNAME"
+    USERNAME_TAKEN = "USERNAME_TAKEN"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_CHANNEL = "INVALID_CHANNEL"
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
