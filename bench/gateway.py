@@ -527,8 +527,8 @@ items each, {PAYMENTS} payments with their card) as the account's primary.
 - (c) the gateway as `make run` starts it: `taskset -c {SERVER_CORE} .venv/bin/gateway serve --port PORT`,
   with none of the gateway's settings in its environment but `DATA_DIR` (a temporary
   directory{postgres}): development defaults, so uvicorn's access log on (JSON lines
-  to a file), the arq worker and the outbox sweep in the same event loop, the embedded Redis (its child,
-  on the same core), the generated secret key.
+  to a file), the arq worker and the outbox sweep in the same event loop, the embedded Redis (it starts it,
+  so it runs on the same core), the generated secret key.
 - (a) and (b): one bare uvicorn worker (`--no-access-log`), `taskset -c {SERVER_CORE}` too.
 - The load generator on core {LOAD_CORE}; nothing else of the benchmark runs while it measures.
 
