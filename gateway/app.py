@@ -68,6 +68,8 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         if settings.payments_off_reason:
             log.warning(settings.payments_off_reason)
         if resources is not None:
+            # `gateway serve` opened them; its heap settles all the same.
+            settle_after_startup()
             yield
             return
         await open_database(settings.database_url)

@@ -128,18 +128,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     # Imported here: only serve and worker need the web server and the arq stack.
-    from gateway.dev import serve
+    from gateway.dev import run, serve
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port} is not a TCP port")
     settings = Settings.from_env()
     configure_logging(settings)
-    asyncio.run(serve(settings, args.host, args.port, with_worker=not args.no_worker))
+    run(serve(settings, args.host, args.port, with_worker=not args.no_worker))
     return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from gateway.dev import work
+    from gateway.dev import run, work
 
     settings = Settings.from_env()
     if args.check:
@@ -149,7 +149,7 @@ def _worker(args: argparse.Namespace) -> int:
     if not settings.redis_url:
         raise UsageError("REDIS_URL is not set (in development, `gateway serve` runs the worker itself)")
     configure_logging(settings)
-    asyncio.run(work(settings))
+    run(work(settings))
     return 0
 
 

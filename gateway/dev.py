@@ -11,7 +11,8 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, TypeVar
 
 import uvicorn
 
@@ -26,6 +27,8 @@ from workers.runner import run_worker
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 class _Server(uvicorn.Server):
     """uvicorn's server, except that a stop signal is not raised again after shutdown, so clean-up runs."""
@@ -35,6 +38,22 @@ class _Server(uvicorn.Server):
         with super().capture_signals():
             yield
             self._captured_signals.clear()
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when it is installed, as uvicorn's own command picks it for the Procfile's web process; its
+    loop takes a good share less CPU a request than asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on the event loop uvicorn would choose (`gateway serve` and `gateway worker`)."""
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        return runner.run(main)
 
 
 async def serve(settings: Settings, host: str, port: int, *, with_worker: bool = True) -> None:

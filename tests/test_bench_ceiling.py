@@ -9,27 +9,27 @@ from typing import Any
 import httpx
 
 from bench.ceiling_app import create_app
-from bench.gateway import DOCUMENT, seed_billing
+from bench.gateway import DOCUMENT, MEMBERS, PAYMENTS, seed_billing
 from models.access import Permission, Role
 from tests.support import make_account, make_member, sign_in
 
-MEMBERS: tuple[tuple[str, tuple[Permission, ...]], ...] = (
-    ("member1", ()),
-    ("member2", (Permission.VIEW_BILLING,)),
-    ("member3", (Permission.PAY_BILLS, Permission.VIEW_MEMBERS)),
-    ("member4", (Permission.VIEW_BILLING, Permission.MANAGE_SERVICES)),
+GRANTS: tuple[tuple[Permission, ...], ...] = (
+    (),
+    (Permission.VIEW_BILLING,),
+    (Permission.PAY_BILLS, Permission.VIEW_MEMBERS, Permission.MANAGE_SERVICES),
 )
 
 
 async def gateway_answer(client: httpx.AsyncClient) -> bytes:
-    """The benchmark's account (five members, bench.gateway.seed_billing's bills) and the gateway's
+    """The benchmark's account (its members, bench.gateway.seed_billing's bills) and the gateway's
     answer to the dashboard document for its primary, as bytes."""
     account = await make_account("The Benchmarks")
-    await make_member(account, "primary", role=Role.PRIMARY)
-    for username, grants in MEMBERS:
+    primary, *others = MEMBERS
+    await make_member(account, primary, role=Role.PRIMARY)
+    for username, grants in zip(others, GRANTS, strict=True):
         await make_member(account, username, grants=grants)
     await seed_billing()
-    token = await sign_in(client, "primary")
+    token = await sign_in(client, primary)
     response = await client.post(
         "/graphql",
         json={"query": DOCUMENT, "variables": {}},
@@ -54,8 +54,8 @@ async def test_the_framework_ceiling_answers_the_gateways_json(client: httpx.Asy
     assert "errors" not in gateway, gateway
     account = gateway["data"]["account"]
     assert len(account["statements"]["edges"]) == 12
-    assert len(account["payments"]["edges"]) == 10
-    assert len(account["members"]["edges"]) == 5
+    assert len(account["payments"]["edges"]) == PAYMENTS == 10
+    assert len(account["members"]["edges"]) == len(MEMBERS) == 4
     assert account["nextPayment"]["autopay"] is True
     # when
     response = await ceiling_answer(answer_bytes, "/graphql")

@@ -7,7 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from gateway.app import Resources, create_app
 from gateway.heap import settle_after_startup
+from gateway.settings import Settings
+from models.security.passwords import Passwords
 
 
 @pytest.fixture
@@ -32,3 +35,18 @@ def test_settling_freezes_what_start_up_made() -> None:
     cycle.append(cycle)
     del cycle
     assert gc.collect() >= 1
+
+
+@pytest.mark.usefixtures("restored_collector")
+async def test_the_app_settles_its_heap_when_its_resources_are_handed_in(
+    settings: Settings, passwords: Passwords
+) -> None:
+    """`gateway serve` opens the database and the queue itself and hands them to the app: its start-up
+    still freezes what start-up made, as the Procfile's web process does."""
+    # given the app as `gateway serve` builds it, nothing frozen yet
+    gc.unfreeze()
+    app = create_app(settings, Resources(passwords=passwords, queue=None, redis=None))
+    # when it starts
+    async with app.router.lifespan_context(app):
+        # then what start-up made is frozen
+        assert gc.get_freeze_count() > 0
