@@ -1,4 +1,4 @@
-"""Why a security operation (sign-in, activation, step-up, password change, sign-out, unlock,
+"""Why a security operation (sign-in, activation, step-up, password change or reset, sign-out, unlock,
 two-factor set-up) is refused; the schema shows each as the UserError code of the same name."""
 
 from __future__ import annotations
@@ -20,3 +20,4 @@ class Refusal(StrEnum):
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
     TOTP_ALREADY_ENABLED = "TOTP_ALREADY_ENABLED"
     TOTP_NOT_ENROLLED = "TOTP_NOT_ENROLLED"
+    WRONG_SECURITY_ANSWER = "WRONG_SECURITY_ANSWER"
