@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import strawberry
-from tortoise.transactions import in_transaction
 
 from models import profile
+from models.errors import Refused
 from models.members.contact import (
     CONTROL_CHARACTERS_MESSAGE,
     MAX_DISPLAY_NAME,
@@ -13,20 +13,14 @@ from models.members.contact import (
     normal_email,
     normal_phone,
 )
-from models.members.errors import MembershipRefused
 from models.members.models import Channel, Member
-from models.security.codes import TooManyCodes
-from models.security.guard import Secret
-from models.security.models import OneTimeToken
 from schema.enums import ChannelEnum
-from schema.errors import ErrorCode, UserError, refusal_error, too_many_codes, user_error
+from schema.errors import ErrorCode, UserError, refusal_error, user_error
 from schema.members.payloads import MemberPayload
 from schema.members.types import TOPIC_FIELDS, MemberType, NotificationPreferencesType
 from schema.node import given
 from schema.permissions import Info, IsMember, principal_of, require_step_up
-from schema.security.guarded import check_secret, refusal, session_claimant
-
-# Input field names of NotificationPreferencesInput, as stored in Member.notification_preferences.
+from schema.security.guarded import guard_of, holder_of
 
 
 @strawberry.input
@@ -68,43 +62,24 @@ class Mutation:
             return MemberPayload(errors=errors)
         if contact is not None:
             require_step_up(info)
-        ip_address = info.context.client.ip_address
         try:
-            async with in_transaction() as connection:
-                if display_name is not None:
-                    await profile.rename(member, display_name, ip_address=ip_address, using_db=connection)
-                if contact is not None:
-                    await profile.request_contact_change(
-                        member,
-                        contact[0],
-                        contact[1],
-                        code_policy(info),
-                        ip_address=ip_address,
-                        using_db=connection,
-                    )
-        except TooManyCodes as refused_codes:
-            raise too_many_codes(refused_codes.retry_after) from None
-        except MembershipRefused as refusal:
+            await profile.update_profile(
+                member, display_name, contact, code_policy(info), ip_address=info.context.client.ip_address
+            )
+        except Refused as refusal:
             return MemberPayload(errors=[refusal_error(refusal)])
         return MemberPayload(member=MemberType(model=member))
 
     @strawberry.mutation(permission_classes=[IsMember])
     async def confirm_contact_change(self, info: Info, code: str) -> MemberPayload:
         context = info.context
-        member = principal_of(info).member
-        redeemed: OneTimeToken | None = None
-
-        async def verify() -> bool:
-            nonlocal redeemed
-            redeemed = await profile.redeem_contact_code(member, code, code_policy(info))
-            return redeemed is not None
-
-        verdict = await check_secret(context, session_claimant(context), Secret.CONTACT_CODE, verify)
-        wrong = user_error(ErrorCode.INVALID_CODE, "The code is wrong, expired or used up.", "code")
-        if (error := refusal(verdict, wrong)) is not None or redeemed is None:
-            return MemberPayload(errors=[error or wrong])
-        await profile.apply_contact_change(member, redeemed, ip_address=context.client.ip_address)
-        return MemberPayload(member=MemberType(model=member))
+        try:
+            await profile.confirm_contact_change(
+                holder_of(context), code, code_policy(info), guard_of(context)
+            )
+        except Refused as refusal:
+            return MemberPayload(errors=[refusal_error(refusal)])
+        return MemberPayload(member=MemberType(model=principal_of(info).member))
 
     @strawberry.mutation(permission_classes=[IsMember])
     async def update_notification_preferences(
