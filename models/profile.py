@@ -1,5 +1,6 @@
-"""A member's own profile: contact changes confirmed by a code sent to the new address or number,
-and notification preferences. A change, its messages and its activity event commit together."""
+"""A member's own profile: its display name, contact changes confirmed by a code sent to the new address
+or number (checked through the guard), and notification preferences. A change, its messages and its
+activity event commit together."""
 
 from __future__ import annotations
 
@@ -23,7 +24,18 @@ from models.members.models import (
 from models.notify import messages
 from models.notify.outbox import MessageKind
 from models.notify.send import email_member, send_code
-from models.security.codes import issue_code, redeem_code
+from models.security.attempts import (
+    TOO_MANY_CODES,
+    WRONG_CODE,
+    Refused,
+    SessionHolder,
+    check,
+    refuse_unless_accepted,
+    throttled,
+)
+from models.security.codes import TooManyCodes, issue_code, redeem_code
+from models.security.errors import Refusal
+from models.security.guard import Guard, Secret
 from models.security.models import OneTimeToken, TokenPurpose
 
 
@@ -40,6 +52,29 @@ class CodePolicy:
     secret_key: str
     seconds: int
     max_attempts: int
+
+
+async def update_profile(
+    member: Member,
+    display_name: str | None,
+    contact: tuple[Contact, str] | None,
+    codes: CodePolicy,
+    *,
+    ip_address: str | None,
+) -> None:
+    """The new display name and the contact change asked for (either may be None), in one commit;
+    refused to wait when the member has been sent several codes already."""
+    try:
+        async with in_transaction() as connection:
+            if display_name is not None:
+                await rename(member, display_name, ip_address=ip_address, using_db=connection)
+            if contact is not None:
+                kind, value = contact
+                await request_contact_change(
+                    member, kind, value, codes, ip_address=ip_address, using_db=connection
+                )
+    except TooManyCodes as refused_codes:
+        raise throttled(refused_codes.retry_after, TOO_MANY_CODES) from None
 
 
 async def request_contact_change(
@@ -99,6 +134,27 @@ async def request_contact_change(
         ip_address=ip_address,
         using_db=using_db,
     )
+
+
+async def confirm_contact_change(
+    holder: SessionHolder, code: str, codes: CodePolicy, guard: Guard
+) -> Contact:
+    """Apply the pending change `code` confirms, the code checked through the guard on the holder's
+    counter; refused INVALID_CODE (or ACCOUNT_LOCKED) otherwise."""
+    member = holder.member
+    redeemed: OneTimeToken | None = None
+
+    async def verify() -> bool:
+        nonlocal redeemed
+        redeemed = await redeem_contact_code(member, code, codes)
+        return redeemed is not None
+
+    verdict = await check(guard, holder.claimant, Secret.CONTACT_CODE, verify)
+    wrong = Refused(Refusal.INVALID_CODE, WRONG_CODE, "code")
+    refuse_unless_accepted(verdict, wrong)
+    if redeemed is None:
+        raise wrong
+    return await apply_contact_change(member, redeemed, ip_address=holder.ip_address)
 
 
 async def redeem_contact_code(member: Member, code: str, codes: CodePolicy) -> OneTimeToken | None:

@@ -18,6 +18,7 @@ from schema.partners.mutations import Mutation as PartnerMutation
 from schema.security.mutations import Mutation as SecurityMutation
 from schema.security.recovery import Mutation as RecoveryMutation
 from schema.security.recovery import Query as RecoveryQuery
+from schema.security.signed_in import Mutation as SignedInMutation
 from schema.security.totp import Mutation as TotpMutation
 from schema.services.mutations import Mutation as ServiceMutation
 
@@ -26,6 +27,7 @@ Mutation = merge_types(
     "Mutation",
     (
         SecurityMutation,
+        SignedInMutation,
         RecoveryMutation,
         TotpMutation,
         MemberMutation,

@@ -103,9 +103,5 @@ def rate_limited(retry_after: int, what: str = "Too many failed attempts from yo
     )
 
 
-def too_many_codes(retry_after: int) -> ApiError:
-    return rate_limited(retry_after, "We have sent you several codes already.")
-
-
 def bad_input(message: str) -> ApiError:
     return ApiError(RequestErrorCode.BAD_USER_INPUT, message)

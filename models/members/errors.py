@@ -1,4 +1,5 @@
-"""Why a membership operation (invite, change access, remove, unlock, hand over) is refused."""
+"""Why a membership operation (invite, change access, remove, unlock, hand over, change one's own
+profile) is refused."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ class Refusal(StrEnum):
     INVALID_ROLE = "INVALID_ROLE"
     INVALID_PERMISSION = "INVALID_PERMISSION"
     EMAIL_TAKEN = "EMAIL_TAKEN"
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_PHONE = "INVALID_PHONE"
+    INVALID_CHANNEL = "INVALID_CHANNEL"
 
 
 class MembershipRefused(Refused):

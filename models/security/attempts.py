@@ -26,6 +26,7 @@ LOCKED_MESSAGE = (
 THROTTLED_MESSAGE = "Too many failed attempts from your network."
 INVALID_LINK = "This link is not valid any more."
 WRONG_CODE = "The code is wrong, expired or used up."
+TOO_MANY_CODES = "We have sent you several codes already."
 
 
 class Guarded(StrEnum):

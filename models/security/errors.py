@@ -1,5 +1,5 @@
-"""Why a security operation (sign-in, activation, step-up, password change, sign-out, unlock) is
-refused; the schema shows each as the UserError code of the same name."""
+"""Why a security operation (sign-in, activation, step-up, password change or reset, sign-out, unlock,
+two-factor set-up) is refused; the schema shows each as the UserError code of the same name."""
 
 from __future__ import annotations
 
@@ -18,3 +18,6 @@ class Refusal(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+    TOTP_ALREADY_ENABLED = "TOTP_ALREADY_ENABLED"
+    TOTP_NOT_ENROLLED = "TOTP_NOT_ENROLLED"
+    WRONG_SECURITY_ANSWER = "WRONG_SECURITY_ANSWER"

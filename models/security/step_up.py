@@ -11,6 +11,7 @@ from models.db.clock import utcnow
 from models.members.models import Channel, Member
 from models.notify.send import send_code
 from models.security.attempts import (
+    TOO_MANY_CODES,
     WRONG_CODE,
     CodePolicy,
     Gate,
@@ -29,7 +30,6 @@ from models.security.models import Session, TokenPurpose
 from models.security.totp import accept_totp_code
 
 STEP_UP_PURPOSE = "confirm it is you"
-TOO_MANY_CODES = "We have sent you several codes already."
 
 
 async def request_code(holder: SessionHolder, channel: Channel, codes: CodePolicy) -> IssuedChallenge:

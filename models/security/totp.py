@@ -1,4 +1,5 @@
-"""TOTP second factor: enrol a secret, confirm it with a code, disable it, and accept codes.
+"""TOTP second factor: enrol a secret, confirm it with a code (through the guard), disable it, and accept
+codes. Enrolling while it is on, or confirming or disabling what is not set up, is refused.
 
 A code is accepted within one 30-second step of drift and never twice: the accepted step is
 recorded with one conditional UPDATE, so neither a replay nor two racing requests get through."""
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
@@ -21,6 +23,9 @@ from models.members.models import Member
 from models.notify import messages
 from models.notify.outbox import MessageKind
 from models.notify.send import email_member
+from models.security.attempts import Refused, SessionHolder, check, refuse_unless_accepted
+from models.security.errors import Refusal
+from models.security.guard import Guard, Secret
 
 ISSUER = "Account Gateway"
 DRIFT_STEPS = 1
@@ -77,9 +82,17 @@ async def accept_totp_code(
     return True
 
 
-async def enroll(member: Member, *, ip_address: str | None = None) -> str | None:
-    """A fresh pending secret (replacing any earlier pending one); None when TOTP is already enabled."""
-    secret = new_secret()
+@dataclass(frozen=True)
+class Enrolment:
+    """A pending secret, and the otpauth:// URI an authenticator app reads it from."""
+
+    secret: str
+    otpauth_uri: str
+
+
+async def enroll(holder: SessionHolder) -> Enrolment:
+    """A fresh pending secret (replacing any earlier pending one); refused while TOTP is enabled."""
+    member, secret = holder.member, new_secret()
     async with in_transaction() as connection:
         updated = (
             await Member.filter(id=member.id, totp_enabled_at__isnull=True)
@@ -87,20 +100,40 @@ async def enroll(member: Member, *, ip_address: str | None = None) -> str | None
             .update(totp_secret=secret)
         )
         if updated != 1:
-            return None
+            raise Refused(
+                Refusal.TOTP_ALREADY_ENABLED, "Two-factor sign-in is on already; turn it off first."
+            )
         await _log(
             member,
             ActivityKind.TOTP_ENROLLMENT_STARTED,
             "started setting up an authenticator app",
-            ip_address,
+            holder.ip_address,
             connection,
         )
     member.totp_secret = secret
-    return secret
+    return Enrolment(secret, provisioning_uri(secret, member.username or member.email))
 
 
-async def confirm(member: Member, code: str, *, ip_address: str | None = None) -> bool:
-    """Enable the pending secret when `code` is right for it."""
+async def confirm(holder: SessionHolder, code: str, guard: Guard) -> None:
+    """Enable the pending secret when `code` is right for it (through the guard, on the holder's counter)."""
+    member = holder.member
+    if member.totp_enabled_at is not None:
+        raise Refused(Refusal.TOTP_ALREADY_ENABLED, "Two-factor sign-in is on already.")
+    if member.totp_secret is None:
+        raise Refused(
+            Refusal.TOTP_NOT_ENROLLED, "Set up two-factor first, then enter the code your app shows."
+        )
+
+    async def verify() -> bool:
+        return await _enable(member, code, holder.ip_address)
+
+    verdict = await check(guard, holder.claimant, Secret.TOTP_SETUP_CODE, verify)
+    wrong = Refused(Refusal.INVALID_CODE, "The code is wrong, expired or used already.", "code")
+    refuse_unless_accepted(verdict, wrong)
+
+
+async def _enable(member: Member, code: str, ip_address: str | None) -> bool:
+    """Enable the pending secret when `code` is right for it; False when it is not."""
     async with in_transaction() as connection:
         if not await accept_totp_code(member, code, pending=True, using_db=connection):
             return False
@@ -124,8 +157,9 @@ async def confirm(member: Member, code: str, *, ip_address: str | None = None) -
     return True
 
 
-async def disable(member: Member, *, ip_address: str | None = None) -> bool:
-    """Turn TOTP off and forget the secret; False when it was not enabled."""
+async def disable(holder: SessionHolder) -> None:
+    """Turn TOTP off and forget the secret; refused when it was not enabled."""
+    member = holder.member
     async with in_transaction() as connection:
         updated = (
             await Member.filter(id=member.id, totp_enabled_at__isnull=False)
@@ -133,7 +167,7 @@ async def disable(member: Member, *, ip_address: str | None = None) -> bool:
             .update(totp_secret=None, totp_enabled_at=None, totp_last_step=None)
         )
         if updated != 1:
-            return False
+            raise Refused(Refusal.TOTP_NOT_ENROLLED, "Two-factor sign-in is not on.")
         await _notify(
             member,
             "Two-factor sign-in is off",
@@ -142,12 +176,11 @@ async def disable(member: Member, *, ip_address: str | None = None) -> bool:
             connection,
         )
         await _log(
-            member, ActivityKind.TOTP_DISABLED, "turned off two-factor sign-in", ip_address, connection
+            member, ActivityKind.TOTP_DISABLED, "turned off two-factor sign-in", holder.ip_address, connection
         )
     member.totp_secret = None
     member.totp_enabled_at = None
     member.totp_last_step = None
-    return True
 
 
 async def _notify(

@@ -1,4 +1,4 @@
-"""Why an appointment operation (schedule, cancel) is refused."""
+"""Why a services operation (schedule or cancel an appointment, report an outage) is refused."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ class Refusal(StrEnum):
 
 
 class AppointmentRefused(Refused):
+    reason: Refusal
+
+    def __init__(self, reason: Refusal, message: str, field: str | None = None) -> None:
+        super().__init__(reason, message, field)
+
+
+class OutageRefused(Refused):
     reason: Refusal
 
     def __init__(self, reason: Refusal, message: str, field: str | None = None) -> None:

@@ -14,9 +14,11 @@ from models import activity
 from models.accounts.models import Account
 from models.activity import ActivityKind
 from models.db.clock import utcnow
+from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.notify import messages
 from models.notify.outbox import MessageKind
 from models.notify.send import notify_member
+from models.services.errors import OutageRefused, Refusal
 from models.services.models import Service
 
 if TYPE_CHECKING:
@@ -51,10 +53,19 @@ class OutageReport(Model):
 
 
 async def report_outage(
-    member: Member, service: Service, description: str, *, ip_address: str | None = None
+    member: Member, service_id: int | None, description: str, *, ip_address: str | None = None
 ) -> OutageReport:
-    """Record the report (or count it on the service's report of the last hour) and confirm it to the
-    member by their `outages` channels, all in one transaction."""
+    """Record the report of a service of the member's account (or count it on the service's report of the
+    last hour) and confirm it to the member by their `outages` channels, all in one transaction; refused
+    for a description that is empty, too long or holds control characters, or an unknown service."""
+    description = description.strip()
+    if not 0 < len(description) <= MAX_DESCRIPTION:
+        raise OutageRefused(Refusal.INVALID_INPUT, f"Use 1 to {MAX_DESCRIPTION} characters.", "description")
+    if has_control_characters(description):
+        raise OutageRefused(Refusal.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "description")
+    service = await Service.get_or_none(id=service_id, account_id=member.account_id) if service_id else None
+    if service is None:
+        raise OutageRefused(Refusal.NOT_FOUND, "No such service on this account.", "serviceId")
     now = utcnow()
     async with in_transaction() as connection:
         # The service row lock serialises reports of one service, so one hour gets one report row.

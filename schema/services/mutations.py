@@ -7,12 +7,10 @@ from datetime import datetime
 import strawberry
 
 from models.access import Permission
-from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from models.services.appointments import cancel, schedule
-from models.services.errors import AppointmentRefused
-from models.services.models import Service
-from models.services.outages import MAX_DESCRIPTION, report_outage
-from schema.errors import ErrorCode, UserError, refusal_error, user_error
+from models.services.errors import AppointmentRefused, OutageRefused
+from models.services.outages import report_outage
+from schema.errors import UserError, refusal_error
 from schema.ids import pk_of
 from schema.permissions import Info, Requires, principal_of
 from schema.security.types import OkPayload, ok, refused
@@ -67,17 +65,11 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=[MANAGE_SERVICES])
     async def report_outage(self, info: Info, input: ReportOutageInput) -> OkPayload:
-        principal = principal_of(info)
-        description = input.description.strip()
-        if not 0 < len(description) <= MAX_DESCRIPTION:
-            return refused(
-                user_error(ErrorCode.INVALID_INPUT, f"Use 1 to {MAX_DESCRIPTION} characters.", "description")
+        member, service_pk = principal_of(info).member, pk_of(str(input.service_id), "Service")
+        try:
+            await report_outage(
+                member, service_pk, input.description, ip_address=info.context.client.ip_address
             )
-        if has_control_characters(description):
-            return refused(user_error(ErrorCode.INVALID_INPUT, CONTROL_CHARACTERS_MESSAGE, "description"))
-        pk = pk_of(str(input.service_id), "Service")
-        service = await Service.get_or_none(id=pk, account_id=principal.account_id) if pk else None
-        if service is None:
-            return refused(user_error(ErrorCode.NOT_FOUND, "No such service on this account.", "serviceId"))
-        await report_outage(principal.member, service, description, ip_address=info.context.client.ip_address)
+        except OutageRefused as error:
+            return refused(refusal_error(error))
         return ok()
