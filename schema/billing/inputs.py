@@ -7,8 +7,6 @@ import strawberry
 from schema.billing.types import AutopayType, PaymentMethodType, PaymentType
 from schema.errors import UserError
 
-MAX_IDEMPOTENCY_KEY = 100
-
 
 @strawberry.input
 class AddPaymentMethodInput:
