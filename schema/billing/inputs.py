@@ -7,10 +7,6 @@ import strawberry
 from schema.billing.types import AutopayType, PaymentMethodType, PaymentType
 from schema.errors import UserError
 
-MAX_IDEMPOTENCY_KEY = 100
-MAX_PROCESSOR_TOKEN = 100
-MAX_DAYS_BEFORE_DUE = 28
-
 
 @strawberry.input
 class AddPaymentMethodInput:

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 import pytest
 
+from models.billing.errors import Refusal as BillingRefusal
 from models.members.errors import Refusal as MembershipRefusal
 from models.partners.errors import Refusal as ApiKeyRefusal
 from models.security.attempts import Guarded
@@ -18,6 +19,7 @@ DOMAIN_REFUSALS: list[type[StrEnum]] = [
     ApiKeyRefusal,
     SecurityRefusal,
     AppointmentRefusal,
+    BillingRefusal,
 ]
 
 
