@@ -16,7 +16,7 @@ from models.activity import ActivityKind
 from models.billing import messages as billing_messages
 from models.billing.charge import describe_method
 from models.billing.errors import BillingRefusals, BillingRefused, Refusal
-from models.billing.methods import active_method
+from models.billing.methods import active_method, lock_active_method
 from models.billing.models import AutopayEnrollment, PaymentMethod, format_money
 from models.notify.messages import Text
 from models.notify.send import notify_account
@@ -55,6 +55,10 @@ async def enroll(
         raise BillingRefusals(refusals)
     account_id = member.account_id
     async with in_transaction() as connection:
+        try:
+            await lock_active_method(method, "paymentMethodId", connection)
+        except BillingRefused as removed:
+            raise BillingRefusals([removed]) from None
         enrollment, _ = await AutopayEnrollment.update_or_create(
             defaults={
                 "payment_method_id": method.id,

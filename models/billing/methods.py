@@ -62,6 +62,19 @@ async def active_method(account_id: int, method_id: int | None, field: str) -> P
     return method
 
 
+async def lock_active_method(method: PaymentMethod, field: str, using_db: BaseDBAsyncClient) -> None:
+    """Hold the method's row until the transaction ends, refusing it (NOT_FOUND) when it was removed
+    meanwhile: a removal and an autopay enrolment of one method take this lock, so they happen in turn."""
+    locked = (
+        await PaymentMethod.select_for_update()
+        .using_db(using_db)
+        .filter(id=method.id, removed_at=None)
+        .first()
+    )
+    if locked is None:
+        raise method_not_found(field)
+
+
 async def add_method(
     member: Member,
     processor: PaymentProcessor | None,
@@ -105,13 +118,16 @@ async def remove_method(member: Member, method_id: int | None, *, ip_address: st
     """Remove a method of the member's account; refused while autopay charges it."""
     method = await active_method(member.account_id, method_id, "id")
     account_id = member.account_id
-    if await AutopayEnrollment.exists(account_id=account_id, payment_method_id=method.id, enabled=True):
-        raise BillingRefused(
-            Refusal.PAYMENT_METHOD_IN_USE,
-            "Autopay charges this payment method: change or cancel autopay first.",
-            "id",
-        )
     async with in_transaction() as connection:
+        # Under the method's row lock, so an enrolment of it in parallel sees it removed, or is seen.
+        await lock_active_method(method, "id", connection)
+        in_use = AutopayEnrollment.filter(account_id=account_id, payment_method_id=method.id, enabled=True)
+        if await in_use.using_db(connection).exists():
+            raise BillingRefused(
+                Refusal.PAYMENT_METHOD_IN_USE,
+                "Autopay charges this payment method: change or cancel autopay first.",
+                "id",
+            )
         await (
             PaymentMethod.filter(id=method.id)
             .using_db(connection)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from models.access import Role
 from models.activity import ActivityEvent
-from models.billing.errors import BillingRefused, Refusal
+from models.billing.autopay_enrollment import enroll
+from models.billing.errors import BillingRefusals, BillingRefused, Refusal
 from models.billing.methods import add_method, make_default, remove_method
 from models.billing.models import AutopayEnrollment, PaymentMethod
 from models.billing.processor import SandboxProcessor
@@ -99,6 +102,30 @@ async def test_remove_refuses_the_method_autopay_charges() -> None:
     assert (refused.value.reason, refused.value.field) == (Refusal.PAYMENT_METHOD_IN_USE, "id")
     assert await defaults(account.id) == [("4242", True)]
     assert await ActivityEvent.filter(kind="PAYMENT_METHOD_REMOVED").count() == 0
+
+
+async def test_removing_and_enrolling_one_method_in_parallel_never_leave_autopay_on_a_removed_one() -> None:
+    for round_ in range(5):
+        # given a household with two cards, autopay off
+        account = await make_account()
+        alice = await make_member(account, f"alice{round_}", role=Role.PRIMARY)
+        await add_card(account)
+        card = await add_card(account, "tok_mastercard", default=False)
+        # when one tab removes the card while another turns autopay on with it
+        removed, enrolled = await asyncio.gather(
+            remove_method(alice, card.id), enroll(alice, card.id), return_exceptions=True
+        )
+        # then exactly one wins: the card is removed and autopay is not on it, or autopay is on it and
+        # the card stays
+        card_removed = not await PaymentMethod.filter(id=card.id, removed_at=None).exists()
+        autopay_on_card = await AutopayEnrollment.filter(payment_method_id=card.id, enabled=True).exists()
+        assert card_removed != autopay_on_card
+        if card_removed:
+            assert isinstance(enrolled, BillingRefusals)
+            assert [refusal.reason for refusal in enrolled.refusals] == [Refusal.NOT_FOUND]
+        else:
+            assert isinstance(removed, BillingRefused)
+            assert removed.reason is Refusal.PAYMENT_METHOD_IN_USE
 
 
 async def test_remove_and_make_default_refuse_another_accounts_or_a_removed_method() -> None:
