@@ -45,6 +45,11 @@ export function Field({ label, hint, error, id, className, ...input }: Described
   );
 }
 
+/** The one-time-code input ("Code" unless told): digits on a phone's keyboard, filled from a text message. */
+export function CodeField({ label = "Code", ...rest }: Partial<Described> & InputHTMLAttributes<HTMLInputElement>) {
+  return <Field label={label} inputMode="numeric" autoComplete="one-time-code" {...rest} />;
+}
+
 export function SelectField({
   label,
   hint,

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useQuery } from "../api/hooks";
-import { Field, PasswordRules } from "../components/Field";
+import { CodeField, Field, PasswordRules } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { Alert, Loading, Status } from "../components/Notice";
 import { Page } from "../components/Page";
@@ -116,12 +116,7 @@ export default function ResetPassword() {
               spellCheck={false}
               {...form.field("login")}
             />
-            <Field
-              label="Code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              {...form.field("code")}
-            />
+            <CodeField {...form.field("code")} />
           </>
         )}
         <Field

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { refusalText, type UserErrorShape } from "../api/messages";
-import { Field } from "../components/Field";
+import { CodeField, Field } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { Status } from "../components/Notice";
 import { Page } from "../components/Page";
@@ -138,13 +138,7 @@ export function SignIn() {
           </Status>
         )}
         <form onSubmit={submitCode} noValidate className="card">
-          <Field
-            label="Code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            autoFocus
-            {...verify.field("code")}
-          />
+          <CodeField autoFocus {...verify.field("code")} />
           <FormActions messages={[verify.error]} refusal={refusal} pending={verify.pending} submit="Verify">
             <button
               type="button"
