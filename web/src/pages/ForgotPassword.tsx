@@ -1,43 +1,35 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link } from "react-router";
-import { useMutation } from "../api/hooks";
 import { Field } from "../components/Field";
-import { Errors, Status } from "../components/Notice";
+import { FormActions } from "../components/FormActions";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
 import type { Channel } from "../gql/graphql";
+import { useMutationForm } from "../lib/useForm";
 
 const RequestReset = graphql(`
   mutation RequestPasswordReset($input: RequestPasswordResetInput!) {
     requestPasswordReset(input: $input) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
 `);
 
 export default function ForgotPassword() {
-  const [login, setLogin] = useState("");
-  const [channel, setChannel] = useState<Channel>("EMAIL");
-  const [loginError, setLoginError] = useState<string | null>(null);
+  const form = useMutationForm(RequestReset, { login: "", channel: "EMAIL" as Channel });
+  const { login, channel } = form.values;
   const [sent, setSent] = useState<Channel | null>(null);
-  const reset = useMutation(RequestReset);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setLoginError(null);
-    if (!login.trim()) {
-      setLoginError("Enter your username or the e-mail address on your sign-in.");
-      return;
-    }
-    const data = await reset.run({ input: { login: login.trim(), channel } });
+  const submit = form.onSubmit(async (values) => {
+    if (!form.check({ login: !values.login.trim() && "Enter your username or the e-mail address on your sign-in." })) return;
+    const data = await form.run({ input: { login: values.login.trim(), channel: values.channel } });
     // The same answer whether or not the login exists: nothing here tells who has a sign-in.
-    if (data) setSent(channel);
-  };
+    if (!data || form.refuse(data.requestPasswordReset.errors)) return;
+    setSent(values.channel);
+  });
 
   return (
     <Page title="Forgot your password?" narrow>
@@ -45,45 +37,56 @@ export default function ForgotPassword() {
       <form onSubmit={submit} noValidate className="card">
         <Field
           label="Username or e-mail"
-          name="login"
           autoComplete="username"
           autoCapitalize="none"
           spellCheck={false}
-          value={login}
-          error={loginError}
-          onChange={(event) => setLogin(event.target.value)}
+          {...form.field("login")}
         />
         <fieldset className="choice">
           <legend>Send it by</legend>
           <label>
-            <input type="radio" name="channel" value="EMAIL" checked={channel === "EMAIL"} onChange={() => setChannel("EMAIL")} />{" "}
+            <input
+              type="radio"
+              name="channel"
+              value="EMAIL"
+              checked={channel === "EMAIL"}
+              onChange={() => form.setValues({ channel: "EMAIL" })}
+            />{" "}
             E-mail
           </label>
           <label>
-            <input type="radio" name="channel" value="SMS" checked={channel === "SMS"} onChange={() => setChannel("SMS")} />{" "}
+            <input
+              type="radio"
+              name="channel"
+              value="SMS"
+              checked={channel === "SMS"}
+              onChange={() => form.setValues({ channel: "SMS" })}
+            />{" "}
             Text message
           </label>
         </fieldset>
-        <Errors messages={[reset.error]} />
-        {sent && (
-          <Status>
-            If we have a sign-in with that username or e-mail, we have sent{" "}
-            {sent === "SMS" ? "a code by text message to its phone" : "a link to its e-mail address"}. It can take a
-            minute to arrive.
-            {sent === "SMS" && (
+        <FormActions
+          messages={form.messages}
+          pending={form.pending}
+          submit="Send"
+          status={
+            sent && (
               <>
-                {" "}
-                <Link to={`/reset-password?login=${encodeURIComponent(login.trim())}`}>Enter the code</Link>
+                If we have a sign-in with that username or e-mail, we have sent{" "}
+                {sent === "SMS" ? "a code by text message to its phone" : "a link to its e-mail address"}. It can take a
+                minute to arrive.
+                {sent === "SMS" && (
+                  <>
+                    {" "}
+                    <Link to={`/reset-password?login=${encodeURIComponent(login.trim())}`}>Enter the code</Link>
+                  </>
+                )}
               </>
-            )}
-          </Status>
-        )}
-        <div className="actions">
-          <button type="submit" disabled={reset.pending}>
-            Send
-          </button>
+            )
+          }
+        >
           <Link to="/sign-in">Back to sign in</Link>
-        </div>
+        </FormActions>
       </form>
     </Page>
   );
