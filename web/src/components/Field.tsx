@@ -50,6 +50,11 @@ export function CodeField({ label = "Code", ...rest }: Partial<Described> & Inpu
   return <Field label={label} inputMode="numeric" autoComplete="one-time-code" {...rest} />;
 }
 
+/** A username (or e-mail) input: typed as it is (no capitals, no spelling fixes), filled by password managers. */
+export function UsernameField(props: Described & InputHTMLAttributes<HTMLInputElement>) {
+  return <Field autoComplete="username" autoCapitalize="none" spellCheck={false} {...props} />;
+}
+
 export function SelectField({
   label,
   hint,

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Link } from "react-router";
-import { Field } from "../components/Field";
+import { UsernameField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
@@ -17,6 +17,11 @@ const RequestReset = graphql(`
     }
   }
 `);
+
+const CHANNELS: ReadonlyArray<{ channel: Channel; name: string }> = [
+  { channel: "EMAIL", name: "E-mail" },
+  { channel: "SMS", name: "Text message" },
+];
 
 export default function ForgotPassword() {
   const form = useMutationForm(RequestReset, { login: "", channel: "EMAIL" as Channel });
@@ -35,35 +40,21 @@ export default function ForgotPassword() {
     <Page title="Forgot your password?" narrow>
       <p>Tell us who you are and how to reach you. We will send you a way to choose a new password.</p>
       <form onSubmit={submit} noValidate className="card">
-        <Field
-          label="Username or e-mail"
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
-          {...form.field("login")}
-        />
+        <UsernameField label="Username or e-mail" {...form.field("login")} />
         <fieldset className="choice">
           <legend>Send it by</legend>
-          <label>
-            <input
-              type="radio"
-              name="channel"
-              value="EMAIL"
-              checked={channel === "EMAIL"}
-              onChange={() => form.setValues({ channel: "EMAIL" })}
-            />{" "}
-            E-mail
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="channel"
-              value="SMS"
-              checked={channel === "SMS"}
-              onChange={() => form.setValues({ channel: "SMS" })}
-            />{" "}
-            Text message
-          </label>
+          {CHANNELS.map((option) => (
+            <label key={option.channel}>
+              <input
+                type="radio"
+                name="channel"
+                value={option.channel}
+                checked={channel === option.channel}
+                onChange={() => form.setValues({ channel: option.channel })}
+              />{" "}
+              {option.name}
+            </label>
+          ))}
         </fieldset>
         <FormActions
           messages={form.messages}
