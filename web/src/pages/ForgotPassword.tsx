@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Link } from "react-router";
-import { UsernameField } from "../components/Field";
+import { RadioField, UsernameField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
@@ -18,14 +18,14 @@ const RequestReset = graphql(`
   }
 `);
 
-const CHANNELS: ReadonlyArray<{ channel: Channel; name: string }> = [
-  { channel: "EMAIL", name: "E-mail" },
-  { channel: "SMS", name: "Text message" },
+const CHANNELS: ReadonlyArray<{ value: Channel; label: string }> = [
+  { value: "EMAIL", label: "E-mail" },
+  { value: "SMS", label: "Text message" },
 ];
 
 export default function ForgotPassword() {
   const form = useMutationForm(RequestReset, { login: "", channel: "EMAIL" as Channel });
-  const { login, channel } = form.values;
+  const { login } = form.values;
   const [sent, setSent] = useState<Channel | null>(null);
 
   const submit = form.onSubmit(async (values) => {
@@ -41,21 +41,7 @@ export default function ForgotPassword() {
       <p>Tell us who you are and how to reach you. We will send you a way to choose a new password.</p>
       <form onSubmit={submit} noValidate className="card">
         <UsernameField label="Username or e-mail" {...form.field("login")} />
-        <fieldset className="choice">
-          <legend>Send it by</legend>
-          {CHANNELS.map((option) => (
-            <label key={option.channel}>
-              <input
-                type="radio"
-                name="channel"
-                value={option.channel}
-                checked={channel === option.channel}
-                onChange={() => form.setValues({ channel: option.channel })}
-              />{" "}
-              {option.name}
-            </label>
-          ))}
-        </fieldset>
+        <RadioField legend="Send it by" options={CHANNELS} {...form.field("channel")} />
         <FormActions
           messages={form.messages}
           pending={form.pending}

@@ -1,6 +1,7 @@
-import { useId, useState } from "react";
+import { useState } from "react";
 import { useMutation } from "../../api/hooks";
 import { refusalText, type UserErrorShape } from "../../api/messages";
+import { RadioField } from "../../components/Field";
 import { FlashSlot, useFlash } from "../../components/Flash";
 import { FormActions } from "../../components/FormActions";
 import { Errors } from "../../components/Notice";
@@ -52,11 +53,11 @@ const MakeDefault = graphql(`
 // The sandbox processor's test tokens (models/billing/processor.py): what its client-side tokenization
 // would hand back. A real processor's card form replaces this choice.
 const SANDBOX_METHODS = [
-  { token: "tok_visa", label: "Test Visa card ending 4242 (pays)" },
-  { token: "tok_mastercard", label: "Test Mastercard ending 4444 (pays)" },
-  { token: "btok_checking", label: "Test bank account ending 6789 (pays)" },
-  { token: "tok_chargeDeclined", label: "Test Visa card ending 0002 (always declined)" },
-  { token: "tok_insufficientFunds", label: "Test Visa card ending 9995 (insufficient funds)" },
+  { value: "tok_visa", label: "Test Visa card ending 4242 (pays)" },
+  { value: "tok_mastercard", label: "Test Mastercard ending 4444 (pays)" },
+  { value: "btok_checking", label: "Test bank account ending 6789 (pays)" },
+  { value: "tok_chargeDeclined", label: "Test Visa card ending 0002 (always declined)" },
+  { value: "tok_insufficientFunds", label: "Test Visa card ending 9995 (insufficient funds)" },
 ] as const;
 
 interface Props {
@@ -70,13 +71,10 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
   const [adding, setAdding] = useState(false);
   // Nothing chosen until the member chooses: a method is added on purpose, never by default.
   const add = useMutationForm(AddMethod, { processorToken: "" });
-  const token = add.values.processorToken;
-  const tokenError = add.fieldErrors.processorToken;
   const [makeDefault, setMakeDefault] = useState(methods.length === 0);
   const flash = useFlash();
   // Why a row's action was refused; the add form's refusals not about the method are shown in the same place.
   const [refusal, setRefusal] = useState<string | null>(null);
-  const tokenErrorId = useId();
   const remove = useMutation(RemoveMethod);
   const setDefault = useMutation(MakeDefault);
 
@@ -161,34 +159,16 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
       {canManage &&
         (adding ? (
           <form onSubmit={submit} noValidate>
-            <fieldset
-              className={`choice${tokenError ? " has-error" : ""}`}
-              aria-describedby={tokenError ? tokenErrorId : undefined}
-            >
-              <legend>Payment method to add</legend>
-              <p className="hint">The sandbox payment processor's test methods (development only).</p>
-              {SANDBOX_METHODS.map((method) => (
-                <label key={method.token}>
-                  <input
-                    type="radio"
-                    name="processorToken"
-                    value={method.token}
-                    checked={token === method.token}
-                    aria-invalid={tokenError ? true : undefined}
-                    onChange={() => {
-                      add.setValues({ processorToken: method.token });
-                      add.setFieldErrors({});
-                    }}
-                  />{" "}
-                  {method.label}
-                </label>
-              ))}
-              {tokenError && (
-                <p id={tokenErrorId} className="field-error" role="alert">
-                  {tokenError}
-                </p>
-              )}
-            </fieldset>
+            <RadioField
+              legend="Payment method to add"
+              hint="The sandbox payment processor's test methods (development only)."
+              options={SANDBOX_METHODS}
+              {...add.field("processorToken")}
+              onChange={(event) => {
+                add.setValues({ processorToken: event.target.value });
+                add.setFieldErrors({});
+              }}
+            />
             <label className="check">
               <input type="checkbox" checked={makeDefault} onChange={(event) => setMakeDefault(event.target.checked)} /> Make
               it my default payment method
