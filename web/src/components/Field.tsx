@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import { useId, type ChangeEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
 
 interface Described {
   label: string;
@@ -42,6 +42,55 @@ export function Field({ label, hint, error, id, className, ...input }: Described
       />
       <Extras id={fieldId} hint={hint} error={error} />
     </div>
+  );
+}
+
+/** The one-time-code input ("Code" unless told): digits on a phone's keyboard, filled from a text message. */
+export function CodeField({ label = "Code", ...rest }: Partial<Described> & InputHTMLAttributes<HTMLInputElement>) {
+  return <Field label={label} inputMode="numeric" autoComplete="one-time-code" {...rest} />;
+}
+
+/** A username (or e-mail) input: typed as it is (no capitals, no spelling fixes), filled by password managers. */
+export function UsernameField(props: Described & InputHTMLAttributes<HTMLInputElement>) {
+  return <Field autoComplete="username" autoCapitalize="none" spellCheck={false} {...props} />;
+}
+
+interface RadioFieldProps {
+  legend: string;
+  hint?: ReactNode;
+  error?: string | null | undefined;
+  name: string;
+  value: string;
+  options: ReadonlyArray<{ value: string; label: ReactNode }>;
+  onChange: (event: ChangeEvent<HTMLInputElement>) => void;
+}
+
+/** A choice of one: radio buttons under a legend, with a hint and an error the group is described by. */
+export function RadioField({ legend, hint, error, name, value, options, onChange }: RadioFieldProps) {
+  const errorId = `${useId()}-error`;
+  return (
+    <fieldset className={`choice${error ? " has-error" : ""}`} aria-describedby={error ? errorId : undefined}>
+      <legend>{legend}</legend>
+      {hint ? <p className="hint">{hint}</p> : null}
+      {options.map((option) => (
+        <label key={option.value}>
+          <input
+            type="radio"
+            name={name}
+            value={option.value}
+            checked={value === option.value}
+            aria-invalid={error ? true : undefined}
+            onChange={onChange}
+          />{" "}
+          {option.label}
+        </label>
+      ))}
+      {error ? (
+        <p id={errorId} className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
   );
 }
 

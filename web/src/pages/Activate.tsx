@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { Field, PasswordRules } from "../components/Field";
+import { Field, PasswordRules, UsernameField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { Alert } from "../components/Notice";
 import { Page } from "../components/Page";
@@ -82,11 +82,8 @@ export default function Activate() {
     <Page title="Create your account" narrow>
       <p>Choose how you will sign in. You will use your username and password every time.</p>
       <form onSubmit={submit} noValidate className="card">
-        <Field
+        <UsernameField
           label="Username"
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
           hint="3 to 32 letters, digits, dots, dashes or underscores. It can't be changed later."
           {...form.field("username")}
         />

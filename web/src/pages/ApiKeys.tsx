@@ -1,14 +1,16 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useMutation, useQuery } from "../api/hooks";
-import { splitErrors, userErrorMessage } from "../api/messages";
+import { refusalText } from "../api/messages";
 import { Field } from "../components/Field";
 import { FlashSlot, useFlash } from "../components/Flash";
+import { FormActions } from "../components/FormActions";
 import { Errors, Loading } from "../components/Notice";
 import { NotAllowed, Page } from "../components/Page";
 import { graphql } from "../gql";
 import type { ApiKeysQuery as ApiKeysData, Permission } from "../gql/graphql";
 import { dateTime } from "../lib/format";
 import { ALL_PERMISSIONS, PERMISSION_NAMES } from "../lib/permissions";
+import { useMutationForm } from "../lib/useForm";
 import { can } from "../session/me";
 import { useMe } from "../session/SessionProvider";
 
@@ -42,9 +44,7 @@ const CreateKey = graphql(`
       }
       secret
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -55,9 +55,7 @@ const RevokeKey = graphql(`
     revokeApiKey(id: $id) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -67,13 +65,11 @@ export default function ApiKeys() {
   const me = useMe();
   const allowed = can(me, "MANAGE_MEMBERS");
   const { data, error, loading, reload } = useQuery(ApiKeysQuery, undefined, !allowed);
-  const [name, setName] = useState("");
+  // The permissions are checkboxes, kept beside the form's text values; their refusals are shown at them.
+  const create = useMutationForm(CreateKey, { name: "" }, ["name", "permissions"]);
   const [chosen, setChosen] = useState<Permission[]>([]);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string[]>([]);
   const [secret, setSecret] = useState<{ id: string; name: string; value: string } | null>(null);
   const flash = useFlash();
-  const create = useMutation(CreateKey);
   const revoke = useMutation(RevokeKey);
   const [refusal, setRefusal] = useState<string | null>(null);
 
@@ -86,30 +82,23 @@ export default function ApiKeys() {
   }
   const account = data?.account;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = create.onSubmit(async ({ name }) => {
     flash.clear();
     setSecret(null);
-    const problems: Record<string, string> = {};
-    if (!name.trim()) problems.name = "Name the key after the app that will use it.";
-    if (chosen.length === 0) problems.permissions = "Choose at least one thing the app may do.";
-    setFieldErrors(problems);
-    setGeneral([]);
-    if (Object.keys(problems).length > 0) return;
+    const fine = create.check({
+      name: !name.trim() && "Name the key after the app that will use it.",
+      permissions: chosen.length === 0 && "Choose at least one thing the app may do.",
+    });
+    if (!fine) return;
     const data = await create.run({ input: { name: name.trim(), permissions: chosen } });
     if (!data) return;
     const payload = data.createApiKey;
-    if (payload.errors.length > 0 || !payload.secret || !payload.apiKey) {
-      const split = splitErrors(payload.errors, ["name", "permissions"]);
-      setFieldErrors(split.byField);
-      setGeneral(split.general);
-      return;
-    }
+    if (create.refuse(payload.errors) || !payload.secret || !payload.apiKey) return;
     setSecret({ id: payload.apiKey.id, name: payload.apiKey.name, value: payload.secret });
-    setName("");
+    create.reset();
     setChosen([]);
     reload();
-  };
+  });
 
   const revokeOne = async (id: string, keyName: string) => {
     flash.clear();
@@ -117,7 +106,7 @@ export default function ApiKeys() {
     const data = await revoke.run({ id });
     if (!data) return;
     if (data.revokeApiKey.errors.length > 0) {
-      setRefusal(data.revokeApiKey.errors.map((error) => userErrorMessage(error)).join(" "));
+      setRefusal(refusalText(data.revokeApiKey.errors));
       return;
     }
     // A revoked key's secret is of no use any more: no reason to keep it on the screen.
@@ -141,8 +130,11 @@ export default function ApiKeys() {
           </div>
         )}
         <form onSubmit={submit} noValidate>
-          <Field label="Key name" name="name" value={name} error={fieldErrors.name} onChange={(event) => setName(event.target.value)} />
-          <fieldset className="choice" aria-describedby={fieldErrors.permissions ? "key-permissions-error" : undefined}>
+          <Field label="Key name" {...create.field("name")} />
+          <fieldset
+            className="choice"
+            aria-describedby={create.fieldErrors.permissions ? "key-permissions-error" : undefined}
+          >
             <legend>What the app may do</legend>
             {KEY_PERMISSIONS.map((permission) => (
               <label key={permission}>
@@ -158,18 +150,13 @@ export default function ApiKeys() {
                 {PERMISSION_NAMES[permission]}
               </label>
             ))}
-            {fieldErrors.permissions && (
+            {create.fieldErrors.permissions && (
               <p id="key-permissions-error" className="field-error" role="alert">
-                {fieldErrors.permissions}
+                {create.fieldErrors.permissions}
               </p>
             )}
           </fieldset>
-          <Errors messages={[create.error, ...general]} />
-          <div className="actions">
-            <button type="submit" disabled={create.pending}>
-              Create API key
-            </button>
-          </div>
+          <FormActions messages={create.messages} pending={create.pending} submit="Create API key" />
         </form>
       </section>
       <section className="card" aria-labelledby="keys-list">

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useQuery } from "../api/hooks";
-import { Field, PasswordRules } from "../components/Field";
+import { CodeField, Field, PasswordRules, UsernameField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { Alert, Loading, Status } from "../components/Notice";
 import { Page } from "../components/Page";
@@ -109,19 +109,8 @@ export default function ResetPassword() {
       <form onSubmit={submit} noValidate className="card">
         {byText && (
           <>
-            <Field
-              label="Username or e-mail"
-              autoComplete="username"
-              autoCapitalize="none"
-              spellCheck={false}
-              {...form.field("login")}
-            />
-            <Field
-              label="Code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              {...form.field("code")}
-            />
+            <UsernameField label="Username or e-mail" {...form.field("login")} />
+            <CodeField {...form.field("code")} />
           </>
         )}
         <Field

@@ -1,9 +1,10 @@
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import { useMutation } from "../api/hooks";
-import { Alert, Errors, Status } from "../components/Notice";
+import { FormActions } from "../components/FormActions";
+import { Alert, Status } from "../components/Notice";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
+import { useMutationForm } from "../lib/useForm";
 import { useSession } from "../session/SessionProvider";
 
 const SecureMutation = graphql(`
@@ -11,9 +12,7 @@ const SecureMutation = graphql(`
     secureAccount(token: $token) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -22,18 +21,18 @@ const SecureMutation = graphql(`
 export default function SecureAccount() {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
-  const secure = useMutation(SecureMutation);
+  const secure = useMutationForm(SecureMutation, {});
   const { forget } = useSession();
   const [result, setResult] = useState<"done" | "dead" | null>(null);
 
-  const submit = async () => {
+  const submit = secure.onSubmit(async () => {
     const data = await secure.run({ token });
     if (!data) return;
     const ok = data.secureAccount.ok && data.secureAccount.errors.length === 0;
     setResult(ok ? "done" : "dead");
     // Every session has ended, this browser's too.
     if (ok) forget("everywhere");
-  };
+  });
 
   return (
     <Page title="Secure your account" narrow>
@@ -54,19 +53,14 @@ export default function SecureAccount() {
             : "This page needs the link from the new sign-in e-mail we sent you."}
         </Alert>
       ) : (
-        <>
+        <form onSubmit={submit}>
           <p>We e-mailed you because someone signed in to your account from a new device.</p>
           <p>
             If that was not you, secure your account: we will sign out every device, including this one, and block
             signing in until you reset your password. If it was you, you can close this page.
           </p>
-          <Errors messages={[secure.error]} />
-          <div className="actions">
-            <button type="button" className="danger" onClick={submit} disabled={secure.pending}>
-              Secure my account
-            </button>
-          </div>
-        </>
+          <FormActions messages={secure.messages} pending={secure.pending} submit="Secure my account" danger />
+        </form>
       )}
     </Page>
   );

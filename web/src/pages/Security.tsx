@@ -1,16 +1,18 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { request } from "../api/client";
 import { useMutation, useQuery } from "../api/hooks";
-import { requestErrorMessage, splitErrors, userErrorMessage } from "../api/messages";
-import { Field } from "../components/Field";
+import { refusalText, requestErrorMessage } from "../api/messages";
+import { CodeField, Field } from "../components/Field";
 import { FlashSlot, useFlash } from "../components/Flash";
+import { FormActions } from "../components/FormActions";
 import { Errors, Loading } from "../components/Notice";
 import { NotAllowed, Page } from "../components/Page";
 import { graphql } from "../gql";
 import type { SecurityQuery } from "../gql/graphql";
 import { describeAgent } from "../lib/agent";
 import { dateTime } from "../lib/format";
+import { useMutationForm } from "../lib/useForm";
 import { can } from "../session/me";
 import { useMe, useSession } from "../session/SessionProvider";
 
@@ -69,9 +71,7 @@ const EnrollTotp = graphql(`
       secret
       otpauthUri
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -82,9 +82,7 @@ const ConfirmTotp = graphql(`
     confirmTotp(code: $code) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -95,9 +93,7 @@ const DisableTotp = graphql(`
     disableTotp {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -108,9 +104,7 @@ const RevokeSession = graphql(`
     revokeSession(id: $id) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -121,9 +115,7 @@ const SignOutEverywhere = graphql(`
     signOutEverywhere {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -163,51 +155,42 @@ export default function Security() {
 function TwoFactor({ enabled, onChanged }: { enabled: boolean; onChanged: () => void }) {
   const { refresh } = useSession();
   const [enrollment, setEnrollment] = useState<{ secret: string; uri: string } | null>(null);
-  const [code, setCode] = useState("");
-  const [codeError, setCodeError] = useState<string | null>(null);
+  // Why setting up or turning off was refused; the code form's refusals not about the code join it.
   const [refusal, setRefusal] = useState<string | null>(null);
   const flash = useFlash();
   const enroll = useMutation(EnrollTotp);
-  const confirm = useMutation(ConfirmTotp);
+  const confirm = useMutationForm(ConfirmTotp, { code: "" });
   const disable = useMutation(DisableTotp);
 
   const start = async () => {
     flash.clear();
     setRefusal(null);
+    confirm.reset();
     const data = await enroll.run();
     if (!data) return;
     const payload = data.enrollTotp;
     if (payload.errors.length > 0 || !payload.secret || !payload.otpauthUri) {
-      setRefusal(payload.errors.map((error) => userErrorMessage(error)).join(" ") || "Two-factor sign-in could not be set up.");
+      setRefusal(refusalText(payload.errors) || "Two-factor sign-in could not be set up.");
       return;
     }
     setEnrollment({ secret: payload.secret, uri: payload.otpauthUri });
   };
 
-  const finish = async (event: FormEvent) => {
-    event.preventDefault();
-    setCodeError(null);
-    if (!code.trim()) {
-      setCodeError("Enter the six-digit code your app shows.");
-      return;
-    }
+  const finish = confirm.onSubmit(async ({ code }) => {
+    if (!confirm.check({ code: !code.trim() && "Enter the six-digit code your app shows." })) return;
     const data = await confirm.run({ code: code.trim() });
     if (!data) return;
     const payload = data.confirmTotp;
-    if (payload.errors.length > 0 || !payload.ok) {
-      const split = splitErrors(payload.errors, ["code"], {
-        INVALID_CODE: "That code is not right. Check the time on your phone, and enter the code the app shows now.",
-      });
-      setCodeError(split.byField.code ?? null);
-      setRefusal(split.general.join(" ") || null);
-      return;
-    }
+    const refused = confirm.refuse(payload.errors, {
+      INVALID_CODE: "That code is not right. Check the time on your phone, and enter the code the app shows now.",
+    });
+    if (refused || !payload.ok) return;
     setEnrollment(null);
-    setCode("");
+    confirm.reset();
     flash.confirm("Two-factor sign-in is on. When you sign in on a new device, we will ask for a code from your app.");
     onChanged();
     await refresh();
-  };
+  });
 
   const turnOff = async () => {
     flash.clear();
@@ -215,7 +198,7 @@ function TwoFactor({ enabled, onChanged }: { enabled: boolean; onChanged: () => 
     const data = await disable.run();
     if (!data) return;
     if (data.disableTotp.errors.length > 0) {
-      setRefusal(data.disableTotp.errors.map((error) => userErrorMessage(error)).join(" "));
+      setRefusal(refusalText(data.disableTotp.errors));
       return;
     }
     flash.confirm("Two-factor sign-in is off.");
@@ -227,7 +210,7 @@ function TwoFactor({ enabled, onChanged }: { enabled: boolean; onChanged: () => 
     <section className="card" aria-labelledby="sec-2fa">
       <h2 id="sec-2fa">Two-factor sign-in</h2>
       <FlashSlot message={flash.message} />
-      <Errors messages={[enroll.error, confirm.error, disable.error, refusal]} />
+      <Errors messages={[enroll.error, confirm.error, disable.error, ...confirm.general, refusal]} />
       {enabled ? (
         <>
           <p>
@@ -250,25 +233,13 @@ function TwoFactor({ enabled, onChanged }: { enabled: boolean; onChanged: () => 
             value={grouped(enrollment.secret)}
             onFocus={(event) => event.currentTarget.select()}
           />
-          <Field
-            label="Code"
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            hint="The six-digit code the app shows for this account."
-            autoFocus
-            value={code}
-            error={codeError}
-            onChange={(event) => setCode(event.target.value)}
-          />
-          <div className="actions">
-            <button type="submit" disabled={confirm.pending}>
-              Turn on two-factor
-            </button>
+          <CodeField hint="The six-digit code the app shows for this account." autoFocus {...confirm.field("code")} />
+          {/* Its refusals are shown at the top of the section, with setting up's and turning off's. */}
+          <FormActions messages={[]} pending={confirm.pending} submit="Turn on two-factor">
             <button type="button" className="secondary" onClick={() => setEnrollment(null)}>
               Cancel
             </button>
-          </div>
+          </FormActions>
         </form>
       ) : (
         <>
@@ -325,7 +296,7 @@ function SessionList({ sessions, timeZone, onChanged }: { sessions: Sessions; ti
     const data = await revoke.run({ id });
     if (!data) return;
     if (data.revokeSession.errors.length > 0) {
-      setRefusal(data.revokeSession.errors.map((error) => userErrorMessage(error)).join(" "));
+      setRefusal(refusalText(data.revokeSession.errors));
       return;
     }
     flash.confirm(`${what} is signed out.`);
@@ -336,7 +307,7 @@ function SessionList({ sessions, timeZone, onChanged }: { sessions: Sessions; ti
     const data = await everywhere.run();
     if (!data) return;
     if (data.signOutEverywhere.errors.length > 0) {
-      setRefusal(data.signOutEverywhere.errors.map((error) => userErrorMessage(error)).join(" "));
+      setRefusal(refusalText(data.signOutEverywhere.errors));
       return;
     }
     forget("everywhere");

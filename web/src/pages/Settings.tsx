@@ -1,5 +1,5 @@
 import { useQuery } from "../api/hooks";
-import { Field, PasswordRules } from "../components/Field";
+import { CodeField, Field, PasswordRules } from "../components/Field";
 import { FlashSlot, useFlash } from "../components/Flash";
 import { FormActions } from "../components/FormActions";
 import { Errors, Loading } from "../components/Notice";
@@ -180,13 +180,7 @@ function ProfileForm({ profile, onChanged }: { profile: Profile; onChanged: () =
       {pending && (
         <form onSubmit={submitCode} noValidate className="stack">
           <h3>Confirm {profile.pendingEmail ? "your new e-mail address" : "your new phone number"}</h3>
-          <Field
-            label="Confirmation code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            hint={`We sent it to ${pending}.`}
-            {...contact.field("code")}
-          />
+          <CodeField label="Confirmation code" hint={`We sent it to ${pending}.`} {...contact.field("code")} />
           <FormActions messages={contact.messages} pending={contact.pending} submit="Confirm change" />
         </form>
       )}

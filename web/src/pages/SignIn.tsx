@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { refusalText, type UserErrorShape } from "../api/messages";
-import { Field } from "../components/Field";
+import { CodeField, Field, UsernameField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { Status } from "../components/Notice";
 import { Page } from "../components/Page";
@@ -138,13 +138,7 @@ export function SignIn() {
           </Status>
         )}
         <form onSubmit={submitCode} noValidate className="card">
-          <Field
-            label="Code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            autoFocus
-            {...verify.field("code")}
-          />
+          <CodeField autoFocus {...verify.field("code")} />
           <FormActions messages={[verify.error]} refusal={refusal} pending={verify.pending} submit="Verify">
             <button
               type="button"
@@ -170,13 +164,7 @@ export function SignIn() {
         <Status>{signedOut === "everywhere" ? "You are signed out on every device." : "You are signed out."}</Status>
       )}
       <form onSubmit={submitPassword} noValidate className="card">
-        <Field
-          label="Username"
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
-          {...signIn.field("username")}
-        />
+        <UsernameField label="Username" {...signIn.field("username")} />
         <Field
           label="Password"
           type="password"

@@ -1,18 +1,17 @@
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import { useMutation } from "../api/hooks";
-import { Alert, Errors, Status } from "../components/Notice";
+import { FormActions } from "../components/FormActions";
+import { Alert, Status } from "../components/Notice";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
+import { useMutationForm } from "../lib/useForm";
 
 const UnlockMutation = graphql(`
   mutation UnlockMember($token: String!) {
     unlockMember(token: $token) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -21,14 +20,14 @@ const UnlockMutation = graphql(`
 export default function Unlock() {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
-  const unlock = useMutation(UnlockMutation);
+  const unlock = useMutationForm(UnlockMutation, {});
   const [result, setResult] = useState<"done" | "dead" | null>(null);
 
-  const submit = async () => {
+  const submit = unlock.onSubmit(async () => {
     const data = await unlock.run({ token });
     if (!data) return;
     setResult(data.unlockMember.ok && data.unlockMember.errors.length === 0 ? "done" : "dead");
-  };
+  });
 
   return (
     <Page title="Unlock your account" narrow>
@@ -52,18 +51,13 @@ export default function Unlock() {
           </p>
         </>
       ) : (
-        <>
+        <form onSubmit={submit}>
           <p>
             Signing in was locked after too many wrong passwords. If those attempts were yours, unlock your account and
             sign in again. If they were not, reset your password after unlocking.
           </p>
-          <Errors messages={[unlock.error]} />
-          <div className="actions">
-            <button type="button" onClick={submit} disabled={unlock.pending}>
-              Unlock account
-            </button>
-          </div>
-        </>
+          <FormActions messages={unlock.messages} pending={unlock.pending} submit="Unlock account" />
+        </form>
       )}
     </Page>
   );

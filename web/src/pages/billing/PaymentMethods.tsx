@@ -1,10 +1,13 @@
-import { useId, useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation } from "../../api/hooks";
-import { splitErrors, userErrorMessage } from "../../api/messages";
+import { refusalText, type UserErrorShape } from "../../api/messages";
+import { RadioField } from "../../components/Field";
 import { FlashSlot, useFlash } from "../../components/Flash";
+import { FormActions } from "../../components/FormActions";
 import { Errors } from "../../components/Notice";
 import { graphql } from "../../gql";
 import { methodName } from "../../lib/format";
+import { useMutationForm } from "../../lib/useForm";
 import type { SavedMethod } from "../Billing";
 
 const AddMethod = graphql(`
@@ -17,9 +20,7 @@ const AddMethod = graphql(`
         last4
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -30,9 +31,7 @@ const RemoveMethod = graphql(`
     removePaymentMethod(id: $id) {
       ok
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -45,9 +44,7 @@ const MakeDefault = graphql(`
         id
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -56,11 +53,11 @@ const MakeDefault = graphql(`
 // The sandbox processor's test tokens (models/billing/processor.py): what its client-side tokenization
 // would hand back. A real processor's card form replaces this choice.
 const SANDBOX_METHODS = [
-  { token: "tok_visa", label: "Test Visa card ending 4242 (pays)" },
-  { token: "tok_mastercard", label: "Test Mastercard ending 4444 (pays)" },
-  { token: "btok_checking", label: "Test bank account ending 6789 (pays)" },
-  { token: "tok_chargeDeclined", label: "Test Visa card ending 0002 (always declined)" },
-  { token: "tok_insufficientFunds", label: "Test Visa card ending 9995 (insufficient funds)" },
+  { value: "tok_visa", label: "Test Visa card ending 4242 (pays)" },
+  { value: "tok_mastercard", label: "Test Mastercard ending 4444 (pays)" },
+  { value: "btok_checking", label: "Test bank account ending 6789 (pays)" },
+  { value: "tok_chargeDeclined", label: "Test Visa card ending 0002 (always declined)" },
+  { value: "tok_insufficientFunds", label: "Test Visa card ending 9995 (insufficient funds)" },
 ] as const;
 
 interface Props {
@@ -73,70 +70,56 @@ interface Props {
 export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged }: Props) {
   const [adding, setAdding] = useState(false);
   // Nothing chosen until the member chooses: a method is added on purpose, never by default.
-  const [token, setToken] = useState("");
-  const [tokenError, setTokenError] = useState<string | null>(null);
+  const add = useMutationForm(AddMethod, { processorToken: "" });
   const [makeDefault, setMakeDefault] = useState(methods.length === 0);
   const flash = useFlash();
+  // Why a row's action was refused; the add form's refusals not about the method are shown in the same place.
   const [refusal, setRefusal] = useState<string | null>(null);
-  const tokenErrorId = useId();
-  const add = useMutation(AddMethod);
   const remove = useMutation(RemoveMethod);
   const setDefault = useMutation(MakeDefault);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = add.onSubmit(async ({ processorToken }) => {
     setRefusal(null);
     flash.clear();
-    if (!token) {
-      setTokenError("Choose the payment method to add.");
-      return;
-    }
-    setTokenError(null);
-    const data = await add.run({ input: { processorToken: token, makeDefault } });
+    if (!add.check({ processorToken: !processorToken && "Choose the payment method to add." })) return;
+    const data = await add.run({ input: { processorToken, makeDefault } });
     if (!data) return;
     const payload = data.addPaymentMethod;
-    if (payload.errors.length > 0 || !payload.paymentMethod) {
-      const split = splitErrors(payload.errors, ["processorToken"]);
-      setTokenError(split.byField.processorToken ?? null);
-      setRefusal(split.general.join(" ") || null);
-      return;
-    }
+    if (add.refuse(payload.errors) || !payload.paymentMethod) return;
     flash.confirm(`${methodName(payload.paymentMethod)} was added.`);
     setAdding(false);
     onChanged();
-  };
+  });
 
-  const removeOne = async (method: SavedMethod) => {
+  /** A row's action: its refusal in words, or `done` confirmed and the list read again. */
+  const rowAction = async (send: () => Promise<{ errors: readonly UserErrorShape[] } | undefined>, done: string) => {
     setRefusal(null);
+    add.setGeneral([]);
     flash.clear();
-    const data = await remove.run({ id: method.id });
-    if (!data) return;
-    if (data.removePaymentMethod.errors.length > 0) {
-      setRefusal(data.removePaymentMethod.errors.map((error) => userErrorMessage(error)).join(" "));
+    const payload = await send();
+    if (!payload) return;
+    if (payload.errors.length > 0) {
+      setRefusal(refusalText(payload.errors));
       return;
     }
-    flash.confirm(`${methodName(method)} was removed.`);
+    flash.confirm(done);
     onChanged();
   };
 
-  const defaultOne = async (method: SavedMethod) => {
-    setRefusal(null);
-    flash.clear();
-    const data = await setDefault.run({ id: method.id });
-    if (!data) return;
-    if (data.setDefaultPaymentMethod.errors.length > 0) {
-      setRefusal(data.setDefaultPaymentMethod.errors.map((error) => userErrorMessage(error)).join(" "));
-      return;
-    }
-    flash.confirm(`${methodName(method)} is now your default.`);
-    onChanged();
-  };
+  const removeOne = (method: SavedMethod) =>
+    rowAction(async () => (await remove.run({ id: method.id }))?.removePaymentMethod, `${methodName(method)} was removed.`);
+
+  const defaultOne = (method: SavedMethod) =>
+    rowAction(
+      async () => (await setDefault.run({ id: method.id }))?.setDefaultPaymentMethod,
+      `${methodName(method)} is now your default.`,
+    );
 
   return (
     <section className="card" aria-labelledby="bill-methods">
       <h2 id="bill-methods">Payment methods</h2>
       <FlashSlot message={flash.message} />
-      <Errors messages={[add.error, remove.error, setDefault.error, refusal]} />
+      <Errors messages={[add.error, remove.error, setDefault.error, ...add.general, refusal]} />
       {methods.length === 0 ? (
         <p>No saved payment methods.</p>
       ) : (
@@ -176,46 +159,26 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
       {canManage &&
         (adding ? (
           <form onSubmit={submit} noValidate>
-            <fieldset
-              className={`choice${tokenError ? " has-error" : ""}`}
-              aria-describedby={tokenError ? tokenErrorId : undefined}
-            >
-              <legend>Payment method to add</legend>
-              <p className="hint">The sandbox payment processor's test methods (development only).</p>
-              {SANDBOX_METHODS.map((method) => (
-                <label key={method.token}>
-                  <input
-                    type="radio"
-                    name="processorToken"
-                    value={method.token}
-                    checked={token === method.token}
-                    aria-invalid={tokenError ? true : undefined}
-                    onChange={() => {
-                      setToken(method.token);
-                      setTokenError(null);
-                    }}
-                  />{" "}
-                  {method.label}
-                </label>
-              ))}
-              {tokenError && (
-                <p id={tokenErrorId} className="field-error" role="alert">
-                  {tokenError}
-                </p>
-              )}
-            </fieldset>
+            <RadioField
+              legend="Payment method to add"
+              hint="The sandbox payment processor's test methods (development only)."
+              options={SANDBOX_METHODS}
+              {...add.field("processorToken")}
+              onChange={(event) => {
+                add.setValues({ processorToken: event.target.value });
+                add.setFieldErrors({});
+              }}
+            />
             <label className="check">
               <input type="checkbox" checked={makeDefault} onChange={(event) => setMakeDefault(event.target.checked)} /> Make
               it my default payment method
             </label>
-            <div className="actions">
-              <button type="submit" disabled={add.pending}>
-                Save
-              </button>
+            {/* Its refusals are shown above the list, with the rows' (add.general). */}
+            <FormActions messages={[]} pending={add.pending} submit="Save">
               <button type="button" className="secondary" onClick={() => setAdding(false)}>
                 Cancel
               </button>
-            </div>
+            </FormActions>
           </form>
         ) : (
           <button
@@ -224,8 +187,7 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
               setAdding(true);
               flash.clear();
               setRefusal(null);
-              setToken("");
-              setTokenError(null);
+              add.reset();
               setMakeDefault(methods.length === 0);
             }}
           >
