@@ -188,6 +188,8 @@ def test_run_autopay_charges_an_enrolled_account_once_on_its_date(tmp_path: Path
                 "reminded": 0,
                 "gaveUp": 0,
                 "alreadyDone": 0,
+                "heldElsewhere": 0,
+                "released": 0,
             },
             {
                 "charged": 0,
@@ -197,6 +199,8 @@ def test_run_autopay_charges_an_enrolled_account_once_on_its_date(tmp_path: Path
                 "reminded": 0,
                 "gaveUp": 0,
                 "alreadyDone": 1,
+                "heldElsewhere": 0,
+                "released": 0,
             },
         )
     ]
