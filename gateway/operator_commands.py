@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
+import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -113,12 +115,30 @@ def run_autopay_command(args: argparse.Namespace) -> int:
     if processor is None:
         raise UsageError(settings.payments_off_reason or "payments are unavailable")
 
+    stop = asyncio.Event()
+
     async def run() -> JSON:
         today = day or utcnow().date()
-        report = await run_autopay(today, processor=processor)
+        with _stopped_by(stop, signal.SIGTERM, signal.SIGINT):
+            report = await run_autopay(today, processor=processor, stop=stop)
         return {"date": today.isoformat(), **report.as_json()}
 
-    return print_json(asyncio.run(_with_database(settings, run)))
+    print_json(asyncio.run(_with_database(settings, run)))
+    # Stopped by a signal: the report says what was done; the status says the run did not finish.
+    return 128 + signal.SIGTERM if stop.is_set() else 0
+
+
+@contextlib.contextmanager
+def _stopped_by(stop: asyncio.Event, *signals: signal.Signals) -> Iterator[None]:
+    """Set `stop` on these signals instead of dying at once: autopay finishes the charges in flight."""
+    loop = asyncio.get_running_loop()
+    for number in signals:
+        loop.add_signal_handler(number, stop.set)
+    try:
+        yield
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
 
 
 def record_usage_command(args: argparse.Namespace) -> int:

@@ -24,8 +24,8 @@ PRODUCTION_REQUIRED = (
     "SMS_URL",
     "TRUSTED_PROXIES",
 )
-SandboxFault = Literal["none", "timeout", "crash_after_charge"]
-SANDBOX_FAULTS: tuple[SandboxFault, ...] = ("none", "timeout", "crash_after_charge")
+SandboxFault = Literal["none", "timeout", "crash_after_charge", "slow"]
+SANDBOX_FAULTS: tuple[SandboxFault, ...] = ("none", "timeout", "crash_after_charge", "slow")
 # "none": no processor, every payment answers PAYMENTS_UNAVAILABLE (production's default: it never uses
 # the sandbox, and a real processor's adapter is not built yet).
 PaymentProcessorName = Literal["sandbox", "none"]
@@ -74,8 +74,8 @@ class Settings:
     # METRICS_TOKEN: /metrics answers only `Authorization: Bearer <token>`; unset, it is open in development
     # and test and off (404) in production.
     metrics_token: str | None = field(default=None, repr=False)
-    # Test-only (SANDBOX_FAULT): makes the sandbox processor time out or "crash" after taking the money,
-    # so tests can prove recovery in another process. Refused in production.
+    # Test-only (SANDBOX_FAULT): makes the sandbox processor time out, "crash" or answer slowly after taking
+    # the money, so tests can prove recovery in another process. Refused in production.
     sandbox_fault: SandboxFault = "none"
     payment_processor: PaymentProcessorName = "sandbox"
     portal_dir: Path = PORTAL_DIR

@@ -188,6 +188,8 @@ def test_run_autopay_charges_an_enrolled_account_once_on_its_date(tmp_path: Path
                 "reminded": 0,
                 "gaveUp": 0,
                 "alreadyDone": 0,
+                "heldElsewhere": 0,
+                "released": 0,
             },
             {
                 "charged": 0,
@@ -197,6 +199,8 @@ def test_run_autopay_charges_an_enrolled_account_once_on_its_date(tmp_path: Path
                 "reminded": 0,
                 "gaveUp": 0,
                 "alreadyDone": 1,
+                "heldElsewhere": 0,
+                "released": 0,
             },
         )
     ]
@@ -224,5 +228,6 @@ def test_a_sandbox_fault_is_refused_outside_the_known_switches(tmp_path: Path) -
     done = run_gateway(tmp_path, "run-autopay", SANDBOX_FAULT="explode")
     assert done.returncode == 2
     assert done.stderr == (
-        "gateway run-autopay: SANDBOX_FAULT must be one of none, timeout, crash_after_charge, not 'explode'\n"
+        "gateway run-autopay: SANDBOX_FAULT must be one of none, timeout, crash_after_charge, slow,"
+        " not 'explode'\n"
     )

@@ -5,12 +5,16 @@ reconciliation asks the processor again with the payment's own key."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date
 from typing import Any
 
+from arq import Retry
+
 from gateway.settings import Settings
 from models.billing.autopay import AutopayReport, run_autopay
+from models.billing.autopay_lease import LEASE_SECONDS, RENEW_SECONDS
 from models.billing.charge import reconcile_pending
 from models.billing.cycle import issue_due_statements
 from models.billing.processor import PaymentProcessor, processor_named
@@ -26,6 +30,8 @@ AUTOPAY_AT = (7, 0)
 RECONCILE_SECOND = 30
 # A whole run over many accounts may take minutes; the default job time-out would cut it short.
 DAILY_JOB_TIMEOUT_SECONDS = 3600
+# Tries of one day's autopay job (within the worker's max_tries): each retry takes over dead runs' leases.
+AUTOPAY_TRIES = 5
 
 
 def processor_for(settings: Settings) -> PaymentProcessor | None:
@@ -42,16 +48,23 @@ async def issue_statements_job(ctx: dict[str, Any], day: str | None = None) -> i
 
 
 async def autopay_job(ctx: dict[str, Any], day: str | None = None) -> dict[str, int]:
-    """Run autopay for `day` (ISO, default today in UTC); returns its report."""
+    """Run autopay for `day` (ISO, default today in UTC); returns its report. The job runs again when the
+    worker stops it (shutting down) and, after the leases lapse, when another run held statements: if that
+    run died, this one takes them over."""
     processor = processor_for(ctx["settings"])
     if processor is None:
         # Nothing is charged, no statement is marked failed and no member hears of a decline.
         log.warning("autopay %s skipped: %s", day or "today", ctx["settings"].payments_off_reason)
         return AutopayReport().as_json()
     written = track_written()
-    report = await run_autopay(_day(day), processor=processor)
+    stopping: asyncio.Event | None = ctx.get("stopping")
+    report = await run_autopay(_day(day), processor=processor, stop=stopping)
     log.info("autopay %s: %s", day or "today", report)
     await _wake(ctx, written)
+    if stopping is not None and stopping.is_set():
+        raise Retry(defer=1)  # the next worker to start takes the statements given back
+    if report.held_elsewhere and ctx.get("job_try", 1) < AUTOPAY_TRIES:
+        raise Retry(defer=LEASE_SECONDS + RENEW_SECONDS)
     return report.as_json()
 
 

@@ -81,13 +81,17 @@ async def run_burst(settings: Settings, *, database_open: bool = False) -> Worke
 
 
 async def stop(worker: Worker) -> None:
-    """Let running jobs finish (a short grace), cancel the rest, run on_shutdown and close the Redis pool.
+    """Tell long jobs to wind down (ctx["stopping"]), let running jobs finish (a short grace), cancel the
+    rest, run on_shutdown and close the Redis pool.
 
     This stands in for arq's `Worker.close()`, which calls a redis-py method deprecated in redis 5 and
     re-raises the cancellation of any job cancelled before it started.
     """
     if worker.main_task is not None:
         worker.main_task.cancel()
+    stopping: asyncio.Event | None = worker.ctx.get("stopping")
+    if stopping is not None:
+        stopping.set()
     running = [task for task in worker.tasks.values() if not task.done()]
     if running:
         _, late = await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)

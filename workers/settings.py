@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC
 from typing import Any
 
@@ -107,7 +108,8 @@ def worker_settings(
         "keep_result": 0,
         "max_tries": MAX_TRIES,
         "timezone": UTC,
-        "ctx": {"database_open": database_open},
+        # `stopping` is set when the worker shuts down (workers/runner.stop): long jobs wind down early.
+        "ctx": {"database_open": database_open, "stopping": asyncio.Event()},
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
     }

@@ -6,21 +6,18 @@ the enrolment's ceiling is not charged and the member is told once; members are 
 before the charge date, once. Notices are BillingNotice rows (unique per statement and kind) committed
 with their outbox messages, so a re-run never repeats one.
 
-How two workers (or a re-run, or a crashed run) never charge a statement twice:
+How two workers (or a re-run, or a run after a crash) never charge a statement twice, and leave none behind:
 - The payment's idempotency key `autopay:<statement id>:<attempt date>` is unique per account, and the
-  one charge operation (models.billing.charge) turns a second use of it into the same payment, never a second
-  charge: that is the guarantee.
-- On top of it each worker *claims* the statements it will charge, so that two workers split the work
-  instead of racing for the same rows: a claim is a BillingNotice `AUTOPAY_ATTEMPT:<date>`, inserted by
-  one statement (`INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`) that on PostgreSQL takes
-  the statements `FOR UPDATE SKIP LOCKED` (rows another worker is claiming or settling are left to it);
-  on SQLite the single INSERT runs under the database's write lock, the transaction-level equivalent.
-  The claim commits at once and the charges run after it, outside any transaction: holding row locks
-  while the processor answers would stall every other worker (and deadlock with the settlement, which
-  updates the same statement rows from another connection).
-- A crash after the claim leaves either no payment (the claim goes stale after STALE_CLAIM_SECONDS and
-  a re-run claims the statement again) or a PENDING payment, which `models.billing.charge.reconcile_pending`
-  settles by asking the processor again with the same key.
+  one charge operation (models.billing.charge) turns a second use of it into the same payment, never a
+  second charge: that is the guarantee. A statement with a payment under today's key is done for today
+  whichever run made it; one left PENDING (the processor's answer lost, a crash before the settlement)
+  is settled by `models.billing.charge.reconcile_pending`, which asks the processor again with that key.
+- On top of it each run *leases* the statements it will charge (models/billing/autopay_lease.py), so
+  that runs split the work instead of racing for the same rows. The claim commits at once and the
+  charges run after it, outside any transaction: row locks held while the processor answers would stall
+  every other run. A live run renews its leases; those of a run that died lapse within LEASE_SECONDS and
+  the next run (or the job's retry) takes the statements over. A run told to stop (SIGTERM, a worker
+  shutting down) lets the charges in flight finish and gives the rest back at once.
 """
 
 from __future__ import annotations
@@ -29,30 +26,17 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.access import Permission
-from models.billing.autopay_batch import (
-    REMINDER_DAYS,
-    Candidate,
-    History,
-    claim_attempts,
-    claim_kind,
-    due_candidates,
-    load_histories,
-)
+from models.billing.autopay_batch import REMINDER_DAYS, Candidate, History, due_candidates, load_histories
+from models.billing.autopay_lease import Lease
 from models.billing.charge import AUTOPAY_KEY_PREFIX, IdempotencyKeyReused, charge
 from models.billing.messages import autopay_gave_up, autopay_reminder, ceiling_skipped
-from models.billing.models import (
-    BillingNotice,
-    Payment,
-    PaymentMethod,
-    PaymentSource,
-    PaymentStatus,
-)
+from models.billing.models import BillingNotice, Payment, PaymentMethod, PaymentSource, PaymentStatus
 from models.billing.processor import PaymentProcessor
 from models.db.clock import utcnow
 from models.notify.messages import Text
@@ -62,7 +46,6 @@ from models.notify.send import notify_account
 log = logging.getLogger(__name__)
 
 RETRY_DAYS = (1, 3, 5)  # after the first failure
-STALE_CLAIM_SECONDS = 600
 CHARGE_CONCURRENCY = 4  # charges in flight per worker (PostgreSQL's pool holds 5 connections)
 
 AUTOPAY_REMINDER = MessageKind.AUTOPAY_REMINDER
@@ -72,7 +55,9 @@ AUTOPAY_GAVE_UP = MessageKind.AUTOPAY_GAVE_UP
 
 @dataclass
 class AutopayReport:
-    """What one run did; `already_done` counts statements an earlier run or another worker took today."""
+    """What one run did. `already_done` counts statements an earlier run or another worker charged today;
+    `held_elsewhere` those another run holds (a retry after LEASE_SECONDS takes over a dead run's);
+    `released` those this run claimed and gave back, unstarted, when told to stop."""
 
     charged: int = 0
     failed: int = 0
@@ -81,6 +66,8 @@ class AutopayReport:
     reminded: int = 0
     gave_up: int = 0
     already_done: int = 0
+    held_elsewhere: int = 0
+    released: int = 0
 
     def as_json(self) -> dict[str, int]:
         return {_camel(name): value for name, value in asdict(self).items()}
@@ -105,21 +92,27 @@ async def run_autopay(
     processor: PaymentProcessor | None = None,
     batch_size: int = 500,
     concurrency: int = CHARGE_CONCURRENCY,
+    stop: asyncio.Event | None = None,
 ) -> AutopayReport:
-    """Remind, skip, claim and charge every enrolled account's due statements, a batch at a time."""
+    """Remind, skip, claim and charge every enrolled account's due statements, a batch at a time. Once
+    `stop` is set no charge starts: those in flight finish and the batch's rest is given back."""
     report = AutopayReport()
+    stop = stop or asyncio.Event()
     after = 0
-    while batch := await due_candidates(today, after, batch_size):
-        after = batch[-1].statement_id
-        histories = await load_histories([c.statement_id for c in batch])
-        due: list[Candidate] = []
-        for candidate in batch:
-            if await _is_due(candidate, histories[candidate.statement_id], today, report):
-                due.append(candidate)
-        claimed = await claim_attempts([c.statement_id for c in due], today)
-        report.already_done += len(due) - len(claimed)
-        to_charge = [c for c in due if c.statement_id in claimed]
-        await _charge_all(to_charge, histories, today, processor, concurrency, report)
+    async with Lease(today).renewed() as lease:
+        while not stop.is_set() and (batch := await due_candidates(today, after, batch_size)):
+            after = batch[-1].statement_id
+            histories = await load_histories([c.statement_id for c in batch], today)
+            due: list[Candidate] = []
+            for candidate in batch:
+                if await _is_due(candidate, histories[candidate.statement_id], today, report):
+                    due.append(candidate)
+            claimed = await lease.claim([c.statement_id for c in due])
+            report.held_elsewhere += len(due) - len(claimed)
+            to_charge = [c for c in due if c.statement_id in claimed]
+            charging = _Charging(today, processor, concurrency, lease, stop, report)
+            await charging.charge_all(to_charge, histories)
+        report.released = await lease.release()
     return report
 
 
@@ -128,11 +121,9 @@ async def _is_due(candidate: Candidate, history: History, today: date, report: A
     if today in history.attempts:
         report.already_done += 1
         return False
-    claim = history.notices.get(claim_kind(today))
-    if claim is not None:
-        if not await _release_stale(*claim):
-            report.already_done += 1
-            return False
+    if history.leased_until is not None and history.leased_until >= utcnow():
+        report.held_elsewhere += 1
+        return False
     if not candidate.is_open or candidate.remaining <= 0:
         return False
     if any(status != PaymentStatus.FAILED for status in history.attempts.values()):
@@ -170,48 +161,59 @@ async def _is_due(candidate: Candidate, history: History, today: date, report: A
     return today >= next_day
 
 
-async def _release_stale(notice_id: int, claimed_at: datetime) -> bool:
-    """Drop a claim whose run died before charging (no payment under today's key); True if dropped."""
-    if utcnow() - claimed_at < timedelta(seconds=STALE_CLAIM_SECONDS):
-        return False
-    return await BillingNotice.filter(id=notice_id, created_at=claimed_at).delete() == 1
+class _Charging:
+    """The charges of one claimed batch, `concurrency` at a time; none starts once `stop` is set."""
 
+    def __init__(
+        self,
+        today: date,
+        processor: PaymentProcessor | None,
+        concurrency: int,
+        lease: Lease,
+        stop: asyncio.Event,
+        report: AutopayReport,
+    ) -> None:
+        self.today = today
+        self.processor = processor
+        self.slots = asyncio.Semaphore(concurrency)
+        self.lease = lease
+        self.stop = stop
+        self.report = report
 
-async def _charge_all(
-    candidates: list[Candidate],
-    histories: dict[int, History],
-    today: date,
-    processor: PaymentProcessor | None,
-    concurrency: int,
-    report: AutopayReport,
-) -> None:
-    methods = {
-        method.id: method
-        for method in await PaymentMethod.filter(id__in={c.payment_method_id for c in candidates})
-    }
-    slots = asyncio.Semaphore(concurrency)
+    async def charge_all(self, candidates: list[Candidate], histories: dict[int, History]) -> None:
+        method_ids = {c.payment_method_id for c in candidates}
+        methods = {method.id: method for method in await PaymentMethod.filter(id__in=method_ids)}
+        await asyncio.gather(
+            *(
+                self._charge_one(c, methods[c.payment_method_id], histories[c.statement_id])
+                for c in candidates
+            )
+        )
 
-    async def charge_one(candidate: Candidate) -> None:
-        async with slots:
+    async def _charge_one(self, candidate: Candidate, method: PaymentMethod, history: History) -> None:
+        async with self.slots:
+            if self.stop.is_set():
+                return  # left to Lease.release
+            self.lease.start(candidate.statement_id)
             try:
                 payment = await charge(
                     account_id=candidate.account_id,
                     amount=candidate.remaining,
-                    payment_method=methods[candidate.payment_method_id],
-                    idempotency_key=attempt_key(candidate.statement_id, today),
+                    payment_method=method,
+                    idempotency_key=attempt_key(candidate.statement_id, self.today),
                     source=PaymentSource.AUTOPAY,
                     statement_id=candidate.statement_id,
-                    processor=processor,
+                    processor=self.processor,
                 )
             except IdempotencyKeyReused:
                 log.warning(
                     "autopay of statement %s: today's key was used differently", candidate.statement_id
                 )
-                report.already_done += 1
+                self.report.already_done += 1
                 return
-            await _record(candidate, histories[candidate.statement_id], payment, today, report)
-
-    await asyncio.gather(*(charge_one(candidate) for candidate in candidates))
+            finally:
+                self.lease.finish(candidate.statement_id)
+            await _record(candidate, history, payment, self.today, self.report)
 
 
 async def _record(

@@ -1,21 +1,24 @@
-"""The autopay run's batch reads and its claim: the due statements of enrolled accounts with their terms,
-what earlier runs left on them, and the claim of today's attempt (models/billing/autopay.py says why
-the claim makes two workers split the work)."""
+"""The autopay run's batch reads: the due statements of enrolled accounts with their terms, and what earlier
+runs (and live ones: their leases, models/billing/autopay_lease.py) left on them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from tortoise import connections
 
 from models.billing.charge import AUTOPAY_KEY_PREFIX
-from models.billing.models import BillingNotice, Payment, PaymentSource, PaymentStatus, StatementStatus
-from models.db.clock import utcnow
+from models.billing.models import (
+    AutopayClaim,
+    BillingNotice,
+    Payment,
+    PaymentSource,
+    PaymentStatus,
+    StatementStatus,
+)
 
 REMINDER_DAYS = 3
-CLAIM_PREFIX = "AUTOPAY_ATTEMPT:"
 
 
 @dataclass(frozen=True)
@@ -45,15 +48,12 @@ class History:
     """What earlier autopay runs left on one statement."""
 
     attempts: dict[date, PaymentStatus] = field(default_factory=dict)
-    notices: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+    notices: set[str] = field(default_factory=set)
+    leased_until: datetime | None = None  # today's claim, by this run or another
 
     @property
     def failed_dates(self) -> list[date]:
         return sorted(day for day, status in self.attempts.items() if status == PaymentStatus.FAILED)
-
-
-def claim_kind(day: date) -> str:
-    return f"{CLAIM_PREFIX}{day.isoformat()}"
 
 
 _CANDIDATES = {
@@ -63,7 +63,7 @@ SELECT s.id, s.account_id, s.due_date, s.amount_due, s.amount_paid, s.status,
 FROM statement s JOIN autopay_enrollment e ON e.account_id = s.account_id
 WHERE e.enabled AND s.id > $1 AND s.due_date - e.days_before_due <= $2
   AND (s.status = 'OPEN' OR EXISTS (
-       SELECT 1 FROM billing_notice n WHERE n.statement_id = s.id AND n.kind = $3))
+       SELECT 1 FROM autopay_claim c WHERE c.statement_id = s.id AND c.day = $3))
 ORDER BY s.id LIMIT $4""",
     "sqlite": """
 SELECT s.id, s.account_id, s.due_date, s.amount_due, s.amount_paid, s.status,
@@ -71,22 +71,8 @@ SELECT s.id, s.account_id, s.due_date, s.amount_due, s.amount_paid, s.status,
 FROM statement s JOIN autopay_enrollment e ON e.account_id = s.account_id
 WHERE e.enabled AND s.id > ? AND date(s.due_date, '-' || e.days_before_due || ' days') <= ?
   AND (s.status = 'OPEN' OR EXISTS (
-       SELECT 1 FROM billing_notice n WHERE n.statement_id = s.id AND n.kind = ?))
+       SELECT 1 FROM autopay_claim c WHERE c.statement_id = s.id AND c.day = ?))
 ORDER BY s.id LIMIT ?""",
-}
-
-_CLAIM = {
-    "postgres": """
-WITH claimable AS (
-    SELECT id FROM statement WHERE id = ANY($1::bigint[]) AND status = 'OPEN'
-    ORDER BY id FOR UPDATE SKIP LOCKED)
-INSERT INTO billing_notice (statement_id, kind, created_at)
-SELECT id, $2, $3 FROM claimable
-ON CONFLICT (statement_id, kind) DO NOTHING RETURNING statement_id""",
-    "sqlite": """
-INSERT INTO billing_notice (statement_id, kind, created_at)
-SELECT id, ?, ? FROM statement WHERE id IN ({ids}) AND status = 'OPEN'
-ON CONFLICT (statement_id, kind) DO NOTHING RETURNING statement_id""",
 }
 
 
@@ -103,7 +89,7 @@ async def due_candidates(today: date, after: int, limit: int) -> list[Candidate]
     dialect = _dialect()
     horizon = today + timedelta(days=REMINDER_DAYS)
     rows = await connections.get("default").execute_query_dict(
-        _CANDIDATES[dialect], [after, horizon, claim_kind(today), limit]
+        _CANDIDATES[dialect], [after, horizon, today, limit]
     )
     return [
         Candidate(
@@ -120,7 +106,7 @@ async def due_candidates(today: date, after: int, limit: int) -> list[Candidate]
     ]
 
 
-async def load_histories(statement_ids: list[int]) -> dict[int, History]:
+async def load_histories(statement_ids: list[int], today: date) -> dict[int, History]:
     histories = {statement_id: History() for statement_id in statement_ids}
     payments = await Payment.filter(statement_id__in=statement_ids, source=PaymentSource.AUTOPAY).values_list(
         "statement_id", "idempotency_key", "status"
@@ -130,27 +116,15 @@ async def load_histories(statement_ids: list[int]) -> dict[int, History]:
             histories[int(statement_id)].attempts[date.fromisoformat(key.rpartition(":")[2])] = PaymentStatus(
                 status
             )
-    notices = await BillingNotice.filter(statement_id__in=statement_ids).values_list(
-        "statement_id", "kind", "id", "created_at"
+    notices = await BillingNotice.filter(statement_id__in=statement_ids).values_list("statement_id", "kind")
+    for statement_id, kind in notices:
+        histories[int(statement_id)].notices.add(kind)
+    claims = await AutopayClaim.filter(statement_id__in=statement_ids, day=today).values_list(
+        "statement_id", "lease_until"
     )
-    for statement_id, kind, notice_id, created_at in notices:
-        histories[int(statement_id)].notices[kind] = (int(notice_id), created_at)
+    for statement_id, lease_until in claims:
+        histories[int(statement_id)].leased_until = lease_until
     return histories
-
-
-async def claim_attempts(statement_ids: list[int], today: date) -> set[int]:
-    """Claim today's attempt of these statements; returns those this run got (see the module docstring)."""
-    if not statement_ids:
-        return set()
-    dialect = _dialect()
-    values: list[Any]
-    if dialect == "postgres":
-        sql, values = _CLAIM[dialect], [statement_ids, claim_kind(today), utcnow()]
-    else:
-        sql = _CLAIM[dialect].format(ids=", ".join("?" * len(statement_ids)))
-        values = [claim_kind(today), utcnow(), *statement_ids]
-    rows = await connections.get("default").execute_query_dict(sql, values)
-    return {int(row["statement_id"]) for row in rows}
 
 
 def _as_date(value: date | str) -> date:

@@ -162,6 +162,24 @@ class BillingNotice(Model):
         unique_together = (("statement", "kind"),)
 
 
+class AutopayClaim(Model):
+    """An autopay run's lease on one statement's attempt of a day (models/billing/autopay_lease.py): the
+    live run that holds it renews `lease_until`; once that passes, any run may take the statement over."""
+
+    id = fields.BigIntField(primary_key=True)
+    statement: fields.ForeignKeyRelation[Statement] = fields.ForeignKeyField(
+        "gateway.Statement", related_name=False, on_delete=fields.CASCADE, db_index=True
+    )
+    statement_id: int
+    day = fields.DateField()
+    holder = fields.CharField(max_length=40)  # the run's id
+    lease_until = fields.DatetimeField()
+
+    class Meta:
+        table = "autopay_claim"
+        unique_together = (("statement", "day"),)
+
+
 def format_money(cents: int, currency: str = CURRENCY) -> str:
     """ "$79.99", "-$5.00"."""
     sign = "-" if cents < 0 else ""

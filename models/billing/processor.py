@@ -5,6 +5,7 @@ as a real processor's would: asking again with the same idempotency key returns 
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -79,13 +80,15 @@ SANDBOX_TOKENS: dict[str, tuple[TokenDetails, str | None]] = {
     "btok_checking": (TokenDetails(PaymentMethodKind.BANK_ACCOUNT, "Sandbox Bank", "6789", None, None), None),
 }
 
-Fault = Literal["none", "timeout", "crash_after_charge"]
+Fault = Literal["none", "timeout", "crash_after_charge", "slow"]
+SLOW_ANSWER_SECONDS = 0.3
 
 
 class SandboxProcessor:
     """The sandbox of DESIGN.md. `fault` is a test switch: "timeout" records the charge and then raises
     ProcessorUnavailable (the money was taken, the answer lost); "crash_after_charge" records it and
-    raises ProcessorCrash."""
+    raises ProcessorCrash; "slow" records it and answers SLOW_ANSWER_SECONDS later (a process killed
+    meanwhile leaves the money taken and the payment PENDING)."""
 
     def __init__(self, fault: Fault = "none") -> None:
         self.fault = fault
@@ -117,6 +120,8 @@ class SandboxProcessor:
             raise ProcessorUnavailable("the sandbox processor timed out")
         if self.fault == "crash_after_charge":
             raise ProcessorCrash("the process died after the charge")
+        if self.fault == "slow":
+            await asyncio.sleep(SLOW_ANSWER_SECONDS)
         return ChargeResult(
             succeeded=row.succeeded,
             reference=row.reference if row.succeeded else None,

@@ -6,17 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from gateway.settings import Settings
-from models.access import Role
-from models.accounts.models import Account
 from models.billing.autopay import AUTOPAY_GAVE_UP, AutopayReport, run_autopay
 from models.billing.balance import balance_of
 from models.billing.charge import reconcile_pending
@@ -33,41 +27,10 @@ from models.billing.processor import SandboxProcessor
 from models.billing.statements import issue_statement
 from models.members.models import Member
 from models.notify.outbox import OutboxMessage
-from tests.billing_support import add_card, sandbox_charges
-from tests.support import make_account, make_member
+from tests.billing_support import sandbox_charges
+from tests.support import make_account
+from tests.workers.autopay_support import DUE, enrolled, run_autopay_process
 from workers.billing import autopay_job, reconcile_payments_job
-
-GATEWAY = Path(sys.executable).with_name("gateway")
-DUE = date(2030, 3, 10)
-
-
-async def enrolled(
-    name: str = "The Smiths",
-    *,
-    token: str = "tok_visa",
-    amount: int = 7999,
-    due: date = DUE,
-    days_before_due: int = 0,
-    max_amount: int | None = None,
-) -> tuple[Account, Statement]:
-    """An account whose primary `<name>` is enrolled in autopay, with one OPEN statement."""
-    account = await make_account(name)
-    await make_member(account, name.split()[-1].lower(), role=Role.PRIMARY)
-    card = await add_card(account, token)
-    await AutopayEnrollment.create(
-        account_id=account.id,
-        payment_method_id=card.id,
-        days_before_due=days_before_due,
-        max_amount=max_amount,
-    )
-    statement = await issue_statement(
-        account,
-        amount=amount,
-        description="Internet - Gig plan",
-        due=due,
-        period_start=due - timedelta(days=21),
-    )
-    return account, statement
 
 
 async def messages(kind: str) -> list[str]:
@@ -140,26 +103,6 @@ async def test_two_runs_at_once_charge_each_statement_once(statements: int) -> N
     assert await run_autopay(DUE) == AutopayReport(already_done=statements)
 
 
-def run_autopay_process(settings: Settings, day: date, fault: str) -> subprocess.CompletedProcess[str]:
-    """`gateway run-autopay` in its own process, on the test database, with a sandbox fault switched on."""
-    environ = {
-        "PATH": os.environ.get("PATH", ""),
-        "ENVIRONMENT": "test",
-        "DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": settings.secret_key,
-        "SANDBOX_FAULT": fault,
-    }
-    return subprocess.run(
-        [str(GATEWAY), "run-autopay", "--date", day.isoformat()],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 async def test_a_run_that_dies_after_the_processor_took_the_money_is_settled_once(settings: Settings) -> None:
     # given
     account, statement = await enrolled()
@@ -201,6 +144,8 @@ async def test_a_processor_time_out_leaves_the_payment_pending_until_reconciled(
         "reminded": 0,
         "gaveUp": 0,
         "alreadyDone": 0,
+        "heldElsewhere": 0,
+        "released": 0,
     }
     # when the reconciliation runs (the processor answers again) and autopay runs again
     assert await reconcile_pending(older_than_seconds=0) == 1
