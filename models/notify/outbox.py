@@ -6,9 +6,12 @@ re-queued by the sweeper, a duplicate wake-up) never send it twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -99,6 +102,43 @@ def track_written() -> list[tuple[int, Channel]]:
     return written
 
 
+def note_written(messages: Iterable[tuple[int, Channel]]) -> None:
+    """Tell the context's `track_written` list (if any) of messages just written to the outbox."""
+    written = _written.get()
+    if written is not None:
+        written.extend(messages)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message not yet in the outbox; `queue_messages` (models/notify/outbox_batch.py) writes many
+    with one INSERT. `not_before` holds it back (quiet hours); nothing delivers it earlier."""
+
+    channel: Channel
+    recipient: str
+    body: str
+    kind: MessageKind
+    subject: str = ""
+    account_id: int | None = None
+    member_id: int | None = None
+    not_before: datetime | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """The row's fields, as every writer of the outbox gives them (the rest are the model's defaults)."""
+        now = utcnow()
+        # The subject is a header: built from names, it must stay one line.
+        return {
+            "channel": self.channel,
+            "recipient": self.recipient,
+            "subject": one_line(self.subject, MAX_SUBJECT),
+            "body": self.body,
+            "kind": self.kind,
+            "account_id": self.account_id,
+            "member_id": self.member_id,
+            "next_attempt_at": max(now, self.not_before) if self.not_before else now,
+        }
+
+
 async def queue_message(
     channel: Channel,
     recipient: str,
@@ -113,20 +153,14 @@ async def queue_message(
 ) -> OutboxMessage:
     """Add a message to the outbox; pass `using_db` so it commits with the change that causes it.
     `not_before` holds it back (quiet hours); nothing delivers it earlier."""
-    message = await OutboxMessage.create(
-        channel=channel,
-        recipient=recipient,
-        subject=one_line(subject, MAX_SUBJECT),  # a header: built from names, it must stay one line
-        body=body,
-        kind=kind,
-        account_id=account_id,
-        member_id=member_id,
-        next_attempt_at=max(utcnow(), not_before) if not_before else utcnow(),
-        using_db=using_db,
-    )
-    written = _written.get()
-    if written is not None:
-        written.append((message.id, channel))
+    draft = Draft(channel, recipient, body, kind, subject, account_id, member_id, not_before)
+    return await queue_draft(draft, using_db=using_db)
+
+
+async def queue_draft(draft: Draft, *, using_db: BaseDBAsyncClient | None = None) -> OutboxMessage:
+    """Add one drafted message to the outbox (`queue_messages` adds many with one statement)."""
+    message = await OutboxMessage.create(**draft.fields(), using_db=using_db)
+    note_written([(message.id, draft.channel)])
     return message
 
 

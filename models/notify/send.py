@@ -9,7 +9,8 @@ from models.accounts.models import Account
 from models.db.clock import utcnow
 from models.members.models import Channel, Member, MemberStatus, PermissionGrant
 from models.notify import messages
-from models.notify.outbox import MessageKind, queue_message
+from models.notify.outbox import Draft, MessageKind, queue_draft, queue_message
+from models.notify.outbox_batch import queue_messages
 from models.notify.quiet_hours import sms_not_before
 
 
@@ -21,15 +22,18 @@ async def email_member(
     to: str | None = None,
     using_db: BaseDBAsyncClient | None = None,
 ) -> None:
-    await queue_message(
+    await queue_draft(email_draft(member, text, kind, to=to), using_db=using_db)
+
+
+def email_draft(member: Member, text: messages.Text, kind: MessageKind, *, to: str | None = None) -> Draft:
+    return Draft(
         Channel.EMAIL,
         to or member.email,
         text.body,
+        kind,
         subject=text.subject,
-        kind=kind,
         account_id=member.account_id,
         member_id=member.id,
-        using_db=using_db,
     )
 
 
@@ -103,13 +107,12 @@ async def notify_account(
     time_zone = str(
         (await (accounts.using_db(using_db) if using_db else accounts).values_list("time_zone", flat=True))[0]
     )
-    queued = 0
+    drafts: list[Draft] = []
     for member in members:
         if permission in effective_permissions(member.role_enum, granted.get(member.id, [])):
-            queued += await notify_member(
-                member, topic, text, kind, time_zone=time_zone, sms_body=sms_body, using_db=using_db
-            )
-    return queued
+            drafts += member_drafts(member, topic, text, kind, time_zone=time_zone, sms_body=sms_body)
+    await queue_messages(drafts, using_db=using_db)
+    return len(drafts)
 
 
 async def notify_member(
@@ -122,24 +125,39 @@ async def notify_member(
     sms_body: str | None = None,
     using_db: BaseDBAsyncClient | None = None,
 ) -> int:
-    """Tell one member about `topic` by the channels their preferences give for it: the one place every
-    notifier reads preferences. SMS goes only to a confirmed phone, and outside security waits for the
-    account's daytime (quiet hours). Returns how many messages were queued."""
+    """Tell one member about `topic` by the channels their preferences give for it (`member_drafts`).
+    Returns how many messages were queued."""
+    drafts = member_drafts(member, topic, text, kind, time_zone=time_zone, sms_body=sms_body)
+    await queue_messages(drafts, using_db=using_db)
+    return len(drafts)
+
+
+def member_drafts(
+    member: Member,
+    topic: str,
+    text: messages.Text,
+    kind: MessageKind,
+    *,
+    time_zone: str,
+    sms_body: str | None = None,
+) -> list[Draft]:
+    """The messages that tell one member about `topic` by the channels their preferences give for it: the
+    one place every notifier reads preferences. SMS goes only to a confirmed phone, and outside security
+    waits for the account's daytime (quiet hours)."""
     channels = member.notification_preferences.get(topic, [Channel.EMAIL.value])
-    queued = 0
+    drafts: list[Draft] = []
     if Channel.EMAIL.value in channels:
-        await email_member(member, text, kind, using_db=using_db)
-        queued += 1
+        drafts.append(email_draft(member, text, kind))
     if Channel.SMS.value in channels and member.phone and member.phone_confirmed:
-        await queue_message(
-            Channel.SMS,
-            member.phone,
-            sms_body or text.subject,
-            kind=kind,
-            account_id=member.account_id,
-            member_id=member.id,
-            not_before=sms_not_before(topic, time_zone, utcnow()),
-            using_db=using_db,
+        drafts.append(
+            Draft(
+                Channel.SMS,
+                member.phone,
+                sms_body or text.subject,
+                kind,
+                account_id=member.account_id,
+                member_id=member.id,
+                not_before=sms_not_before(topic, time_zone, utcnow()),
+            )
         )
-        queued += 1
-    return queued
+    return drafts
