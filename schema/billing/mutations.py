@@ -13,6 +13,7 @@ from models.billing import messages as billing_messages
 from models.billing.charge import describe_method
 from models.billing.methods import save_method
 from models.billing.models import AutopayEnrollment, PaymentMethod, format_money
+from models.billing.processor import ProcessorUnavailable
 from models.db.clock import utcnow
 from models.notify.send import notify_account
 from schema.billing.inputs import (
@@ -69,7 +70,13 @@ class Mutation:
         if processor is None:
             return PaymentMethodPayload(errors=[payments_unavailable()])
         token = input.processor_token.strip()
-        details = processor.describe(token) if 0 < len(token) <= MAX_PROCESSOR_TOKEN else None
+        account_id = principal_of(info).account_id
+        try:
+            details = (
+                await processor.attach(account_id, token) if 0 < len(token) <= MAX_PROCESSOR_TOKEN else None
+            )
+        except ProcessorUnavailable:
+            return PaymentMethodPayload(errors=[payments_unavailable()])
         if details is None:
             return PaymentMethodPayload(
                 errors=[
@@ -80,7 +87,6 @@ class Mutation:
                     )
                 ]
             )
-        account_id = principal_of(info).account_id
         async with in_transaction() as connection:
             method = await save_method(account_id, token, details, using_db=connection)
             others = (
