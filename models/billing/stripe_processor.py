@@ -85,12 +85,17 @@ class StripeProcessor:
     def __init__(self, access: StripeAccess, fault: Fault = "none") -> None:
         self.access = access
         self.fault = fault
+        self.http = stripe.HTTPXClient(timeout=access.timeout_seconds)
         self.client = stripe.StripeClient(
             access.secret_key,
             base_addresses={"api": access.api_base},
-            http_client=stripe.HTTPXClient(timeout=access.timeout_seconds),
+            http_client=self.http,
             max_network_retries=0,
         )
+
+    async def close(self) -> None:
+        """Close the pool of connections (the configured processor keeps its pool for the process)."""
+        await self.http.close_async()  # type: ignore[no-untyped-call]  # untyped in stripe 16
 
     async def attach(self, account_id: int, token: str) -> TokenDetails | None:
         if not token.startswith("pm_"):

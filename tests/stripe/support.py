@@ -11,8 +11,39 @@ from typing import Any
 
 import httpx
 
+from tests.support import gql
+
 SECRET_KEY = "sk_test_localstripe"
 WEBHOOK_SECRET = "whsec_test_localstripe"
+
+ADD_METHOD = """
+mutation($input: AddPaymentMethodInput!) {
+  addPaymentMethod(input: $input) {
+    paymentMethod { id kind brand last4 expMonth expYear isDefault } errors { code field }
+  }
+}
+"""
+PAY_BILL = """
+mutation($input: PayBillInput!) {
+  payBill(input: $input) {
+    payment { status failureReason nextAction amount { amount } }
+    errors { code field }
+  }
+}
+"""
+
+
+async def add_method(client: httpx.AsyncClient, token: str, localstripe: str, number: str) -> str:
+    """The GraphQL id of a card the member added with a PaymentMethod id from Stripe.js."""
+    pm = await new_payment_method(localstripe, number)
+    body = await gql(client, ADD_METHOD, {"input": {"processorToken": pm}}, token=token)
+    assert body["data"]["addPaymentMethod"]["errors"] == []
+    return str(body["data"]["addPaymentMethod"]["paymentMethod"]["id"])
+
+
+def pay(method_id: str, key: str) -> dict[str, object]:
+    return {"input": {"paymentMethodId": method_id, "idempotencyKey": key}}
+
 
 VISA = "4242424242424242"
 DECLINED_ON_CHARGE = "4000000000000341"  # attaches, then every charge is declined (card_declined)

@@ -10,36 +10,17 @@ from models.billing.models import Payment, PaymentMethod, PaymentStatus, Stateme
 from models.billing.stripe_processor import StripeCustomer
 from models.notify.outbox import OutboxMessage
 from tests.billing_support import billing_session, issue
-from tests.stripe.support import DECLINED_ON_CHARGE, THREE_D_SECURE, intents_of, new_payment_method
+from tests.stripe.support import (
+    ADD_METHOD,
+    DECLINED_ON_CHARGE,
+    PAY_BILL,
+    THREE_D_SECURE,
+    add_method,
+    intents_of,
+    new_payment_method,
+    pay,
+)
 from tests.support import gql
-
-ADD_METHOD = """
-mutation($input: AddPaymentMethodInput!) {
-  addPaymentMethod(input: $input) {
-    paymentMethod { id kind brand last4 expMonth expYear isDefault } errors { code field }
-  }
-}
-"""
-PAY_BILL = """
-mutation($input: PayBillInput!) {
-  payBill(input: $input) {
-    payment { status failureReason nextAction amount { amount } }
-    errors { code field }
-  }
-}
-"""
-
-
-async def add_method(client: httpx.AsyncClient, token: str, localstripe: str, number: str) -> str:
-    """The GraphQL id of a card the member added with a PaymentMethod id from Stripe.js."""
-    pm = await new_payment_method(localstripe, number)
-    body = await gql(client, ADD_METHOD, {"input": {"processorToken": pm}}, token=token)
-    assert body["data"]["addPaymentMethod"]["errors"] == []
-    return str(body["data"]["addPaymentMethod"]["paymentMethod"]["id"])
-
-
-def pay(method_id: str, key: str) -> dict[str, object]:
-    return {"input": {"paymentMethodId": method_id, "idempotencyKey": key}}
 
 
 async def test_add_payment_method_attaches_it_to_the_accounts_stripe_customer(
