@@ -159,6 +159,11 @@ class StripeProcessor:
                 "status": "requires_payment_method",
                 "last_payment_error": {"code": error.code or "card_declined", **_decline_code(error)},
             }
+        except stripe.InvalidRequestError as error:
+            if intent_id is not None:  # the intent exists: reconcile will find out what became of it
+                raise ProcessorUnavailable(f"stripe: {error.code}") from error
+            # Stripe refused to create the intent (a detached or unknown method): nothing was charged.
+            answer = {"status": "canceled", "last_payment_error": {"code": error.code or "invalid_request"}}
         except stripe.StripeError as error:
             raise ProcessorUnavailable(f"stripe: {type(error).__name__}") from error
         if self.fault == "crash_after_charge":

@@ -148,3 +148,25 @@ async def test_autopay_charges_off_session(stripe_processor: StripeProcessor, lo
     assert payment.status == PaymentStatus.SUCCEEDED
     intents = await intents_of(localstripe, await customer_of(card.account_id))
     assert [(i["status"], i["metadata"].get("off_session")) for i in intents] == [("succeeded", "true")]
+
+
+async def test_a_method_stripe_does_not_know_fails_the_payment(
+    stripe_processor: StripeProcessor, localstripe: str
+) -> None:
+    # given a saved method whose PaymentMethod Stripe no longer has
+    card = await stripe_card(stripe_processor, localstripe)
+    await PaymentMethod.filter(id=card.id).update(processor_token="pm_gone")
+    card = await PaymentMethod.get(id=card.id)
+    # when
+    payment = await charge(
+        account_id=card.account_id,
+        amount=900,
+        payment_method=card,
+        idempotency_key="gone-1",
+        source=PaymentSource.MANUAL,
+        processor=stripe_processor,
+    )
+    # then Stripe created no intent, and the payment failed rather than wait for ever
+    assert payment.status == PaymentStatus.FAILED
+    assert payment.processor_reference is None
+    assert await intents_of(localstripe, await customer_of(card.account_id)) == []

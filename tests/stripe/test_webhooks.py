@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-import httpx
+import asyncio
 
+import httpx
+import redis.asyncio as aioredis
+import uvicorn
+
+from gateway.app import Resources, create_app
+from gateway.settings import Settings
 from models.billing.models import Payment, PaymentStatus
 from models.notify.outbox import OutboxMessage
+from models.security.passwords import Passwords
 from tests.billing_support import billing_session, issue
-from tests.stripe.support import PAY_BILL, THREE_D_SECURE, add_method, authenticate, intent, pay, signed_event
+from tests.stripe.support import (
+    PAY_BILL,
+    THREE_D_SECURE,
+    WEBHOOK_SECRET,
+    add_method,
+    api,
+    authenticate,
+    intent,
+    pay,
+    signed_event,
+)
 from tests.support import gql
+from workers.queue import Queue
 
 WEBHOOK = "/webhooks/stripe"
 
@@ -80,3 +98,42 @@ async def test_a_forged_signature_is_refused_and_changes_nothing(
     unchanged = await Payment.get(id=payment.id)
     assert unchanged.status == PaymentStatus.PENDING
     assert await OutboxMessage.filter(kind="PAYMENT_RECEIPT").count() == 0
+
+
+async def test_localstripe_delivers_a_signed_webhook_that_settles_the_payment(
+    client: httpx.AsyncClient,
+    localstripe: str,
+    stripe_settings: Settings,
+    passwords: Passwords,
+    queue: Queue,
+    gateway_redis: aioredis.Redis,
+) -> None:
+    # given the app listening on a real port, registered with localstripe as Stripe's webhook endpoint
+    app = create_app(stripe_settings, Resources(passwords=passwords, queue=queue, redis=gateway_redis))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
+    )
+    serving = asyncio.create_task(server.serve())
+    for _ in range(100):  # uvicorn offers no event for "listening"
+        if server.started:
+            break
+        await asyncio.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    async with api(localstripe) as http:
+        registered = await http.post(
+            "/_config/webhooks/gateway",
+            data={"url": f"http://127.0.0.1:{port}{WEBHOOK}", "secret": WEBHOOK_SECRET},
+        )
+    payment = await waiting_payment(client, localstripe)
+    # when the member authenticates at Stripe and localstripe sends payment_intent.succeeded (after 1 s)
+    await authenticate(localstripe, str(payment.processor_reference))
+    for _ in range(100):
+        settled = await Payment.get(id=payment.id)
+        if settled.status != PaymentStatus.PENDING:
+            break
+        await asyncio.sleep(0.1)
+    server.should_exit = True
+    await serving
+    # then the webhook settled it
+    assert registered.status_code == 200
+    assert (settled.status, settled.next_action) == (PaymentStatus.SUCCEEDED, None)
