@@ -27,9 +27,10 @@ PRODUCTION_REQUIRED = (
 SandboxFault = Literal["none", "timeout", "crash_after_charge", "slow"]
 SANDBOX_FAULTS: tuple[SandboxFault, ...] = ("none", "timeout", "crash_after_charge", "slow")
 # "none": no processor, every payment answers PAYMENTS_UNAVAILABLE (production's default: it never uses
-# the sandbox, and a real processor's adapter is not built yet).
-PaymentProcessorName = Literal["sandbox", "none"]
-PAYMENT_PROCESSORS: tuple[PaymentProcessorName, ...] = ("sandbox", "none")
+# the sandbox); "stripe" needs STRIPE_SECRET_KEY (and in production STRIPE_WEBHOOK_SECRET).
+PaymentProcessorName = Literal["sandbox", "none", "stripe"]
+PAYMENT_PROCESSORS: tuple[PaymentProcessorName, ...] = ("sandbox", "none", "stripe")
+STRIPE_API_BASE = "https://api.stripe.com"
 # TRUSTED_PROXIES=none says "no proxy in front": production must say so rather than forget the proxy,
 # which would make every client behind it one IP (and the per-IP sign-in throttle one global lock).
 NO_PROXY = "none"
@@ -78,6 +79,9 @@ class Settings:
     # the money, so tests can prove recovery in another process. Refused in production.
     sandbox_fault: SandboxFault = "none"
     payment_processor: PaymentProcessorName = "sandbox"
+    stripe_secret_key: str | None = field(default=None, repr=False)
+    stripe_webhook_secret: str | None = field(default=None, repr=False)
+    stripe_api_base: str = STRIPE_API_BASE
     portal_dir: Path = PORTAL_DIR
 
     @property
@@ -147,6 +151,7 @@ class Settings:
             request_timeout_seconds=_positive_int(env, "REQUEST_TIMEOUT_SECONDS", 30),
             sandbox_fault=_sandbox_fault(env, environment),
             payment_processor=_payment_processor(env, environment),
+            **_stripe(env, environment),
             api_key_rate_per_minute=_positive_int(env, "API_KEY_RATE_PER_MINUTE", 600),
             metrics_token=_metrics_token(env, environment),
             portal_dir=Path(env.get("PORTAL_DIR", "").strip() or PORTAL_DIR),
@@ -187,6 +192,29 @@ def _payment_processor(env: Mapping[str, str], environment: str) -> PaymentProce
             " (unset, payments answer PAYMENTS_UNAVAILABLE)"
         )
     return name
+
+
+def _stripe(env: Mapping[str, str], environment: str) -> dict[str, Any]:
+    """Stripe's keys: the secret key whenever PAYMENT_PROCESSOR=stripe, the webhook's secret too in
+    production (without it no late answer is trusted, and every 3-D Secure payment waits for reconcile)."""
+    secret_key = env.get("STRIPE_SECRET_KEY", "").strip() or None
+    webhook_secret = env.get("STRIPE_WEBHOOK_SECRET", "").strip() or None
+    if env.get("PAYMENT_PROCESSOR", "").strip() == "stripe":
+        needed = ["STRIPE_SECRET_KEY"] if secret_key is None else []
+        if environment == "production" and webhook_secret is None:
+            needed.append("STRIPE_WEBHOOK_SECRET")
+        if needed:
+            raise SettingsError(f"PAYMENT_PROCESSOR=stripe needs {' and '.join(needed)} set")
+    api_base = (env.get("STRIPE_API_BASE", "").strip() or STRIPE_API_BASE).rstrip("/")
+    if not api_base.startswith(("https://", "http://")):
+        raise SettingsError(f"STRIPE_API_BASE must be an http(s):// URL, not {api_base[:40]!r}")
+    if environment == "production" and not api_base.startswith("https://"):
+        raise SettingsError("STRIPE_API_BASE must be an https:// URL in production")
+    return {
+        "stripe_secret_key": secret_key,
+        "stripe_webhook_secret": webhook_secret,
+        "stripe_api_base": api_base,
+    }
 
 
 def _public_url(env: Mapping[str, str], environment: str) -> str:

@@ -206,5 +206,54 @@ def test_development_keeps_the_sandbox_and_plain_http(tmp_path: Path) -> None:
 
 def test_an_unknown_payment_processor_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as refused:
-        Settings.from_env({"DATA_DIR": str(tmp_path), "PAYMENT_PROCESSOR": "stripe"})
-    assert str(refused.value) == "PAYMENT_PROCESSOR must be one of sandbox, none, not 'stripe'"
+        Settings.from_env({"DATA_DIR": str(tmp_path), "PAYMENT_PROCESSOR": "adyen"})
+    assert str(refused.value) == "PAYMENT_PROCESSOR must be one of sandbox, none, stripe, not 'adyen'"
+
+
+def test_stripe_needs_its_secret_key_and_in_production_its_webhook_secret(tmp_path: Path) -> None:
+    # given Stripe chosen without its keys
+    development = {"DATA_DIR": str(tmp_path), "PAYMENT_PROCESSOR": "stripe"}
+    production = {**PRODUCTION, "PAYMENT_PROCESSOR": "stripe"}
+    # when / then: development needs the API key, production the webhook's secret too
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(development)
+    assert str(refused.value) == "PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY set"
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(production)
+    assert str(refused.value) == (
+        "PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET set"
+    )
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({**production, "STRIPE_SECRET_KEY": "sk_live_x"})
+    assert str(refused.value) == "PAYMENT_PROCESSOR=stripe needs STRIPE_WEBHOOK_SECRET set"
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(
+            {
+                **production,
+                "STRIPE_SECRET_KEY": "sk_live_x",
+                "STRIPE_WEBHOOK_SECRET": "whsec_x",
+                "STRIPE_API_BASE": "http://localhost:8420",
+            }
+        )
+    assert str(refused.value) == "STRIPE_API_BASE must be an https:// URL in production"
+
+
+def test_stripe_in_production_with_its_keys(tmp_path: Path) -> None:
+    # given production with Stripe's keys
+    environ = {
+        **PRODUCTION,
+        "PAYMENT_PROCESSOR": "stripe",
+        "STRIPE_SECRET_KEY": "sk_live_secret",
+        "STRIPE_WEBHOOK_SECRET": "whsec_secret",
+    }
+    # when
+    settings = Settings.from_env(environ)
+    # then payments are on, against Stripe's own API, and neither key shows in the settings' repr
+    assert settings.payment_processor == "stripe"
+    assert settings.payments_off_reason is None
+    assert settings.stripe_api_base == "https://api.stripe.com"
+    assert "sk_live_secret" not in repr(settings)
+    assert "whsec_secret" not in repr(settings)
+    # and the sandbox stays refused there
+    with pytest.raises(SettingsError):
+        Settings.from_env({**environ, "PAYMENT_PROCESSOR": "sandbox"})

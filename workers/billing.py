@@ -17,7 +17,8 @@ from models.billing.autopay import AutopayReport, run_autopay
 from models.billing.autopay_lease import LEASE_SECONDS, RENEW_SECONDS
 from models.billing.charge import reconcile_pending
 from models.billing.cycle import issue_due_statements
-from models.billing.processor import PaymentProcessor, processor_named
+from models.billing.processor import PaymentProcessor
+from models.billing.processors import processor_for as configured_processor
 from models.db.clock import utcnow
 from models.notify.outbox import track_written
 from workers.queue import Queue
@@ -36,7 +37,7 @@ AUTOPAY_TRIES = 5
 
 def processor_for(settings: Settings) -> PaymentProcessor | None:
     """The processor PAYMENT_PROCESSOR names (with the test-only SANDBOX_FAULT), or None: payments are off."""
-    return processor_named(settings.payment_processor, settings.sandbox_fault)
+    return configured_processor(settings, settings.sandbox_fault)
 
 
 async def issue_statements_job(ctx: dict[str, Any], day: str | None = None) -> int:

@@ -2,11 +2,16 @@
 
 1. A PENDING Payment is recorded under (account, key) in its own transaction; the unique key makes
    concurrent requests with one key find the same payment.
-2. The processor is asked to charge with a key derived from it (the processor is idempotent too).
+2. The processor is asked to charge with a key derived from it (the processor is idempotent too); a
+   processor that names the charge before confirming it (Stripe's PaymentIntent) has that reference
+   recorded on the PENDING payment first, so a crash after it is asked about by reference.
 3. One transaction settles it: a conditional PENDING -> SUCCEEDED/FAILED update (one settler wins),
    the allocation to open statements, the activity event and the member's notice.
 A payment left PENDING (a processor time-out, a crash between 2 and 3) is settled by
-`reconcile_pending`, which asks the processor again with the same key: it answers the first result."""
+`reconcile_pending`, which asks the processor again with the same key (or recorded reference): it answers
+the first result. A charge waiting for the member (3-D Secure) stays PENDING with its `next_action` link,
+and the member is told once; its later answer (a webhook through `settle_reference`, or reconcile)
+settles it."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from models import activity
 from models.access import Permission
 from models.activity import ActivityKind
 from models.billing import messages as billing_messages
+from models.billing.awaiting import await_member
 from models.billing.models import (
     Payment,
     PaymentMethod,
@@ -32,7 +38,7 @@ from models.billing.models import (
     StatementStatus,
     format_money,
 )
-from models.billing.processor import ChargeResult, PaymentProcessor, default_processor
+from models.billing.processor import ChargeResult, PaymentProcessor, RecordReference, default_processor
 from models.db.clock import utcnow
 from models.notify.send import notify_account
 
@@ -111,13 +117,29 @@ async def charge(
         return await _settled_soon(existing)
     try:
         result = await (processor or default_processor()).charge(
-            amount, payment_method.processor_token, processor_key(account_id, idempotency_key)
+            amount,
+            payment_method.processor_token,
+            processor_key(account_id, idempotency_key),
+            account_id=account_id,
+            record_reference=_recorder(payment),
+            off_session=source == PaymentSource.AUTOPAY,
         )
     except Exception:
         # The outcome is unknown: the payment stays PENDING until reconcile_pending asks again.
         log.warning("charge of payment %s left pending", payment.id, exc_info=True)
-        return payment
+        return await Payment.get(id=payment.id)
+    if result.next_action is not None:
+        return await await_member(payment, describe_method(payment_method), result)
     return await settle(payment, payment_method, result, actor_id=actor_id, ip_address=ip_address)
+
+
+def _recorder(payment: Payment) -> RecordReference:
+    async def record(reference: str) -> None:
+        await Payment.filter(id=payment.id, status=PaymentStatus.PENDING).update(
+            processor_reference=reference
+        )
+
+    return record
 
 
 async def _settled_soon(payment: Payment) -> Payment:
@@ -147,7 +169,8 @@ async def settle(
             .update(
                 status=status,
                 failure_reason=None if result.succeeded else (result.failure_reason or "declined"),
-                processor_reference=result.reference,
+                processor_reference=result.reference or payment.processor_reference,
+                next_action=None,
                 settled_at=utcnow(),
             )
         )
@@ -242,10 +265,30 @@ async def reconcile_pending(
                 payment.amount,
                 method.processor_token,
                 processor_key(payment.account_id, payment.idempotency_key),
+                account_id=payment.account_id,
+                reference=payment.processor_reference,
+                record_reference=_recorder(payment),
+                off_session=payment.source == PaymentSource.AUTOPAY,
             )
         except Exception:
             log.warning("payment %s is still pending", payment.id, exc_info=True)
             continue
+        if result.next_action is not None:
+            await await_member(payment, describe_method(method), result)  # still the member's turn
+            continue
         if (await settle(payment, method, result)).status != PaymentStatus.PENDING:
             settled += 1
     return settled
+
+
+async def settle_reference(reference: str, result: ChargeResult) -> Payment | None:
+    """Settle the PENDING payment whose processor reference this is, with the processor's late answer
+    (a webhook); None when no such payment waits (already settled, or not ours)."""
+    payment = await Payment.get_or_none(processor_reference=reference, status=PaymentStatus.PENDING)
+    if payment is None:
+        return None
+    method_id = payment.payment_method_id
+    method = await PaymentMethod.get_or_none(id=method_id) if method_id else None
+    if method is None:
+        method = PaymentMethod(brand=None, kind=PaymentMethodKind.CARD, last4="????")
+    return await settle(payment, method, result)

@@ -13,6 +13,7 @@ STATEMENT_READY = MessageKind.STATEMENT_READY
 PAYMENT_RECEIPT = MessageKind.PAYMENT_RECEIPT
 PAYMENT_FAILED = MessageKind.PAYMENT_FAILED
 AUTOPAY_CHANGED = MessageKind.AUTOPAY_CHANGED
+PAYMENT_ACTION_NEEDED = MessageKind.PAYMENT_ACTION_NEEDED
 
 
 def _text(subject: str, sentence: str) -> Text:
@@ -38,6 +39,17 @@ def payment_failed(amount: int, method: str, reason: str) -> Text:
         "Your payment did not go through",
         f"Your payment of {format_money(amount)} by {method} was refused ({reason}). "
         "Nothing was charged; please pay with another method.",
+    )
+
+
+def payment_needs_action(amount: int, method: str, link: str) -> Text:
+    return Text(
+        subject="Confirm your payment",
+        body=(
+            f"Hello,\n\nYour bank asks you to confirm your payment of {format_money(amount)} by {method}. "
+            f"Nothing is charged until you do; confirm it here:\n\n{link}\n\n"
+            "Thank you for being our customer.\n"
+        ),
     )
 
 

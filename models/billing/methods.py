@@ -17,7 +17,7 @@ from models.activity import ActivityKind
 from models.billing.charge import describe_method
 from models.billing.errors import BillingRefused, Refusal, method_not_found, payments_unavailable
 from models.billing.models import AutopayEnrollment, PaymentMethod
-from models.billing.processor import PaymentProcessor, TokenDetails
+from models.billing.processor import PaymentProcessor, ProcessorUnavailable, TokenDetails
 from models.db.clock import utcnow
 
 if TYPE_CHECKING:
@@ -84,16 +84,19 @@ async def add_method(
     ip_address: str | None = None,
 ) -> PaymentMethod:
     """Save the processor's method for `token` on the member's account; the account's first method is
-    its default. Raises BillingRefused (no processor, a token it does not know)."""
+    its default. Raises BillingRefused (no processor or an unreachable one, a token it does not know)."""
     if processor is None:
         raise payments_unavailable()
     token = token.strip()
-    details = processor.describe(token) if 0 < len(token) <= MAX_PROCESSOR_TOKEN else None
+    account_id = member.account_id
+    try:
+        details = await processor.attach(account_id, token) if 0 < len(token) <= MAX_PROCESSOR_TOKEN else None
+    except ProcessorUnavailable:
+        raise payments_unavailable() from None
     if details is None:
         raise BillingRefused(
             Refusal.INVALID_PAYMENT_TOKEN, "The payment processor does not know this token.", "processorToken"
         )
-    account_id = member.account_id
     async with in_transaction() as connection:
         method = await save_method(account_id, token, details, using_db=connection)
         others = (

@@ -109,7 +109,10 @@ class Payment(Model):
     idempotency_key = fields.CharField(max_length=100)
     # What the key was first used for, to refuse the same key for a different request.
     request_fingerprint = fields.CharField(max_length=200)
+    # The processor's id of the charge (Stripe's PaymentIntent), recorded before it is confirmed.
     processor_reference = fields.CharField(max_length=100, null=True)
+    # Where the member completes the charge (3-D Secure) while it waits for them; cleared when settled.
+    next_action = fields.CharField(max_length=500, null=True)
     payment_method: fields.ForeignKeyNullableRelation[PaymentMethod] = fields.ForeignKeyField(
         "gateway.PaymentMethod", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )

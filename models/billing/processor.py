@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -31,6 +32,14 @@ class ChargeResult:
     succeeded: bool
     reference: str | None
     failure_reason: str | None
+    # Set when the member must act first (3-D Secure): the charge is neither taken nor refused yet, and
+    # this link is where they act; a later answer (webhook or reconcile) settles it.
+    next_action: str | None = None
+
+
+# Called with the processor's reference of a charge before it is confirmed, so that a crash after that
+# leaves a PENDING payment the processor can be asked about by reference.
+RecordReference = Callable[[str], Awaitable[None]]
 
 
 class ProcessorUnavailable(Exception):
@@ -43,12 +52,25 @@ class ProcessorCrash(BaseException):
 
 
 class PaymentProcessor(Protocol):
-    def describe(self, token: str) -> TokenDetails | None:
-        """What the token stands for; None for a token the processor does not know."""
+    async def attach(self, account_id: int, token: str) -> TokenDetails | None:
+        """Keep the token for the account; what it stands for, or None for a token the processor does
+        not know. Raises ProcessorUnavailable when the processor cannot be asked."""
         ...
 
-    async def charge(self, amount: int, token: str, idempotency_key: str) -> ChargeResult:
-        """Charge `amount` cents; the same key returns the first result and never charges twice."""
+    async def charge(
+        self,
+        amount: int,
+        token: str,
+        idempotency_key: str,
+        *,
+        account_id: int | None = None,
+        reference: str | None = None,
+        record_reference: RecordReference | None = None,
+        off_session: bool = False,
+    ) -> ChargeResult:
+        """Charge `amount` cents; the same key returns the first result and never charges twice.
+        `reference` (a charge recorded before a crash) asks about that charge instead of starting one;
+        `off_session`: the member is not there to authenticate (autopay)."""
         ...
 
 
@@ -97,7 +119,20 @@ class SandboxProcessor:
         known = SANDBOX_TOKENS.get(token)
         return known[0] if known else None
 
-    async def charge(self, amount: int, token: str, idempotency_key: str) -> ChargeResult:
+    async def attach(self, account_id: int, token: str) -> TokenDetails | None:
+        return self.describe(token)
+
+    async def charge(
+        self,
+        amount: int,
+        token: str,
+        idempotency_key: str,
+        *,
+        account_id: int | None = None,
+        reference: str | None = None,
+        record_reference: RecordReference | None = None,
+        off_session: bool = False,
+    ) -> ChargeResult:
         known = SANDBOX_TOKENS.get(token)
         failure_reason = known[1] if known else "invalid_token"
         # Insert-or-ignore, then read back: concurrent charges with one key record one charge.

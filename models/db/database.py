@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "models.services.models",
     "models.billing.models",
     "models.billing.processor",
+    "models.billing.stripe_processor",
     "models.services.usage",
     "models.services.appointments",
     "models.services.outages",

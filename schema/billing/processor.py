@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from models.billing.processor import PaymentProcessor, processor_named
+from models.billing.processor import PaymentProcessor
+from models.billing.processors import processor_for
 from schema.permissions import Info
 
 
 def processor_of(info: Info) -> PaymentProcessor | None:
     """The request's processor; None when payments are off, and nothing may be charged or saved."""
-    return processor_named(info.context.settings.payment_processor)
+    return processor_for(info.context.settings)

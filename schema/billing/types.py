@@ -148,6 +148,9 @@ class PaymentType(Node):
     source: PaymentSource
     created_at: datetime
     failure_reason: str | None
+    next_action: str | None = strawberry.field(
+        description="While PENDING for the member (3-D Secure): the link where they confirm the payment."
+    )
     payment_method: PaymentMethodType | None
     model: strawberry.Private[Payment]
 
@@ -160,6 +163,7 @@ class PaymentType(Node):
             source=PaymentSource(payment.source),
             created_at=payment.created_at,
             failure_reason=payment.failure_reason,
+            next_action=payment.next_action,
             payment_method=PaymentMethodType.from_model(method) if method is not None else None,
             model=payment,
         )
