@@ -16,7 +16,6 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from tortoise import connections
 
 from gateway.auth import SessionBackend
 from gateway.graphql_endpoint import GraphQLEndpoint
@@ -25,8 +24,10 @@ from gateway.heap import settle_after_startup
 from gateway.logs import configure_logging
 from gateway.observability import Metrics, RequestObservation, metrics_endpoint, watch_operations
 from gateway.portal import Portal
+from gateway.readiness import readiness_endpoint
 from gateway.redis_client import redis_client
 from gateway.settings import Settings, SettingsError
+from gateway.unavailable import DependencyUnavailable
 from gateway.webhooks import webhook_routes
 from models.db.database import close_database, open_database
 from models.security.passwords import Passwords
@@ -73,10 +74,16 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             settle_after_startup()
             yield
             return
-        await open_database(settings.database_url)
+        await open_database(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
         if settings.redis_url:
-            endpoint.queue = Queue.unchecked(settings.redis_url)
-            endpoint.redis = redis_client(settings.redis_url)
+            connect_timeout = settings.redis_connect_timeout_seconds
+            socket_timeout = settings.redis_socket_timeout_seconds
+            endpoint.queue = Queue.unchecked(
+                settings.redis_url, connect_timeout=connect_timeout, socket_timeout=socket_timeout
+            )
+            endpoint.redis = redis_client(
+                settings.redis_url, connect_timeout=connect_timeout, socket_timeout=socket_timeout
+            )
         settle_after_startup()
         try:
             yield
@@ -91,14 +98,6 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         """The process answers."""
         return JSONResponse({"status": "ok"})
 
-    async def readyz(request: Request) -> JSONResponse:
-        """The database and Redis answer: ready for traffic."""
-        checks = {"database": await _database_ready(), "redis": await _redis_ready(endpoint.redis)}
-        ready = all(state == "ok" for state in checks.values())
-        return JSONResponse(
-            {"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503
-        )
-
     metrics = Metrics()
     watch_operations()
     middleware = [
@@ -112,13 +111,18 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             allow_headers=["authorization", "content-type", "x-csrf-token", "x-request-id"],
             max_age=600,
         ),
+        Middleware(DependencyUnavailable),
         Middleware(AuthenticationMiddleware, backend=SessionBackend(settings)),
     ]
     return Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
+            Route(
+                "/readyz",
+                readiness_endpoint(lambda: endpoint.redis, settings.readiness_timeout_seconds),
+                methods=["GET"],
+            ),
             Route("/metrics", metrics_endpoint(metrics, settings), methods=["GET"]),
             *webhook_routes(settings),
             *Portal(settings.portal_dir).routes(),
@@ -126,26 +130,6 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         middleware=middleware,
         lifespan=lifespan,
     )
-
-
-async def _database_ready() -> str:
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception as error:  # any failure means not ready; the kind goes to the answer, not the details
-        log.warning("readiness: database check failed: %s", error)
-        return "unavailable"
-    return "ok"
-
-
-async def _redis_ready(redis: Redis | None) -> str:
-    if redis is None:
-        return "not configured"
-    try:
-        await redis.ping()
-    except Exception as error:
-        log.warning("readiness: redis check failed: %s", error)
-        return "unavailable"
-    return "ok"
 
 
 def app_from_env() -> Starlette:

@@ -4,9 +4,26 @@ Jobs go through workers.queue, whose connection is the queue's alone."""
 from __future__ import annotations
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from gateway.settings import Settings
 
 
-def redis_client(redis_url: str) -> Redis:
-    """Connects on first use, so the app starts while Redis is down, and gives up after a second."""
-    client: Redis = Redis.from_url(redis_url, socket_connect_timeout=1)
+def redis_client(
+    redis_url: str,
+    *,
+    connect_timeout: float = Settings.redis_connect_timeout_seconds,
+    socket_timeout: float = Settings.redis_socket_timeout_seconds,
+) -> Redis:
+    """Connects on first use, so the app starts while Redis is down. A Redis that refuses, or that takes
+    a connection but never answers (stopped, partitioned), fails each call within its time-out, once:
+    a retry would only double the wait of the request on whose path the call is."""
+    client: Redis = Redis.from_url(
+        redis_url,
+        socket_connect_timeout=connect_timeout,
+        socket_timeout=socket_timeout,
+        retry=Retry(NoBackoff(), 0),
+        retry_on_timeout=False,
+    )
     return client

@@ -69,6 +69,14 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
     request_timeout_seconds: int = 30
+    # How long to wait for Redis to accept a connection and to answer a command: a hung Redis (stopped,
+    # partitioned) then costs a request at most this much, not forever.
+    redis_connect_timeout_seconds: float = 1.0
+    redis_socket_timeout_seconds: float = 1.0
+    # PostgreSQL: the longest any one SQL statement, or the wait for a free pooled connection, may take.
+    database_timeout_seconds: float = 10.0
+    # /readyz gives each check this long; a check that has not answered by then counts as unavailable.
+    readiness_timeout_seconds: float = 1.0
     worker_poll_delay: float = 0.05
     worker_max_jobs: int = 50
     api_key_rate_per_minute: int = 600
@@ -149,6 +157,10 @@ class Settings:
             trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
             cors_origins=_origins(env, "CORS_ORIGINS"),
             request_timeout_seconds=_positive_int(env, "REQUEST_TIMEOUT_SECONDS", 30),
+            redis_connect_timeout_seconds=_positive_float(env, "REDIS_CONNECT_TIMEOUT_SECONDS", 1.0),
+            redis_socket_timeout_seconds=_positive_float(env, "REDIS_SOCKET_TIMEOUT_SECONDS", 1.0),
+            database_timeout_seconds=_positive_float(env, "DATABASE_TIMEOUT_SECONDS", 10.0),
+            readiness_timeout_seconds=_positive_float(env, "READINESS_TIMEOUT_SECONDS", 1.0),
             sandbox_fault=_sandbox_fault(env, environment),
             payment_processor=_payment_processor(env, environment),
             **_stripe(env, environment),
@@ -168,6 +180,19 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
     if value <= 0:
         raise SettingsError(f"{name} must be positive, not {value}")
+    return value
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value < float("inf"):
+        raise SettingsError(f"{name} must be positive, not {raw.strip()}")
     return value
 
 

@@ -257,3 +257,20 @@ def test_stripe_in_production_with_its_keys(tmp_path: Path) -> None:
     # and the sandbox stays refused there
     with pytest.raises(SettingsError):
         Settings.from_env({**environ, "PAYMENT_PROCESSOR": "sandbox"})
+
+
+def test_dependency_time_outs_default_and_are_read_from_the_environment(tmp_path: Path) -> None:
+    # given
+    environ = {
+        "DATA_DIR": str(tmp_path),
+        "REDIS_SOCKET_TIMEOUT_SECONDS": "0.25",
+        "DATABASE_TIMEOUT_SECONDS": "4",
+    }
+    # when
+    default, chosen = Settings.from_env({"DATA_DIR": str(tmp_path)}), Settings.from_env(environ)
+    # then
+    assert (default.redis_connect_timeout_seconds, default.redis_socket_timeout_seconds) == (1.0, 1.0)
+    assert (default.database_timeout_seconds, default.readiness_timeout_seconds) == (10.0, 1.0)
+    assert (chosen.redis_socket_timeout_seconds, chosen.database_timeout_seconds) == (0.25, 4.0)
+    with pytest.raises(SettingsError, match="^READINESS_TIMEOUT_SECONDS must be positive, not 0$"):
+        Settings.from_env({"DATA_DIR": str(tmp_path), "READINESS_TIMEOUT_SECONDS": "0"})

@@ -8,11 +8,13 @@ from contextvars import ContextVar
 from typing import Any
 
 import msgpack
-from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import ConnectionPool
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from gateway.settings import Settings
 from models.members.models import Channel
 
 log = logging.getLogger(__name__)
@@ -49,20 +51,41 @@ class Queue:
         self.pool = pool
 
     @classmethod
-    async def connect(cls, redis_url: str) -> Queue:
-        pool = await create_pool(
-            redis_settings(redis_url),
-            job_serializer=serialize,
-            job_deserializer=deserialize,
-            default_queue_name=QUEUE_NAME,
-        )
-        return cls(pool)
+    async def connect(
+        cls,
+        redis_url: str,
+        *,
+        connect_timeout: float = Settings.redis_connect_timeout_seconds,
+        socket_timeout: float = Settings.redis_socket_timeout_seconds,
+    ) -> Queue:
+        """A queue whose Redis answered a PING (raises RedisError or OSError if not)."""
+        queue = cls.unchecked(redis_url, connect_timeout=connect_timeout, socket_timeout=socket_timeout)
+        try:
+            await queue.pool.ping()
+        except BaseException:
+            await queue.close()
+            raise
+        return queue
 
     @classmethod
-    def unchecked(cls, redis_url: str) -> Queue:
-        """A queue that connects on first use, so a process can start while Redis is down."""
+    def unchecked(
+        cls,
+        redis_url: str,
+        *,
+        connect_timeout: float = Settings.redis_connect_timeout_seconds,
+        socket_timeout: float = Settings.redis_socket_timeout_seconds,
+    ) -> Queue:
+        """A queue that connects on first use, so a process can start while Redis is down. A Redis that
+        takes the connection but never answers fails each enqueue within `socket_timeout`, once: the
+        outbox row stays PENDING and the sweeper queues it later."""
         pool = ArqRedis(
-            ConnectionPool.from_url(redis_url, socket_connect_timeout=1),
+            ConnectionPool.from_url(
+                redis_url,
+                socket_connect_timeout=connect_timeout,
+                socket_timeout=socket_timeout,
+                retry=Retry(NoBackoff(), 0),
+                retry_on_timeout=False,
+            ),
             job_serializer=serialize,
             job_deserializer=deserialize,
             default_queue_name=QUEUE_NAME,
@@ -70,7 +93,8 @@ class Queue:
         return cls(pool)
 
     async def close(self) -> None:
-        await self.pool.aclose()
+        # The pool is closed too: a client handed a pool (unchecked) would otherwise leave its sockets open.
+        await self.pool.aclose(close_connection_pool=True)
 
     async def deliver(self, messages: Iterable[tuple[int, Channel]]) -> int:
         """Queue delivery of outbox messages; returns how many were queued."""

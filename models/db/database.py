@@ -31,7 +31,12 @@ MODEL_MODULES = [
 ]
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+# The default bound of one SQL statement, or of the wait for a pooled connection, on PostgreSQL (the web
+# process passes its DATABASE_TIMEOUT_SECONDS); None for migrations, which may rightly run long.
+TIMEOUT_SECONDS = 10.0
+
+
+def tortoise_config(database_url: str, timeout_seconds: float | None = TIMEOUT_SECONDS) -> dict[str, Any]:
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
@@ -52,6 +57,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         # against 81-85 ms with twenty, bench/RESULTS.md). `?maxsize=N` in DATABASE_URL overrides it.
         connection["credentials"].setdefault("maxsize", 20)
         connection["credentials"]["reset"] = reset_on_release
+        if timeout_seconds is not None:
+            # A statement waiting on a lock or a database that stopped answering raises TimeoutError
+            # (asyncpg cancels it on the server) rather than holding the request and its connection.
+            connection["engine"] = "models.db.postgres_engine"
+            connection["credentials"]["command_timeout"] = timeout_seconds
+            connection["credentials"]["acquire_timeout"] = timeout_seconds
     return {
         "connections": {"default": connection},
         "apps": {
@@ -74,8 +85,8 @@ async def reset_on_release(connection: asyncpg.Connection) -> None:
         await connection.execute("ROLLBACK")
 
 
-async def open_database(database_url: str) -> None:
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+async def open_database(database_url: str, timeout_seconds: float | None = TIMEOUT_SECONDS) -> None:
+    await Tortoise.init(config=tortoise_config(database_url, timeout_seconds), _enable_global_fallback=True)
 
 
 async def close_database() -> None:
@@ -86,5 +97,5 @@ async def migrate(database_url: str) -> None:
     """Apply tortoise-orm's migrations in models/migrations (what `gateway migrate` runs)."""
     from tortoise.migrations.api import migrate as run_migrations
 
-    await run_migrations(config=tortoise_config(database_url))
+    await run_migrations(config=tortoise_config(database_url, timeout_seconds=None))
     await Tortoise.close_connections()

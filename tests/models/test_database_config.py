@@ -23,10 +23,23 @@ def test_a_postgres_pool_gets_ten_connections_unless_the_url_says() -> None:
     default = tortoise_config("postgres://app@db.internal:5432/portal")["connections"]["default"]
     chosen = tortoise_config("postgresql://app@db.internal:5432/portal?maxsize=3")["connections"]["default"]
     # then
-    assert default["engine"] == "tortoise.backends.asyncpg"
+    assert default["engine"] == "models.db.postgres_engine"
     assert default["credentials"]["maxsize"] == 20
     assert int(chosen["credentials"]["maxsize"]) == 3
     assert default["credentials"]["reset"] is reset_on_release
+
+
+def test_postgres_statements_and_pool_waits_are_bounded_except_in_migrations() -> None:
+    """DATABASE_TIMEOUT_SECONDS bounds each statement and the wait for a pooled connection."""
+    # when
+    bounded = tortoise_config("postgres://app@db.internal:5432/portal", 3.0)["connections"]["default"]
+    unbounded = tortoise_config("postgres://app@db.internal:5432/portal", None)["connections"]["default"]
+    # then
+    assert bounded["engine"] == "models.db.postgres_engine"
+    assert bounded["credentials"]["command_timeout"] == 3.0
+    assert bounded["credentials"]["acquire_timeout"] == 3.0
+    assert unbounded["engine"] == "tortoise.backends.asyncpg"
+    assert "command_timeout" not in unbounded["credentials"]
 
 
 def test_sqlite_keeps_its_file_and_pragmas() -> None:
