@@ -1,4 +1,5 @@
-"""Sessions and one-time tokens and codes; only hashes of secrets are stored."""
+"""Sessions, one-time tokens and codes, recovery codes, passkeys and WebAuthn challenges; only hashes of
+secrets are stored (a passkey's public key is no secret, and is never shown)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,20 @@ class OneTimeToken(Model):
 
     class Meta:
         table = "one_time_token"
+
+
+class RecoveryCode(Model):
+    """One of a member's single-use recovery codes, kept as its HMAC under SECRET_KEY."""
+
+    id = fields.BigIntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "gateway.Member", related_name="recovery_codes", on_delete=fields.CASCADE, db_index=True
+    )
+    member_id: int
+    code_hash = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "recovery_code"
+        unique_together = (("member", "code_hash"),)

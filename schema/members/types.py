@@ -10,6 +10,7 @@ import strawberry
 from models.access import Permission, effective_permissions, sorted_permissions
 from models.db.clock import utcnow
 from models.members.models import NOTIFICATION_TOPICS, Channel, Member, MemberStatus
+from models.security import recovery_codes
 from models.security.models import Session
 from models.security.sessions import is_live
 from schema.enums import ChannelEnum, MemberStatusEnum, PermissionEnum, RoleEnum
@@ -148,6 +149,13 @@ class MemberType(Node):
     @strawberry.field(permission_classes=[SelfOr(Permission.MANAGE_MEMBERS)])
     def two_factor_enabled(self) -> bool | None:
         return self.model.totp_enabled_at is not None
+
+    @strawberry.field(
+        permission_classes=[SELF],
+        description="How many of the member's recovery codes are unused (the member themself).",
+    )
+    async def recovery_codes_remaining(self) -> int | None:
+        return await recovery_codes.remaining(self.model.id)
 
     @strawberry.field(permission_classes=[SELF])
     def security_question(self) -> str | None:
