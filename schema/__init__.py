@@ -16,6 +16,7 @@ from schema.members.mutations import Mutation as MemberMutation
 from schema.members.profile import Mutation as ProfileMutation
 from schema.partners.mutations import Mutation as PartnerMutation
 from schema.security.mutations import Mutation as SecurityMutation
+from schema.security.passkeys import Mutation as PasskeyMutation
 from schema.security.recovery import Mutation as RecoveryMutation
 from schema.security.recovery import Query as RecoveryQuery
 from schema.security.recovery_codes import Mutation as RecoveryCodesMutation
@@ -32,6 +33,7 @@ Mutation = merge_types(
         RecoveryMutation,
         TotpMutation,
         RecoveryCodesMutation,
+        PasskeyMutation,
         MemberMutation,
         ProfileMutation,
         AccountMutation,

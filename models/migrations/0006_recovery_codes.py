@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'recovery_code', 'app': 'gateway', 'unique_together': (('member', 'code_hash'),), 'pk_attr': 'id', 'table_description': "One of a member's single-use recovery codes, as its HMAC under SECRET_KEY (models/security/tokens.py)."},
+            options={'table': 'recovery_code', 'app': 'gateway', 'unique_together': (('member', 'code_hash'),), 'pk_attr': 'id', 'table_description': "One of a member's single-use recovery codes, kept as its HMAC under SECRET_KEY."},
             bases=['Model'],
         ),
     ]

@@ -50,6 +50,7 @@ class Secret(StrEnum):
     USERNAME = "username"
     RECOVERY_CODE = "recovery code"
     RESET_RECOVERY_CODE = "reset's recovery code"
+    PASSKEY = "passkey"
 
 
 # What a wrong one of each is called in the activity log: its kind and a sentence ({who} is the login).
@@ -92,6 +93,7 @@ _FAILURE_LOG: dict[Secret, tuple[ActivityKind, str]] = {
         ActivityKind.RECOVERY_CODE_FAILED,
         "A password reset for {who} gave a wrong or used recovery code",
     ),
+    Secret.PASSKEY: (ActivityKind.PASSKEY_FAILED, "A passkey sign-in or step-up as {who} failed"),
 }
 RECOVERY = frozenset({Secret.SECURITY_ANSWER, Secret.RESET_CODE, Secret.RESET_RECOVERY_CODE})
 

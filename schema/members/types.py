@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -12,6 +13,7 @@ from models.db.clock import utcnow
 from models.members.models import NOTIFICATION_TOPICS, Channel, Member, MemberStatus
 from models.security import recovery_codes
 from models.security.models import Session
+from models.security.passkeys import passkeys_of
 from models.security.sessions import is_live
 from schema.enums import ChannelEnum, MemberStatusEnum, PermissionEnum, RoleEnum
 from schema.fastpath.declared import LoadAhead, RowLoad, page_key
@@ -19,6 +21,9 @@ from schema.fastpath.eagerly import MaybeAwaitable, eagerly
 from schema.ids import to_global_id
 from schema.node import Node, PageInfo
 from schema.permissions import Info, Requires, SelfOr
+
+if TYPE_CHECKING:
+    from schema.security.passkeys import PasskeyType
 
 SELF = SelfOr()
 VIEW_MEMBERS = Requires(Permission.VIEW_MEMBERS)
@@ -156,6 +161,16 @@ class MemberType(Node):
     )
     async def recovery_codes_remaining(self) -> int | None:
         return await recovery_codes.remaining(self.model.id)
+
+    @strawberry.field(
+        permission_classes=[SELF], description="The member's passkeys (the member themself; never a key)."
+    )
+    async def passkeys(
+        self,
+    ) -> list[Annotated[PasskeyType, strawberry.lazy("schema.security.passkeys")]] | None:
+        from schema.security.passkeys import PasskeyType
+
+        return [PasskeyType(model=passkey) for passkey in await passkeys_of(self.model.id)]
 
     @strawberry.field(permission_classes=[SELF])
     def security_question(self) -> str | None:
