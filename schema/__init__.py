@@ -16,8 +16,10 @@ from schema.members.mutations import Mutation as MemberMutation
 from schema.members.profile import Mutation as ProfileMutation
 from schema.partners.mutations import Mutation as PartnerMutation
 from schema.security.mutations import Mutation as SecurityMutation
+from schema.security.passkeys import Mutation as PasskeyMutation
 from schema.security.recovery import Mutation as RecoveryMutation
 from schema.security.recovery import Query as RecoveryQuery
+from schema.security.recovery_codes import Mutation as RecoveryCodesMutation
 from schema.security.signed_in import Mutation as SignedInMutation
 from schema.security.totp import Mutation as TotpMutation
 from schema.services.mutations import Mutation as ServiceMutation
@@ -30,6 +32,8 @@ Mutation = merge_types(
         SignedInMutation,
         RecoveryMutation,
         TotpMutation,
+        RecoveryCodesMutation,
+        PasskeyMutation,
         MemberMutation,
         ProfileMutation,
         AccountMutation,

@@ -16,6 +16,7 @@ from models.security.attempts import CodePolicy, check
 from models.security.codes import issue_code, redeem_code, use_token
 from models.security.guard import Claimant, Guard, Secret, Verdict
 from models.security.models import OneTimeToken, TokenPurpose
+from models.security.recovery_codes import is_recovery_code, redeem
 from models.security.totp import accept_totp_code
 
 SIGN_IN_PURPOSE = "finish signing in"
@@ -77,8 +78,9 @@ async def start_challenge(
 async def answer_challenge(
     guard: Guard, challenge_pk: int | None, code: str, codes: CodePolicy, ip_address: str | None
 ) -> Answered:
-    """Check `code` against the challenge through the guard: wrong codes count for the member across
-    all their challenges (a lock at the threshold), for the address, and in the activity log."""
+    """Check `code` (or a recovery code) against the challenge through the guard: wrong codes count for
+    the member across all their challenges (a lock at the threshold), for the address, and in the
+    activity log."""
     pk = challenge_pk
     row = await OneTimeToken.get_or_none(id=pk, purpose=TokenPurpose.SIGN_IN_CHALLENGE) if pk else None
     live = row is not None and row.used_at is None and row.expires_at > utcnow()
@@ -86,9 +88,13 @@ async def answer_challenge(
     # A dead or unknown challenge is a wrong code too: it counts for the address, on a counter of its own.
     claimant = Claimant.of(member, ip_address) if member else Claimant(f"c:{pk or 0}", None, ip_address)
 
+    recovery = is_recovery_code(code)
+
     async def verify() -> bool:
         if row is None or member is None:
             return False
+        if recovery:
+            return await _recovery_code_answers(row, member, code, codes.secret_key, ip_address)
         if member.totp_enabled_at is not None:
             return await _totp_answers(row, member, code, codes.code_max_attempts)
         redeemed = await redeem_code(
@@ -100,7 +106,8 @@ async def answer_challenge(
         )
         return redeemed is not None and redeemed.id == row.id
 
-    verdict = await check(guard, claimant, Secret.SIGN_IN_CODE, verify)
+    secret = Secret.RECOVERY_CODE if recovery else Secret.SIGN_IN_CODE
+    verdict = await check(guard, claimant, secret, verify)
     device_id = str(row.payload.get("deviceId") or "") if row is not None else ""
     return Answered(verdict, member, device_id)
 
@@ -110,3 +117,22 @@ async def _totp_answers(row: OneTimeToken, member: Member, code: str, max_attemp
         attempts=F("attempts") + 1
     )
     return counted == 1 and await accept_totp_code(member, code[:20]) and await use_token(row)
+
+
+class _Unanswered(Exception):
+    """Rolls back a challenge's use when the recovery code was not the member's."""
+
+
+async def _recovery_code_answers(
+    row: OneTimeToken, member: Member, code: str, secret_key: str, ip_address: str | None
+) -> bool:
+    """The challenge and one of the member's recovery codes used up together, or neither."""
+    try:
+        async with in_transaction() as connection:
+            if not await use_token(row, using_db=connection):
+                return False
+            if not await redeem(member, code, secret_key, ip_address, using_db=connection):
+                raise _Unanswered
+    except _Unanswered:
+        return False
+    return True

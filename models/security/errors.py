@@ -1,5 +1,6 @@
 """Why a security operation (sign-in, activation, step-up, password change or reset, sign-out, unlock,
-two-factor set-up) is refused; the schema shows each as the UserError code of the same name."""
+two-factor set-up, recovery codes, passkeys) is refused; the schema shows each as the UserError code of
+the same name."""
 
 from __future__ import annotations
 
@@ -21,3 +22,5 @@ class Refusal(StrEnum):
     TOTP_ALREADY_ENABLED = "TOTP_ALREADY_ENABLED"
     TOTP_NOT_ENROLLED = "TOTP_NOT_ENROLLED"
     WRONG_SECURITY_ANSWER = "WRONG_SECURITY_ANSWER"
+    RECOVERY_CODE_REQUIRED = "RECOVERY_CODE_REQUIRED"
+    INVALID_PASSKEY = "INVALID_PASSKEY"

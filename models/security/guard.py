@@ -1,6 +1,7 @@
 """The one guard in front of every secret a caller supplies: a password, a current password, a sign-in,
-step-up, contact or two-factor set-up code, a security answer, a texted reset code (and the username
-an activation link tries, which would otherwise tell which usernames exist).
+step-up, contact or two-factor set-up code, a recovery code, a passkey's assertion, a security answer, a
+texted reset code (and the username an activation link tries, which would otherwise tell which usernames
+exist).
 
 Every check goes through `Guard.check`, so every caller gets the same limits:
 - refused while the caller's IP address is throttled (models/security/throttle.py);
@@ -8,8 +9,8 @@ Every check goes through `Guard.check`, so every caller gets the same limits:
   locked (models/security/lockout.py), so parallel guesses never get more than the threshold's worth;
 - a wrong secret is recorded for the IP address and in the account's activity log, and the one that
   reaches the threshold locks the member and e-mails the self-unlock link.
-The recovery secrets (a reset's security answer and texted code) are the way out of a lock: they are
-checked while the member is locked, and still counted.
+The recovery secrets (a reset's security answer, texted code and recovery code) are the way out of a
+lock: they are checked while the member is locked, and still counted.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class Secret(StrEnum):
     SECURITY_ANSWER = "security answer"
     RESET_CODE = "reset code"
     USERNAME = "username"
+    RECOVERY_CODE = "recovery code"
+    RESET_RECOVERY_CODE = "reset's recovery code"
+    PASSKEY = "passkey"
 
 
 # What a wrong one of each is called in the activity log: its kind and a sentence ({who} is the login).
@@ -81,8 +85,17 @@ _FAILURE_LOG: dict[Secret, tuple[ActivityKind, str]] = {
         ActivityKind.ACTIVATION_FAILED,
         "An activation link asked for a username that is taken",
     ),
+    Secret.RECOVERY_CODE: (
+        ActivityKind.RECOVERY_CODE_FAILED,
+        "A wrong or used recovery code was given for {who}",
+    ),
+    Secret.RESET_RECOVERY_CODE: (
+        ActivityKind.RECOVERY_CODE_FAILED,
+        "A password reset for {who} gave a wrong or used recovery code",
+    ),
+    Secret.PASSKEY: (ActivityKind.PASSKEY_FAILED, "A passkey sign-in or step-up as {who} failed"),
 }
-RECOVERY = frozenset({Secret.SECURITY_ANSWER, Secret.RESET_CODE})
+RECOVERY = frozenset({Secret.SECURITY_ANSWER, Secret.RESET_CODE, Secret.RESET_RECOVERY_CODE})
 
 
 @dataclass(frozen=True)

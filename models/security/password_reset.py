@@ -1,5 +1,6 @@
-"""A password reset asked for and carried out: the link or texted code, then the security answer, each
-through the guard, then the new password (models/security/recovery.py keeps the rows and messages)."""
+"""A password reset asked for and carried out: the link or texted code, then the security answer (and a
+recovery code to turn two-factor off), each through the guard, then the new password
+(models/security/recovery.py keeps the rows and messages)."""
 
 from __future__ import annotations
 
@@ -24,17 +25,28 @@ from models.security.recovery import (
     reserve_attempt,
     reset_code_matches,
 )
+from models.security.recovery_codes import redeem
+from models.security.totp import turn_off
+
+NEEDS_RECOVERY_CODE = (
+    "Turning two-factor sign-in off with a reset needs one of your recovery codes. Without one, reset "
+    "your password alone and call customer support (the number is on your bill): they confirm who you "
+    "are and turn it off for you."
+)
 
 
 @dataclass(frozen=True)
 class PasswordReset:
-    """The link's token, or the texted code with the login it was asked for; the answer; the password."""
+    """The link's token, or the texted code with the login it was asked for; the answer; the password;
+    a recovery code when two-factor sign-in is to be turned off."""
 
     token: str | None
     code: str | None
     login: str | None
     new_password: str
     security_answer: str
+    recovery_code: str | None = None
+    turn_off_two_factor: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,8 @@ async def reset_password(gate: Gate, reset: PasswordReset, ip_address: str | Non
     """Set the new password the link or code and the security answer allow. Callers admit it first
     (Passwords.admitted), as a credential check."""
     await refuse_throttled_ip(ip_address)
+    if reset.turn_off_two_factor and not reset.recovery_code:
+        raise Refused(Refusal.RECOVERY_CODE_REQUIRED, NEEDS_RECOVERY_CODE, "recoveryCode")
     member, row, dead = await _reset_row(gate, reset, ip_address)
     if not await reserve_attempt(row):
         raise dead
@@ -83,9 +97,25 @@ async def reset_password(gate: Gate, reset: PasswordReset, ip_address: str | Non
     )
     if problem is not None:
         raise Refused(Refusal.WEAK_PASSWORD, problem, "newPassword")
+    if reset.turn_off_two_factor:
+        await _spend_recovery_code(gate, member, reset.recovery_code or "", ip_address)
     password_hash = await gate.passwords.hash(reset.new_password)
     if not await complete_reset(member, row, password_hash, ip_address):
         raise dead
+    if reset.turn_off_two_factor:
+        await turn_off(member, ip_address, "turned off two-factor sign-in with a reset and a recovery code")
+
+
+async def _spend_recovery_code(gate: Gate, member: Member, code: str, ip_address: str | None) -> None:
+    """One of the member's recovery codes, through the guard (a recovery secret: checked while locked)."""
+
+    async def verify() -> bool:
+        return await redeem(member, code, gate.codes.secret_key, ip_address)
+
+    if not (
+        await check(gate.guard, Claimant.of(member, ip_address), Secret.RESET_RECOVERY_CODE, verify)
+    ).accepted:
+        raise Refused(Refusal.INVALID_CODE, "The recovery code is wrong or used already.", "recoveryCode")
 
 
 async def _reset_row(

@@ -27,6 +27,7 @@ from models.security.codes import TooManyCodes, issue_code, redeem_code
 from models.security.errors import Refusal
 from models.security.guard import Secret
 from models.security.models import Session, TokenPurpose
+from models.security.recovery_codes import is_recovery_code, redeem
 from models.security.totp import accept_totp_code
 
 STEP_UP_PURPOSE = "confirm it is you"
@@ -62,8 +63,16 @@ async def request_code(holder: SessionHolder, channel: Channel, codes: CodePolic
 
 
 async def verify(holder: SessionHolder, code: str, gate: Gate, seconds: int) -> Session:
-    """The code (or a TOTP code) through the guard; the session is elevated for `seconds`."""
+    """The code (or a TOTP or recovery code) through the guard; the session is elevated for `seconds`."""
     session = holder.session
+    if is_recovery_code(code):
+
+        async def verify_recovery_code() -> bool:
+            return await redeem(holder.member, code, gate.codes.secret_key, holder.ip_address)
+
+        verdict = await check(gate.guard, holder.claimant, Secret.RECOVERY_CODE, verify_recovery_code)
+        refuse_unless_accepted(verdict, Refused(Refusal.INVALID_CODE, WRONG_CODE, "code"))
+        return await elevate(holder, seconds)
 
     async def verify_code() -> bool:
         row = await redeem_code(
@@ -78,6 +87,12 @@ async def verify(holder: SessionHolder, code: str, gate: Gate, seconds: int) -> 
 
     verdict = await check(gate.guard, holder.claimant, Secret.STEP_UP_CODE, verify_code)
     refuse_unless_accepted(verdict, Refused(Refusal.INVALID_CODE, WRONG_CODE, "code"))
+    return await elevate(holder, seconds)
+
+
+async def elevate(holder: SessionHolder, seconds: int) -> Session:
+    """The holder's session opens sensitive mutations for `seconds`."""
+    session = holder.session
     session.elevated_until = utcnow() + timedelta(seconds=seconds)
     await Session.filter(id=session.id).update(elevated_until=session.elevated_until)
     await holder.record(ActivityKind.STEP_UP_VERIFIED, f"{holder.member.display_name} confirmed it was them")

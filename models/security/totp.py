@@ -159,7 +159,12 @@ async def _enable(member: Member, code: str, ip_address: str | None) -> bool:
 
 async def disable(holder: SessionHolder) -> None:
     """Turn TOTP off and forget the secret; refused when it was not enabled."""
-    member = holder.member
+    if not await turn_off(holder.member, holder.ip_address, "turned off two-factor sign-in"):
+        raise Refused(Refusal.TOTP_NOT_ENROLLED, "Two-factor sign-in is not on.")
+
+
+async def turn_off(member: Member, ip_address: str | None, what: str) -> bool:
+    """Turn TOTP off, forget the secret, e-mail the member and log `what` they did; False when it was off."""
     async with in_transaction() as connection:
         updated = (
             await Member.filter(id=member.id, totp_enabled_at__isnull=False)
@@ -167,7 +172,7 @@ async def disable(holder: SessionHolder) -> None:
             .update(totp_secret=None, totp_enabled_at=None, totp_last_step=None)
         )
         if updated != 1:
-            raise Refused(Refusal.TOTP_NOT_ENROLLED, "Two-factor sign-in is not on.")
+            return False
         await _notify(
             member,
             "Two-factor sign-in is off",
@@ -175,12 +180,11 @@ async def disable(holder: SessionHolder) -> None:
             MessageKind.TOTP_DISABLED,
             connection,
         )
-        await _log(
-            member, ActivityKind.TOTP_DISABLED, "turned off two-factor sign-in", holder.ip_address, connection
-        )
+        await _log(member, ActivityKind.TOTP_DISABLED, what, ip_address, connection)
     member.totp_secret = None
     member.totp_enabled_at = None
     member.totp_last_step = None
+    return True
 
 
 async def _notify(

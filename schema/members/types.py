@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from models.access import Permission, effective_permissions, sorted_permissions
 from models.db.clock import utcnow
 from models.members.models import NOTIFICATION_TOPICS, Channel, Member, MemberStatus
+from models.security import recovery_codes
 from models.security.models import Session
+from models.security.passkeys import passkeys_of
 from models.security.sessions import is_live
 from schema.enums import ChannelEnum, MemberStatusEnum, PermissionEnum, RoleEnum
 from schema.fastpath.declared import LoadAhead, RowLoad, page_key
@@ -18,6 +21,9 @@ from schema.fastpath.eagerly import MaybeAwaitable, eagerly
 from schema.ids import to_global_id
 from schema.node import Node, PageInfo
 from schema.permissions import Info, Requires, SelfOr
+
+if TYPE_CHECKING:
+    from schema.security.passkeys import PasskeyType
 
 SELF = SelfOr()
 VIEW_MEMBERS = Requires(Permission.VIEW_MEMBERS)
@@ -148,6 +154,23 @@ class MemberType(Node):
     @strawberry.field(permission_classes=[SelfOr(Permission.MANAGE_MEMBERS)])
     def two_factor_enabled(self) -> bool | None:
         return self.model.totp_enabled_at is not None
+
+    @strawberry.field(
+        permission_classes=[SELF],
+        description="How many of the member's recovery codes are unused (the member themself).",
+    )
+    async def recovery_codes_remaining(self) -> int | None:
+        return await recovery_codes.remaining(self.model.id)
+
+    @strawberry.field(
+        permission_classes=[SELF], description="The member's passkeys (the member themself; never a key)."
+    )
+    async def passkeys(
+        self,
+    ) -> list[Annotated[PasskeyType, strawberry.lazy("schema.security.passkeys")]] | None:
+        from schema.security.passkeys import PasskeyType
+
+        return [PasskeyType(model=passkey) for passkey in await passkeys_of(self.model.id)]
 
     @strawberry.field(permission_classes=[SELF])
     def security_question(self) -> str | None:

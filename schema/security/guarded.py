@@ -6,6 +6,7 @@ from __future__ import annotations
 from models.security.attempts import CodePolicy, Gate, SessionHolder
 from models.security.guard import Guard
 from models.security.lockout import LockoutPolicy
+from models.security.passkeys import RelyingParty
 from schema.context import Context
 
 
@@ -33,3 +34,8 @@ def holder_of(context: Context) -> SessionHolder:
     principal = context.principal
     assert principal is not None
     return SessionHolder(principal.member, principal.session, context.client.ip_address)
+
+
+def party_of(context: Context) -> RelyingParty:
+    """The passkeys' relying party: the RP id and origin of PUBLIC_URL."""
+    return RelyingParty.of(context.settings.public_url, context.settings.secret_key)

@@ -41,7 +41,9 @@ class Mutation:
             return SignInPayload(challenge=challenge_of(outcome.challenge))
         return signed_in(context, outcome)
 
-    @strawberry.mutation(description="Answer a sign-in challenge with the e-mailed/SMS code or a TOTP code.")
+    @strawberry.mutation(
+        description="Answer a sign-in challenge with the e-mailed/SMS code, a TOTP code or a recovery code."
+    )
     async def verify_sign_in(self, info: Info, input: VerifySignInInput) -> SignInPayload:
         context, challenge_pk = info.context, pk_of(str(input.challenge_id), "Challenge")
         try:

@@ -33,6 +33,14 @@ class ResetPasswordInput:
     )
     new_password: str
     security_answer: str
+    recovery_code: str | None = strawberry.field(
+        default=strawberry.UNSET, description="One of the member's recovery codes, with turnOffTwoFactor."
+    )
+    turn_off_two_factor: bool = strawberry.field(
+        default=False,
+        description="Also turn two-factor sign-in off (a lost phone): needs `recoveryCode`; without one the "
+        "error RECOVERY_CODE_REQUIRED says how to get help.",
+    )
 
 
 @strawberry.type(description="What an e-mailed password-reset link opens with.")
@@ -79,6 +87,8 @@ class Mutation:
             given(input.login),
             input.new_password,
             input.security_answer,
+            given(input.recovery_code),
+            input.turn_off_two_factor,
         )
         async with context.passwords.admitted():  # a credential check: admitted as signIn's are
             try:

@@ -56,7 +56,10 @@ class Mutation:
             return refused_step_up(refusal)
         return StepUpPayload(challenge=challenge_of(sent))
 
-    @strawberry.mutation(permission_classes=[IsMember])
+    @strawberry.mutation(
+        permission_classes=[IsMember],
+        description="Accepts an e-mailed/SMS code, a TOTP code or a recovery code (each used once).",
+    )
     async def verify_step_up(self, info: Info, code: str) -> StepUpPayload:
         context = info.context
         try:
