@@ -27,6 +27,7 @@ from gateway.observability import Metrics, RequestObservation, metrics_endpoint,
 from gateway.portal import Portal
 from gateway.redis_client import redis_client
 from gateway.settings import Settings, SettingsError
+from gateway.statement_pdf import statement_pdf_route
 from models.db.database import close_database, open_database
 from models.security.passwords import Passwords
 from schema import build_schema, schema
@@ -119,6 +120,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_endpoint(metrics, settings), methods=["GET"]),
+            statement_pdf_route(settings),
             *Portal(settings.portal_dir).routes(),
         ],
         middleware=middleware,
