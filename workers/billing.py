@@ -13,6 +13,7 @@ from gateway.settings import Settings
 from models.billing.autopay import AutopayReport, run_autopay
 from models.billing.charge import reconcile_pending
 from models.billing.cycle import issue_due_statements
+from models.billing.notices import send_card_expiry_reminders, send_overdue_notices
 from models.billing.processor import PaymentProcessor, processor_named
 from models.db.clock import utcnow
 from models.notify.outbox import track_written
@@ -34,9 +35,15 @@ def processor_for(settings: Settings) -> PaymentProcessor | None:
 
 
 async def issue_statements_job(ctx: dict[str, Any], day: str | None = None) -> int:
-    """Issue the statements of the accounts billed today (ISO `day`, default today in UTC)."""
+    """Issue the statements of the accounts billed today (ISO `day`, default today in UTC), then send the
+    day's overdue notices and card-expiry reminders (each once); returns how many statements it issued."""
     written = track_written()
-    issued = await issue_due_statements(_day(day))
+    today = _day(day)
+    issued = await issue_due_statements(today)
+    public_url = ctx["settings"].public_url
+    overdue = await send_overdue_notices(today, public_url)
+    expiring = await send_card_expiry_reminders(today, public_url)
+    log.info("billing notices %s: %d overdue, %d cards expiring", today, overdue, expiring)
     await _wake(ctx, written)
     return issued
 
