@@ -27,6 +27,7 @@ from gateway.portal import Portal
 from gateway.readiness import readiness_endpoint
 from gateway.redis_client import redis_client
 from gateway.settings import Settings, SettingsError
+from gateway.statement_pdf import statement_pdf_route
 from gateway.unavailable import DependencyUnavailable
 from gateway.webhooks import webhook_routes
 from models.db.database import close_database, open_database
@@ -125,6 +126,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             ),
             Route("/metrics", metrics_endpoint(metrics, settings), methods=["GET"]),
             *webhook_routes(settings),
+            statement_pdf_route(settings),
             *Portal(settings.portal_dir).routes(),
         ],
         middleware=middleware,

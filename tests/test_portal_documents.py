@@ -11,7 +11,7 @@ import pytest
 from graphql import NonNullTypeNode, OperationDefinitionNode, OperationType, parse
 
 from models.access import Role
-from models.billing.models import PaymentMethod
+from models.billing.models import PaymentMethod, Statement
 from models.members.models import Member
 from models.partners.api_keys import ApiKey
 from models.security.codes import issue_link_token
@@ -48,6 +48,12 @@ async def a_method(portal: PortalAccount) -> dict[str, Any]:
     method = await PaymentMethod.filter(account_id=portal.account.id).order_by("-id").first()
     assert method is not None
     return {"id": to_global_id("PaymentMethod", method.id)}
+
+
+async def a_statement(portal: PortalAccount) -> dict[str, Any]:
+    statement = await Statement.filter(account_id=portal.account.id).order_by("-id").first()
+    assert statement is not None
+    return {"id": to_global_id("Statement", statement.id)}
 
 
 async def autopay(portal: PortalAccount) -> dict[str, Any]:
@@ -88,7 +94,7 @@ async def nothing(portal: PortalAccount) -> dict[str, Any]:
 
 
 # The variables a document requires besides its Boolean switches (all true: the most it can show).
-REQUIRED: dict[str, Variables] = {"PasswordResetLink": reset_link}
+REQUIRED: dict[str, Variables] = {"PasswordResetLink": reset_link, "StatementPdfUrl": a_statement}
 # The portal's mutations that run on the seeded account as its primary (stepped up), with their
 # variables; the others need a state the seed does not make (an invitation, a code, a processor).
 MUTATIONS: dict[str, Variables] = {

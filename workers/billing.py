@@ -17,6 +17,7 @@ from models.billing.autopay import AutopayReport, run_autopay
 from models.billing.autopay_lease import LEASE_SECONDS, RENEW_SECONDS
 from models.billing.charge import reconcile_pending
 from models.billing.cycle import issue_due_statements
+from models.billing.notices import send_card_expiry_reminders, send_overdue_notices
 from models.billing.processor import PaymentProcessor
 from models.billing.processors import processor_for as configured_processor
 from models.db.clock import utcnow
@@ -41,9 +42,15 @@ def processor_for(settings: Settings) -> PaymentProcessor | None:
 
 
 async def issue_statements_job(ctx: dict[str, Any], day: str | None = None) -> int:
-    """Issue the statements of the accounts billed today (ISO `day`, default today in UTC)."""
+    """Issue the statements of the accounts billed today (ISO `day`, default today in UTC), then send the
+    day's overdue notices and card-expiry reminders (each once); returns how many statements it issued."""
     written = track_written()
-    issued = await issue_due_statements(_day(day))
+    today = _day(day)
+    issued = await issue_due_statements(today)
+    public_url = ctx["settings"].public_url
+    overdue = await send_overdue_notices(today, public_url)
+    expiring = await send_card_expiry_reminders(today, public_url)
+    log.info("billing notices %s: %d overdue, %d cards expiring", today, overdue, expiring)
     await _wake(ctx, written)
     return issued
 

@@ -19,6 +19,7 @@ BUTTON_LABELS = {
     "/reset-password": "Choose a new password",
     "/unlock": "Unlock signing in",
     "/secure-account": "Secure my account",
+    "/billing": "Go to Billing",
 }
 DEFAULT_LABEL = "Open the portal"
 

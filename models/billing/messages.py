@@ -1,4 +1,5 @@
-"""The texts of billing notices: statement ready, payment receipt, payment failed, autopay changes."""
+"""The texts of billing notices: statement ready and overdue, payment receipt, payment failed, autopay
+changes, a saved card about to expire."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ PAYMENT_RECEIPT = MessageKind.PAYMENT_RECEIPT
 PAYMENT_FAILED = MessageKind.PAYMENT_FAILED
 AUTOPAY_CHANGED = MessageKind.AUTOPAY_CHANGED
 PAYMENT_ACTION_NEEDED = MessageKind.PAYMENT_ACTION_NEEDED
+STATEMENT_OVERDUE = MessageKind.STATEMENT_OVERDUE
+CARD_EXPIRING = MessageKind.CARD_EXPIRING
 
 
 def _text(subject: str, sentence: str) -> Text:
@@ -81,4 +84,20 @@ def autopay_gave_up(attempts: int, amount: int, due_date: date) -> Text:
         f"Autopay tried {attempts} times to charge {format_money(amount)} and "
         f"each charge was refused, so it has stopped trying. Please pay your statement due "
         f"{due_date.isoformat()} with another payment method.",
+    )
+
+
+def statement_overdue(public_url: str, amount: int, due_date: date) -> Text:
+    return _text(
+        "Your statement is overdue",
+        f"Your statement of {format_money(amount)} was due on {due_date.isoformat()} and is not paid yet. "
+        f"Please pay it as soon as you can:\n{public_url}/billing",
+    )
+
+
+def card_expiring(public_url: str, method: str, expires: str) -> Text:
+    return _text(
+        "Your saved card expires soon",
+        f"Your saved {method} expires at the end of {expires}. Add a new card before then, and choose it "
+        f"for autopay if autopay pays with this one:\n{public_url}/billing",
     )

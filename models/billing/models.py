@@ -183,6 +183,22 @@ class AutopayClaim(Model):
         unique_together = (("statement", "day"),)
 
 
+class PaymentMethodNotice(Model):
+    """A notification about a saved payment method that must go out once (its card expires soon)."""
+
+    id = fields.BigIntField(primary_key=True)
+    payment_method: fields.ForeignKeyRelation[PaymentMethod] = fields.ForeignKeyField(
+        "gateway.PaymentMethod", related_name=False, on_delete=fields.CASCADE, db_index=True
+    )
+    payment_method_id: int
+    kind = fields.CharField(max_length=40)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "payment_method_notice"
+        unique_together = (("payment_method", "kind"),)
+
+
 def format_money(cents: int, currency: str = CURRENCY) -> str:
     """ "$79.99", "-$5.00"."""
     sign = "-" if cents < 0 else ""

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import strawberry
 
+from models.access import Permission
 from models.billing.balance import UpcomingPayment
 from models.billing.models import (
     CURRENCY,
@@ -22,10 +23,12 @@ from models.billing.models import (
     StatementStatus,
     format_money,
 )
+from models.billing.statement_links import LINK_SECONDS, PDF_PATH, signed_expiry
+from models.db.clock import utcnow
 from schema.fastpath.declared import RowLoad
 from schema.ids import to_global_id
 from schema.node import Node, PageInfo
-from schema.permissions import Info
+from schema.permissions import Info, Requires
 
 strawberry.enum(PaymentMethodKind, name="PaymentMethodKind")
 strawberry.enum(StatementStatus, name="StatementStatus")
@@ -88,6 +91,19 @@ class StatementType(Node):
             line_items=[LineItemType.from_model(item) for item in line_items],
             model=statement,
         )
+
+    @strawberry.field(
+        permission_classes=[Requires(Permission.VIEW_BILLING)],
+        description=(
+            f"A link to this statement as a PDF, for {LINK_SECONDS // 60} minutes. Opening it takes the "
+            "session (or API key) of someone who may view this account's billing, as reading it does."
+        ),
+    )
+    def pdf_url(self, info: Info) -> str | None:
+        settings = info.context.settings
+        expires, signature = signed_expiry(settings.secret_key, self.model.id, utcnow())
+        path = PDF_PATH.format(statement_id=self.id)
+        return f"{settings.public_url}{path}?expires={expires}&signature={signature}"
 
 
 def shown_status(statement: Statement) -> StatementStatus:

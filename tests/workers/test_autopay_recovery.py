@@ -8,6 +8,7 @@ import asyncio
 import json
 import signal
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from arq import Retry
@@ -170,9 +171,9 @@ async def test_a_run_told_to_stop_finishes_its_charge_and_gives_the_rest_back() 
     stop = asyncio.Event()
 
     class StopDuringCharge(SandboxProcessor):
-        async def charge(self, amount: int, token: str, idempotency_key: str) -> ChargeResult:
+        async def charge(self, amount: int, token: str, idempotency_key: str, **options: Any) -> ChargeResult:
             stop.set()
-            return await super().charge(amount, token, idempotency_key)
+            return await super().charge(amount, token, idempotency_key, **options)
 
     # when
     report = await run_autopay(DUE, processor=StopDuringCharge(), concurrency=1, stop=stop)

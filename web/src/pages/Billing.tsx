@@ -10,6 +10,7 @@ import { AutopaySection } from "./billing/AutopaySection";
 import { NextPayment } from "./billing/NextPayment";
 import { PayBill } from "./billing/PayBill";
 import { PaymentMethods } from "./billing/PaymentMethods";
+import { StatementPdf } from "./billing/StatementPdf";
 
 const BillingPageQuery = graphql(`
   query Billing($methods: Boolean!) {
@@ -169,7 +170,7 @@ export default function Billing() {
                 {account.statements.edges.map(({ node }) => (
                   <li key={node.id}>
                     <details>
-                      <summary>
+                      <summary id={`statement-${node.id}`}>
                         {calendarDate(node.periodStart)} to {calendarDate(node.periodEnd)}: {node.amountDue.formatted}, due{" "}
                         {calendarDate(node.dueDate)}{" "}
                         <span className={`badge${node.status === "OVERDUE" ? " badge-bad" : node.status === "PAID" ? " badge-ok" : ""}`}>
@@ -192,6 +193,7 @@ export default function Billing() {
                         </tbody>
                       </table>
                     </details>
+                    <StatementPdf statementId={node.id} describedBy={`statement-${node.id}`} />
                   </li>
                 ))}
               </ul>
