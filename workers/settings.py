@@ -21,7 +21,12 @@ from workers.billing import (
     issue_statements_job,
     reconcile_payments_job,
 )
-from workers.cleanup import CLEANUP_MINUTE, sweep_persisted_queries
+from workers.cleanup import (
+    CHALLENGE_SWEEP_MINUTES,
+    CLEANUP_MINUTE,
+    sweep_persisted_queries,
+    sweep_webauthn_challenges,
+)
 from workers.delivery import DELIVERY_TIMEOUT_SECONDS, MAX_TRIES, send_email, send_sms, sweep_outbox
 from workers.observability import observed
 from workers.queue import QUEUE_NAME, Queue, deserialize, redis_settings, serialize
@@ -96,6 +101,7 @@ def worker_settings(
                 *billing_crons(),
                 cron(appointment_reminders_job, minute={REMINDERS_MINUTE}, second={0}),
                 cron(sweep_persisted_queries, minute={CLEANUP_MINUTE}, second={0}),
+                cron(sweep_webauthn_challenges, minute=CHALLENGE_SWEEP_MINUTES, second={30}),
             )
         ],
         "burst": burst,

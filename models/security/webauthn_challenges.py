@@ -9,7 +9,7 @@ import base64
 import hashlib
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from models.db.clock import utcnow
 from models.security.models import PasskeyFlow, WebAuthnChallenge
@@ -70,3 +70,9 @@ async def claim(
     if row is None or await WebAuthnChallenge.filter(id=row.id, used_at=None).update(used_at=utcnow()) != 1:
         return None
     return row
+
+
+async def sweep_expired(now: datetime | None = None) -> int:
+    """Delete the challenges past their time, used or not (an expired one is refused whether its row is
+    there or not); returns how many. Anyone may ask for a sign-in challenge, so rows must not pile up."""
+    return await WebAuthnChallenge.filter(expires_at__lte=now or utcnow()).delete()
