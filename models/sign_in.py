@@ -12,6 +12,7 @@ from enum import StrEnum
 from models.alerts import alert_new_sign_in, is_risky
 from models.alerts import secure_account as secure_member
 from models.members.models import Member, MemberStatus, holder_of
+from models.security import passkey_assertions
 from models.security.attempts import (
     INVALID_LINK,
     WRONG_CODE,
@@ -28,6 +29,7 @@ from models.security.devices import invalid_device_id, is_familiar
 from models.security.errors import Refusal
 from models.security.guard import Claimant, Secret
 from models.security.models import TokenPurpose
+from models.security.passkeys import RelyingParty
 from models.security.passwords import MAX_LENGTH
 from models.security.sessions import ClientInfo, open_session
 
@@ -157,6 +159,20 @@ async def verify_sign_in(gate: Gate, challenge_pk: int | None, code: str, client
     token = await open_session(member, session_client, gate.sessions, "password and code")
     await alert_new_sign_in(member, client, gate.public_url)
     return SignedIn(member, token)
+
+
+async def sign_in_with_passkey(
+    gate: Gate, party: RelyingParty, credential: str, device_id: str, client: ClientInfo, step_up_seconds: int
+) -> SignedIn:
+    """A passkey's sign-in (models/security/passkey_assertions.py); from a device that had not signed in
+    before, the member is alerted as after a password's: a passkey synced to a stolen cloud account
+    signs in too, and the member should hear of a device they do not know."""
+    signed = await passkey_assertions.finish_sign_in(
+        gate, party, credential, device_id, client, step_up_seconds
+    )
+    if signed.new_device:
+        await alert_new_sign_in(signed.member, replace(client, device_id=device_id), gate.public_url)
+    return signed
 
 
 async def secure_account(token: str, ip_address: str | None) -> None:

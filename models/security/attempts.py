@@ -80,10 +80,12 @@ class Gate:
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A member who proved who they are, and their new session's token (shown once)."""
+    """A member who proved who they are, and their new session's token (shown once); `new_device` when
+    the device had not completed a sign-in of theirs before (the caller alerts the member)."""
 
     member: Member
     token: str
+    new_device: bool = False
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,7 @@ async def finish_sign_in(
     member = await Member.get_or_none(id=passkey.member_id) if passkey is not None else None
     if row is not None and passkey is not None and row.named and row.member_id != passkey.member_id:
         passkey = None  # a passkey of another member than the username given
+    familiar = False
     if member is not None:
         familiar = await is_familiar(member.id, device_id)
         claimant = Claimant.of(member, client.ip_address, device_id if familiar else None)
@@ -151,7 +152,7 @@ async def finish_sign_in(
     token = await open_session(member, replace(client, device_id=device_id), gate.sessions, "passkey")
     elevated_until = utcnow() + timedelta(seconds=step_up_seconds)
     await Session.filter(token_hash=hash_token(token)).update(elevated_until=elevated_until)
-    return SignedIn(member, token)
+    return SignedIn(member, token, new_device=not familiar)
 
 
 async def begin_step_up(holder: SessionHolder, party: RelyingParty) -> str:

@@ -11,6 +11,7 @@ import strawberry
 from models.security import passkey_assertions, passkeys
 from models.security.attempts import Refused
 from models.security.models import Passkey
+from models.sign_in import sign_in_with_passkey
 from schema.errors import UserError, refusal_error
 from schema.ids import pk_of, to_global_id
 from schema.members.types import SessionType
@@ -126,7 +127,7 @@ class Mutation:
     ) -> SignInPayload:
         context = info.context
         try:
-            signed = await passkey_assertions.finish_sign_in(
+            signed = await sign_in_with_passkey(
                 gate_of(context),
                 party_of(context),
                 credential,

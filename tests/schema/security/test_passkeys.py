@@ -13,6 +13,7 @@ import httpx
 from models.access import Role
 from models.activity import ActivityEvent
 from models.db.clock import utcnow
+from models.notify.outbox import MessageKind, OutboxMessage
 from models.security.models import Passkey, WebAuthnChallenge
 from tests.support import gql, last_message, make_account, make_member, sign_in, step_up
 from tests.webauthn_device import SoftAuthenticator
@@ -235,3 +236,28 @@ async def test_a_passkey_steps_a_session_up_once_per_challenge(client: httpx.Asy
     assert replayed["data"]["verifyStepUpWithPasskey"]["errors"] == [
         {"code": "INVALID_PASSKEY", "field": "credential"}
     ]
+
+
+FINISH_ON_DEVICE = """
+mutation($credential: String!, $deviceId: String!) {
+  finishPasskeySignIn(credential: $credential, deviceId: $deviceId) { token errors { code } }
+}
+"""
+
+
+async def test_a_passkey_sign_in_from_a_new_device_alerts_the_member_once(client: httpx.AsyncClient) -> None:
+    # given a member with a passkey, and the new-sign-in alerts sent so far
+    _, device, _ = await member_with_passkey(client)
+    before = await OutboxMessage.filter(recipient="alice@example.com", kind=MessageKind.NEW_SIGN_IN).count()
+
+    async def sign_in_on(device_id: str) -> None:
+        credential = device.get(await options_for(client))
+        body = await gql(client, FINISH_ON_DEVICE, {"credential": credential, "deviceId": device_id})
+        assert body["data"]["finishPasskeySignIn"]["errors"] == [], body
+
+    # when the passkey signs in from a device never seen, then from it again
+    await sign_in_on("new-phone")
+    await sign_in_on("new-phone")
+    # then one alert, as after a password from a new device: the second time the device is familiar
+    after = await OutboxMessage.filter(recipient="alice@example.com", kind=MessageKind.NEW_SIGN_IN).count()
+    assert after == before + 1
