@@ -120,11 +120,6 @@ export async function getPasskey(optionsJson: string, { conditional = false, sig
   return credentialJson(credential);
 }
 
-/** True for the browser's "the member closed the dialog, or it timed out", which needs no alarm. */
-export function cancelled(error: unknown): boolean {
-  return error instanceof DOMException && (error.name === "NotAllowedError" || error.name === "AbortError");
-}
-
 /** What a member reads when the browser's passkey step failed (not the gateway's refusal). */
 export function passkeyFailure(error: unknown): string {
   if (error instanceof DOMException) {

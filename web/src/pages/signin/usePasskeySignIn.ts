@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { request } from "../../api/client";
 import { requestErrorMessage, type UserErrorShape } from "../../api/messages";
 import { graphql } from "../../gql";
-import { autofillAvailable, cancelled, getPasskey, passkeyFailure, passkeysSupported } from "../../lib/webauthn";
+import { autofillAvailable, getPasskey, passkeyFailure, passkeysSupported } from "../../lib/webauthn";
 
 const BeginPasskeySignIn = graphql(`
   mutation BeginPasskeySignIn {
@@ -57,11 +57,11 @@ export function usePasskeySignIn(active: boolean, handlers: Handlers) {
     else latest.current.onRefused(payload.errors, payload.lockedUntil);
   }, []);
 
-  const options = useCallback(async (): Promise<string | null> => {
+  const options = useCallback(async (quiet = false): Promise<string | null> => {
     const data = await request(BeginPasskeySignIn);
     const payload = data.beginPasskeySignIn;
     if (payload.errors.length > 0 || !payload.options) {
-      latest.current.onRefused(payload.errors, null);
+      if (!quiet) latest.current.onRefused(payload.errors, null);
       return null;
     }
     return payload.options;
@@ -72,18 +72,25 @@ export function usePasskeySignIn(active: boolean, handlers: Handlers) {
     const controller = new AbortController();
     autofill.current = controller;
     void (async () => {
-      if (!(await autofillAvailable()) || controller.signal.aborted) return;
+      // A background offer: when the browser or the gateway can't make it, the form simply goes on
+      // without it. Only what happens after the member picked a passkey is said.
+      let credential: string;
       try {
-        const json = await options();
+        if (!(await autofillAvailable()) || controller.signal.aborted) return;
+        const json = await options(true);
         if (!json || controller.signal.aborted) return;
-        const credential = await getPasskey(json, { conditional: true, signal: controller.signal });
-        setPending(true);
+        credential = await getPasskey(json, { conditional: true, signal: controller.signal });
+      } catch {
+        return;
+      }
+      if (controller.signal.aborted) return;
+      setPending(true);
+      try {
         await finish(credential);
       } catch (error) {
-        // Aborted (the button, or the page left) or cancelled: the autofill simply ends.
-        if (!controller.signal.aborted && !cancelled(error)) latest.current.onFailure(describe(error));
+        latest.current.onFailure(describe(error));
       } finally {
-        if (!controller.signal.aborted) setPending(false);
+        setPending(false);
       }
     })();
     return () => {
