@@ -85,15 +85,17 @@ def body_of(message: EmailMessage) -> str:
 
 
 @contextlib.asynccontextmanager
-async def started_gateway(data_dir: Path, **extra_env: str) -> AsyncIterator[Server]:
-    """`gateway serve` on a free port, until the block ends; its log is DATA_DIR/serve.log."""
+async def started_gateway(data_dir: Path, host: str = "127.0.0.1", **extra_env: str) -> AsyncIterator[Server]:
+    """`gateway serve` on a free port, until the block ends; its log is DATA_DIR/serve.log. `host` is the
+    name of its PUBLIC_URL and the URL the tests use ("localhost" for passkeys: WebAuthn refuses an IP
+    address as the relying party id); it listens on 127.0.0.1 whatever the name."""
     port = free_port()
     environ = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/root"),
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": f"sqlite://{data_dir / 'gateway.sqlite3'}",
-        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PUBLIC_URL": f"http://{host}:{port}",
         **extra_env,
     }
     log = _open_log(data_dir)
@@ -101,7 +103,7 @@ async def started_gateway(data_dir: Path, **extra_env: str) -> AsyncIterator[Ser
         str(GATEWAY), "serve", "--host", "127.0.0.1", "--port", str(port),
         env=environ, stdout=log, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
-    server = Server(url=f"http://127.0.0.1:{port}", data_dir=data_dir, environ=environ)
+    server = Server(url=f"http://{host}:{port}", data_dir=data_dir, environ=environ)
     try:
         await _until_ready(server, process)
         yield server

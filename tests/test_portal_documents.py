@@ -111,6 +111,8 @@ MUTATIONS: dict[str, Variables] = {
     "CreateApiKey": new_api_key,
     "RevokeApiKey": an_api_key,
     "UpdateNotificationPreferences": preferences,
+    "GenerateRecoveryCodes": nothing,
+    "BeginPasskeyRegistration": nothing,
 }
 RUN_MUTATIONS = [document for document in DOCUMENTS if document.name in MUTATIONS]
 

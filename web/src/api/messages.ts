@@ -54,7 +54,7 @@ export function waitTime(seconds: number | null): string {
 
 // Codes whose message from the gateway is already the specific, member-facing reason (password
 // strength, username rules, amounts, times); the others get the wording below.
-const SPECIFIC = new Set(["WEAK_PASSWORD", "INVALID_USERNAME", "INVALID_INPUT", "INVALID_AMOUNT", "INVALID_TIME"]);
+const SPECIFIC = new Set(["RECOVERY_CODE_REQUIRED", "WEAK_PASSWORD", "INVALID_USERNAME", "INVALID_INPUT", "INVALID_AMOUNT", "INVALID_TIME"]);
 
 const WORDS: Record<string, string> = {
   INVALID_CREDENTIALS: "The username or password is not right.",
@@ -78,6 +78,8 @@ const WORDS: Record<string, string> = {
   INVALID_CHANNEL: "We cannot send a code that way: you have no confirmed phone number.",
   TOTP_ALREADY_ENABLED: "Two-factor sign-in is on already.",
   TOTP_NOT_ENROLLED: "Set up two-factor sign-in first, then enter the code from your app.",
+  RECOVERY_CODE_REQUIRED: "Turning two-factor sign-in off here needs one of your recovery codes.",
+  INVALID_PASSKEY: "The passkey could not be checked. Please try again.",
   INVALID_PAYMENT_TOKEN: "That payment method could not be added. Please try another.",
   PAYMENT_DECLINED: "The payment was declined. Please try another payment method.",
   INVALID_AMOUNT: "Enter an amount above zero and no more than the balance.",

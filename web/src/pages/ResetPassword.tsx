@@ -39,9 +39,12 @@ export default function ResetPassword() {
     code: "",
     securityAnswer: "",
     newPassword: "",
+    recoveryCode: "",
   });
+  // Lost the phone too: the reset also turns two-factor off, with one of the member's recovery codes.
+  const [turnOff, setTurnOff] = useState(false);
   const [linkDead, setLinkDead] = useState(false);
-  const [done, setDone] = useState(false);
+  const [done, setDone] = useState<"password" | "twoFactorOff" | null>(null);
 
   const submit = form.onSubmit(async (values) => {
     const fine = form.check({
@@ -49,16 +52,18 @@ export default function ResetPassword() {
       code: byText && !values.code.trim() && "Enter the code from the text message.",
       securityAnswer: !values.securityAnswer.trim() && "Give the answer to your security question.",
       newPassword: !values.newPassword && "Choose a new password.",
+      recoveryCode: turnOff && !values.recoveryCode.trim() && "Enter one of your recovery codes.",
     });
     if (!fine) return;
+    const twoFactor = turnOff ? { turnOffTwoFactor: true, recoveryCode: values.recoveryCode.trim() } : {};
     const input = byText
-      ? { login: values.login.trim(), code: values.code.trim(), securityAnswer: values.securityAnswer, newPassword: values.newPassword }
-      : { token, securityAnswer: values.securityAnswer, newPassword: values.newPassword };
+      ? { login: values.login.trim(), code: values.code.trim(), securityAnswer: values.securityAnswer, newPassword: values.newPassword, ...twoFactor }
+      : { token, securityAnswer: values.securityAnswer, newPassword: values.newPassword, ...twoFactor };
     const data = await form.run({ input });
     if (!data) return;
     const payload = data.resetPassword;
     if (payload.ok && payload.errors.length === 0) {
-      setDone(true);
+      setDone(turnOff ? "twoFactorOff" : "password");
       return;
     }
     if (!byText && payload.errors.some((error) => error.code === "INVALID_TOKEN")) {
@@ -66,13 +71,26 @@ export default function ResetPassword() {
       return;
     }
     // A texted code travels as the reset's token.
-    form.refuse(payload.errors.map((error) => (error.field === "token" && byText ? { ...error, field: "code" } : error)));
+    form.refuse(
+      payload.errors.map((error) =>
+        error.field === "token" && byText
+          ? { ...error, field: "code" }
+          : error.field === "recoveryCode" && error.code === "INVALID_CODE"
+            ? { ...error, code: "WRONG_RECOVERY_CODE" }
+            : error,
+      ),
+      { WRONG_RECOVERY_CODE: "That recovery code is not right, or it has been used already. Check it, or try another." },
+    );
   });
 
   if (done) {
     return (
       <Page title="Choose a new password" narrow>
-        <Status>Your password has been changed, and every other device has been signed out. You can sign in now.</Status>
+        <Status>
+          Your password has been changed, and every other device has been signed out.
+          {done === "twoFactorOff" ? " Two-factor sign-in is off: set it up again on the Security page once you are in." : ""} You
+          can sign in now.
+        </Status>
         <p>
           <Link to="/sign-in">Sign in</Link>
         </p>
@@ -134,6 +152,20 @@ export default function ResetPassword() {
           hint={<PasswordRules />}
           {...form.field("newPassword")}
         />
+        <label className="check">
+            <input type="checkbox" checked={turnOff} onChange={(event) => setTurnOff(event.target.checked)} /> Also turn off
+            two-factor sign-in (I lost my phone or authenticator app)
+          </label>
+        {turnOff && (
+          <Field
+            label="Recovery code"
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            hint="One of the recovery codes you saved, like k7m2p-x9qrt. Without one, reset your password alone and call customer support (the number is on your bill)."
+            {...form.field("recoveryCode")}
+          />
+        )}
         <FormActions messages={[link.error, ...form.messages]} pending={form.pending} submit="Reset password">
           {byText && <Link to="/forgot-password">Send a new code</Link>}
         </FormActions>

@@ -6,6 +6,8 @@ import { graphql } from "../gql";
 import { can } from "../session/me";
 import { useMe } from "../session/SessionProvider";
 import { ActivityLog } from "./security/ActivityLog";
+import { Passkeys } from "./security/Passkeys";
+import { RecoveryCodes } from "./security/RecoveryCodes";
 import { SessionList } from "./security/SessionList";
 import { TwoFactor } from "./security/TwoFactor";
 
@@ -14,6 +16,13 @@ const SecurityPageQuery = graphql(`
     me {
       id
       twoFactorEnabled
+      recoveryCodesRemaining
+      passkeys {
+        id
+        name
+        createdAt
+        lastUsedAt
+      }
       sessions {
         id
         createdAt
@@ -36,6 +45,9 @@ export default function Security() {
   const tz = data?.account?.timeZone;
   // What this page changes (two-factor, sessions) is logged: the activity log is read again after it.
   const [changes, setChanges] = useState(0);
+  // Two-factor or a passkey was just set up: recovery codes are offered.
+  const [suggestCodes, setSuggestCodes] = useState(false);
+  const offerCodes = () => setSuggestCodes(true);
   const changed = () => {
     reload();
     setChanges((count) => count + 1);
@@ -46,7 +58,9 @@ export default function Security() {
       {loading && !data && <Loading />}
       {data?.me && (
         <>
-          <TwoFactor enabled={!!data.me.twoFactorEnabled} onChanged={changed} />
+          <TwoFactor enabled={!!data.me.twoFactorEnabled} onChanged={changed} onTurnedOn={offerCodes} />
+          <Passkeys passkeys={data.me.passkeys ?? []} timeZone={tz} onChanged={changed} onAdded={offerCodes} />
+          <RecoveryCodes remaining={data.me.recoveryCodesRemaining ?? 0} suggest={suggestCodes} onChanged={changed} />
           <SessionList sessions={data.me.sessions ?? []} timeZone={tz} onChanged={changed} />
         </>
       )}

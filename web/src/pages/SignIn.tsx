@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { refusalText, type UserErrorShape } from "../api/messages";
-import { CodeField, Field, UsernameField } from "../components/Field";
+import { Field, UsernameField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { Status } from "../components/Notice";
 import { Page } from "../components/Page";
@@ -9,6 +9,8 @@ import { graphql } from "../gql";
 import { dateTime, safeNext } from "../lib/format";
 import { useMutationForm } from "../lib/useForm";
 import { useSession } from "../session/SessionProvider";
+import { Challenge, type SignInChallenge } from "./signin/Challenge";
+import { usePasskeySignIn } from "./signin/usePasskeySignIn";
 
 const SignInMutation = graphql(`
   mutation SignIn($input: SignInInput!) {
@@ -29,39 +31,19 @@ const SignInMutation = graphql(`
   }
 `);
 
-const VerifySignInMutation = graphql(`
-  mutation VerifySignIn($input: VerifySignInInput!) {
-    verifySignIn(input: $input) {
-      member {
-        id
-      }
-      lockedUntil
-      errors {
-        ...UserErrorFields
-      }
-    }
-  }
-`);
-
-interface Challenge {
-  id: string;
-  channels: readonly string[];
-  sentTo: string | null;
-}
-
 export function SignIn() {
   const { status, signedIn } = useSession();
   const [params] = useSearchParams();
   const next = safeNext(params.get("next"));
   const navigate = useNavigate();
-  const [challenge, setChallenge] = useState<Challenge | null>(null);
+  const [challenge, setChallenge] = useState<SignInChallenge | null>(null);
   // Why signing in was refused, for either form: in words, or with a link to act on it.
   const [refusal, setRefusal] = useState<React.ReactNode>(null);
   const signIn = useMutationForm(SignInMutation, { username: "", password: "" });
-  const verify = useMutationForm(VerifySignInMutation, { code: "" });
-
-  if (status === "signedIn") return <Navigate to={next} replace />;
-
+  const enter = async () => {
+    if (await signedIn()) navigate(next, { replace: true });
+    else setRefusal("You were signed in, but we could not load your account. Please reload the page.");
+  };
   const refused = (errors: readonly UserErrorShape[], lockedUntil: string | null) => {
     if (errors.some((error) => error.code === "ACCOUNT_LOCKED")) {
       setRefusal(
@@ -85,6 +67,18 @@ export function SignIn() {
     }
   };
 
+  const passkey = usePasskeySignIn(status !== "signedIn" && !challenge, {
+    onSignedIn: enter,
+    onRefused: (errors, lockedUntil) => {
+      if (errors.some((error) => error.code === "INVALID_CREDENTIALS" || error.code === "INVALID_PASSKEY"))
+        setRefusal("That passkey could not sign you in: it may have been removed from your account. Sign in with your password instead.");
+      else refused(errors, lockedUntil);
+    },
+    onFailure: setRefusal,
+  });
+
+  if (status === "signedIn") return <Navigate to={next} replace />;
+
   const submitPassword = signIn.onSubmit(async ({ username, password }) => {
     setRefusal(null);
     if (!username.trim() || !password) {
@@ -95,8 +89,7 @@ export function SignIn() {
     if (!data) return;
     const payload = data.signIn;
     if (payload.member) {
-      if (await signedIn()) navigate(next, { replace: true });
-      else setRefusal("You were signed in, but we could not load your account. Please reload the page.");
+      await enter();
     } else if (payload.challenge) {
       signIn.setValues({ password: "" });
       setChallenge(payload.challenge);
@@ -105,55 +98,19 @@ export function SignIn() {
     }
   });
 
-  const submitCode = verify.onSubmit(async ({ code }) => {
-    setRefusal(null);
-    if (!verify.check({ code: !code.trim() && "Enter the code." }) || !challenge) return;
-    const data = await verify.run({ input: { challengeId: challenge.id, code: code.trim() } });
-    if (!data) return;
-    const payload = data.verifySignIn;
-    if (payload.member) {
-      if (await signedIn()) navigate(next, { replace: true });
-      else setRefusal("You were signed in, but we could not load your account. Please reload the page.");
-      return;
-    }
-    // An authenticator app's code cannot be asked for again: it changes every 30 seconds.
-    const overrides: Record<string, string> = challenge.channels.includes("TOTP")
-      ? { INVALID_CODE: "That code is not right. Enter the code your authenticator app shows now." }
-      : {};
-    verify.refuse(payload.errors, overrides);
-    const others = payload.errors.filter((error) => error.field !== "code");
-    if (others.length > 0) refused(others, payload.lockedUntil);
-  });
-
   if (challenge) {
-    const totp = challenge.channels.includes("TOTP");
     return (
-      <Page title="Enter your code" narrow>
-        {totp ? (
-          <p>Open your authenticator app and enter the six-digit code it shows for this account.</p>
-        ) : (
-          <Status>
-            We don't recognise this device, so we sent a six-digit code to {challenge.sentTo ?? "you"}. It can
-            take a minute to arrive.
-          </Status>
-        )}
-        <form onSubmit={submitCode} noValidate className="card">
-          <CodeField autoFocus {...verify.field("code")} />
-          <FormActions messages={[verify.error]} refusal={refusal} pending={verify.pending} submit="Verify">
-            <button
-              type="button"
-              className="link-button"
-              onClick={() => {
-                setChallenge(null);
-                verify.reset();
-                setRefusal(null);
-              }}
-            >
-              Start again
-            </button>
-          </FormActions>
-        </form>
-      </Page>
+      <Challenge
+        challenge={challenge}
+        refusal={refusal}
+        setRefusal={setRefusal}
+        onSignedIn={enter}
+        onRefused={refused}
+        onRestart={() => {
+          setChallenge(null);
+          setRefusal(null);
+        }}
+      />
     );
   }
 
@@ -164,7 +121,7 @@ export function SignIn() {
         <Status>{signedOut === "everywhere" ? "You are signed out on every device." : "You are signed out."}</Status>
       )}
       <form onSubmit={submitPassword} noValidate className="card">
-        <UsernameField label="Username" {...signIn.field("username")} />
+        <UsernameField label="Username" autoComplete="username webauthn" {...signIn.field("username")} />
         <Field
           label="Password"
           type="password"
@@ -175,6 +132,15 @@ export function SignIn() {
           <Link to="/forgot-password">Forgot password?</Link>
         </FormActions>
       </form>
+      {passkey.supported && (
+        <div className="card passkey-sign-in">
+          {/* Not "Sign in with a passkey": the form's own "Sign in" button must stay the only one named so. */}
+          <p>Have a passkey for this account? Sign in with it: no username or password needed.</p>
+          <button type="button" className="secondary" onClick={() => void passkey.start()} disabled={passkey.pending}>
+            Use a passkey
+          </button>
+        </div>
+      )}
       <p className="aside">
         New here? Open the link in your welcome or invitation e-mail to create your sign-in.
       </p>

@@ -5,6 +5,8 @@ import { useFlash } from "../components/Flash";
 import { Alert, Status } from "../components/Notice";
 import { graphql } from "../gql";
 import type { Channel } from "../gql/graphql";
+import { passkeysSupported } from "../lib/webauthn";
+import { stepUpWithPasskey } from "./passkeyStepUp";
 import { useSession } from "./SessionProvider";
 
 const RequestStepUpCode = graphql(`
@@ -101,6 +103,7 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
   const [codeRefused, setCodeRefused] = useState(false);
   const errorId = useId();
   const [busy, setBusy] = useState(false);
+  const hasPasskey = passkeysSupported() && (me?.passkeys?.length ?? 0) > 0;
 
   useEffect(() => {
     opener.current = document.activeElement;
@@ -134,6 +137,16 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
     } finally {
       setBusy(false);
     }
+  };
+
+  const withPasskey = async () => {
+    setBusy(true);
+    setError(null);
+    setCodeRefused(false);
+    const refusal = await stepUpWithPasskey();
+    setBusy(false);
+    if (refusal) setError(refusal);
+    else close(true);
   };
 
   const verify = async (event: FormEvent) => {
@@ -173,9 +186,17 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
       }}
     >
       <h2 id={headingId}>Confirm it's you</h2>
+      {hasPasskey && (
+        <p>
+          <button type="button" onClick={() => void withPasskey()} disabled={busy}>
+            Use your passkey
+          </button>
+        </p>
+      )}
       <p>
-        This change needs a one-time code. We can send one to you
-        {me?.twoFactorEnabled ? ", or you can enter the code your authenticator app shows" : ""}.
+        {hasPasskey ? "Or use a one-time code" : "This change needs a one-time code"}. We can send one to you
+        {me?.twoFactorEnabled ? ", or you can enter the code your authenticator app shows" : ""}. One of your recovery
+        codes works too.
       </p>
       {me?.phone ? (
         <fieldset className="choice">

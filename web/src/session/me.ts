@@ -14,6 +14,9 @@ graphql(`
     status
     permissions
     twoFactorEnabled
+    passkeys {
+      id
+    }
   }
 `);
 

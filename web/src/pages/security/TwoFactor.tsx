@@ -43,7 +43,14 @@ const DisableTotp = graphql(`
   }
 `);
 
-export function TwoFactor({ enabled, onChanged }: { enabled: boolean; onChanged: () => void }) {
+interface Props {
+  enabled: boolean;
+  onChanged: () => void;
+  /** Two-factor was just turned on: the moment to offer recovery codes. */
+  onTurnedOn?: () => void;
+}
+
+export function TwoFactor({ enabled, onChanged, onTurnedOn }: Props) {
   const { refresh } = useSession();
   const [enrollment, setEnrollment] = useState<{ secret: string; uri: string } | null>(null);
   // Why setting up or turning off was refused; the code form's refusals not about the code join it.
@@ -80,6 +87,7 @@ export function TwoFactor({ enabled, onChanged }: { enabled: boolean; onChanged:
     confirm.reset();
     flash.confirm("Two-factor sign-in is on. When you sign in on a new device, we will ask for a code from your app.");
     onChanged();
+    onTurnedOn?.();
     await refresh();
   });
 
