@@ -7,8 +7,10 @@ once per successful hand-over, because a delivery first claims the row with one 
 is marked SENT as soon as the transport accepts the message (for SMTP, on the reply to DATA, before QUIT).
 The one window left is a crash between the transport's acceptance and that mark: the claim lapses and
 the message is sent again (at least once, never lost), with the same Message-ID, so mail clients drop the
-copy. A message that no try can send (`Undeliverable`: it cannot be built, or its recipient is refused
-for good) is marked FAILED with the reason and logged as an error, once.
+copy. A killed worker's messages are delivered again within about CLAIM_SECONDS: the sweeper frees their
+jobs, which arq would otherwise hold for an hour (`Queue.release`). A message that no try can send
+(`Undeliverable`: it cannot be built, or its recipient is refused for good) is marked FAILED with the
+reason and logged as an error, once.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from models.notify.outbox import (
     mark_failed,
     mark_sent,
     mark_undeliverable,
+    stalled_message_ids,
 )
 from workers.mail import send_mail
 from workers.queue import Queue
@@ -98,8 +101,10 @@ async def deliver(ctx: dict[str, Any], message_id: int) -> str:
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
     """Queue every outbox message that is due (new, failed and due again, or with a lapsed claim).
 
-    Jobs use the id `outbox:<message id>`, so a message already queued or being delivered is not queued
-    twice; returns how many jobs were queued.
+    Jobs use one id a message, so a message already queued or being delivered is not queued twice; the
+    jobs of messages whose delivery died are freed first (`Queue.release`). Returns how many jobs were
+    queued.
     """
     queue: Queue = ctx["queue"]
+    await queue.release(await stalled_message_ids())
     return await queue.deliver(await due_message_ids())
