@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -47,32 +49,51 @@ def build_email(settings: Settings, message: OutboxMessage) -> EmailMessage:
     return email
 
 
-async def send_mail(settings: Settings, message: OutboxMessage) -> None:
-    """Send one outbox e-mail; raises when the message could not be handed over."""
+async def send_mail(
+    settings: Settings, message: OutboxMessage, accepted: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """Send one outbox e-mail; raises when the message could not be handed over. `accepted` is awaited as
+    soon as it has been (over SMTP, before the session's QUIT)."""
     email = build_email(settings, message)
     if settings.smtp_url:
-        await send_smtp(settings.smtp_url, email)
+        await send_smtp(settings.smtp_url, email, accepted)
     else:
         await asyncio.to_thread(write_eml, settings.mail_dir, message.id, email)
+        if accepted is not None:
+            await accepted()
 
 
-async def send_smtp(smtp_url: str, email: EmailMessage) -> None:
+async def send_smtp(
+    smtp_url: str, email: EmailMessage, accepted: Callable[[], Awaitable[None]] | None = None
+) -> None:
     """Send through smtp://user:pass@host:port (STARTTLS when offered) or smtps:// (TLS from the start).
-    A recipient the server refuses for good (a 5xx reply) is Undeliverable; anything else may pass."""
+    A recipient the server refuses for good (a 5xx reply) is Undeliverable; anything else may pass.
+    `accepted` is awaited on the server's reply to DATA, before QUIT: a server slow to say goodbye, or a
+    crash meanwhile, must not make a message it has taken look unsent."""
     url = urlsplit(smtp_url)
     if url.scheme not in SMTP_SCHEMES:
         raise ValueError(f"SMTP_URL must start with smtp:// or smtps://, not {url.scheme}://")
     default_port, use_tls = SMTP_SCHEMES[url.scheme]
+    client = aiosmtplib.SMTP(
+        hostname=url.hostname or "localhost",
+        port=url.port or default_port,
+        username=unquote(url.username) if url.username else None,
+        password=unquote(url.password) if url.password else None,
+        use_tls=use_tls,
+        timeout=SMTP_TIMEOUT_SECONDS,
+    )
     try:
-        await aiosmtplib.send(
-            email,
-            hostname=url.hostname or "localhost",
-            port=url.port or default_port,
-            username=unquote(url.username) if url.username else None,
-            password=unquote(url.password) if url.password else None,
-            use_tls=use_tls,
-            timeout=SMTP_TIMEOUT_SECONDS,
-        )
+        await client.connect()
+        try:
+            await client.send_message(email)
+            if accepted is not None:
+                await accepted()
+            # The message is taken: a QUIT the server fails to answer changes nothing.
+            with contextlib.suppress(aiosmtplib.SMTPException):
+                await client.quit()
+        finally:
+            # Closed without QUIT after a failure or a cancellation: a stalled server would hold it.
+            client.close()
     except aiosmtplib.SMTPRecipientsRefused as refused:
         if refused.recipients and all(500 <= error.code < 600 for error in refused.recipients):
             reasons = "; ".join(f"{error.code} {error.message}" for error in refused.recipients)

@@ -9,6 +9,7 @@ from typing import Any
 
 import msgpack
 from arq.connections import ArqRedis, RedisSettings
+from arq.constants import in_progress_key_prefix
 from redis.asyncio import ConnectionPool
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -107,7 +108,7 @@ class Queue:
                 job = await self.pool.enqueue_job(
                     DELIVERY_TASKS[channel],
                     message_id,
-                    _job_id=f"outbox:{message_id}",
+                    _job_id=delivery_job_id(message_id),
                     **extra,
                 )
             except (RedisError, OSError) as error:
@@ -117,3 +118,23 @@ class Queue:
                 return queued
             queued += job is not None
         return queued
+
+    async def release(self, message_ids: Iterable[int]) -> None:
+        """Let the delivery jobs of messages whose delivery died (a killed worker) run again at once.
+
+        arq holds a started job for the worker's longest time-out plus 10 s (an hour, for the daily
+        crons) and skips it meanwhile; the outbox's claim, not this hold, is what keeps a message from
+        being sent twice, so dropping the hold of a message whose claim lapsed is safe.
+        """
+        keys = [in_progress_key_prefix + delivery_job_id(message_id) for message_id in message_ids]
+        if not keys:
+            return
+        try:
+            await self.pool.delete(*keys)
+        except (RedisError, OSError) as error:
+            log.warning("queue unavailable, stalled deliveries wait for the next sweep: %s", error)
+
+
+def delivery_job_id(message_id: int) -> str:
+    """One job id a message, so a message already queued or being delivered is not queued twice."""
+    return f"outbox:{message_id}"

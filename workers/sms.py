@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,13 @@ SMS_TIMEOUT_SECONDS = 10
 
 
 async def send_sms_message(
-    settings: Settings, message: OutboxMessage, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    message: OutboxMessage,
+    accepted: Callable[[], Awaitable[None]] | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> None:
-    """Send one outbox SMS; raises when the provider does not answer 2xx.
+    """Send one outbox SMS; raises when the provider does not answer 2xx; awaits `accepted` once it has.
 
     `transport` is the seam for a different HTTP transport (a proxy, a test double); by default httpx's own.
     """
@@ -31,11 +36,13 @@ async def send_sms_message(
             "at": utcnow().isoformat(),
         }
         await asyncio.to_thread(append_line, settings.sms_file, line)
-        return
-    payload = {"to": message.recipient, "body": message.body, "messageId": message.id}
-    async with httpx.AsyncClient(timeout=SMS_TIMEOUT_SECONDS, transport=transport) as client:
-        response = await client.post(settings.sms_url, json=payload)
-        response.raise_for_status()
+    else:
+        payload = {"to": message.recipient, "body": message.body, "messageId": message.id}
+        async with httpx.AsyncClient(timeout=SMS_TIMEOUT_SECONDS, transport=transport) as client:
+            response = await client.post(settings.sms_url, json=payload)
+            response.raise_for_status()
+    if accepted is not None:
+        await accepted()
 
 
 def append_line(path: Path, record: dict[str, Any]) -> None:

@@ -22,7 +22,9 @@ from models.db.clock import utcnow
 from models.members.contact import one_line
 from models.members.models import Channel
 
-CLAIM_SECONDS = 60
+# Above workers.delivery.DELIVERY_TIMEOUT_SECONDS, so only a dead delivery's claim lapses; short enough that
+# a killed worker's messages are delivered again within a minute.
+CLAIM_SECONDS = 45
 BACKOFF_SECONDS = (5, 15, 60, 300, 900, 3600)
 
 
@@ -220,3 +222,14 @@ async def due_message_ids(limit: int = 500, now: datetime | None = None) -> list
     )
     rows = await OutboxMessage.filter(due).order_by("id").limit(limit).values_list("id", "channel")
     return [(int(row[0]), Channel(row[1])) for row in rows]
+
+
+async def stalled_message_ids(limit: int = 500, now: datetime | None = None) -> list[int]:
+    """Due messages whose delivery may have died midway: a lapsed claim, or due for longer than a claim
+    lasts and still not claimed (the sweeper lets their stuck delivery jobs run again)."""
+    now = now or utcnow()
+    stalled = Q(status=MessageStatus.SENDING, claimed_until__lt=now) | Q(
+        status=MessageStatus.PENDING, next_attempt_at__lt=now - timedelta(seconds=CLAIM_SECONDS)
+    )
+    rows = await OutboxMessage.filter(stalled).order_by("id").limit(limit).values_list("id")
+    return [int(row[0]) for row in rows]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from starlette.applications import Starlette
@@ -92,13 +92,25 @@ class SmtpServer:
     url: str
     received: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Set when the server starts stalling (see `smtp_server`'s `stall`).
+    stalled: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @asynccontextmanager
-async def smtp_server(refused: Collection[str] = ()) -> AsyncIterator[SmtpServer]:
+async def smtp_server(
+    refused: Collection[str] = (), stall: Literal["DATA", "QUIT"] | None = None
+) -> AsyncIterator[SmtpServer]:
     """A minimal SMTP server (RFC 5321 without extensions) that keeps what it is sent; it answers 550 (no
-    such mailbox, for good) to RCPT of the `refused` addresses."""
+    such mailbox, for good) to RCPT of the `refused` addresses. With `stall`, the first session to reach
+    the end of DATA (the message is kept) or QUIT gets no answer until the client goes away."""
     state = SmtpServer(url="")
+
+    async def stall_at(verb: str, reader: asyncio.StreamReader) -> bool:
+        if verb != stall or state.stalled.is_set():
+            return False
+        state.stalled.set()
+        await reader.read()
+        return True
 
     async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         sender, recipients = "", []
@@ -124,8 +136,12 @@ async def smtp_server(refused: Collection[str] = ()) -> AsyncIterator[SmtpServer
                 data = await reader.readuntil(b"\r\n.\r\n")
                 state.received.append(parse_email(data[: -len(b".\r\n")].replace(b"\r\n..", b"\r\n.")))
                 state.envelopes.append((sender, recipients))
+                if await stall_at("DATA", reader):
+                    break
                 writer.write(b"250 queued\r\n")
             elif verb == "QUIT":
+                if await stall_at("QUIT", reader):
+                    break
                 writer.write(b"221 bye\r\n")
                 await writer.drain()
                 break

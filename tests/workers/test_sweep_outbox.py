@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import redis.asyncio as aioredis
 
 from gateway.embedded_redis import start_embedded_redis
 from gateway.settings import Settings
+from models.db.clock import utcnow
 from models.members.models import Channel
-from models.notify.outbox import MessageStatus, OutboxMessage, queue_message
+from models.notify.outbox import CLAIM_SECONDS, MessageStatus, OutboxMessage, queue_message
 from tests.support import run_worker_burst
 from tests.workers.support import read_mail, wait_until_sent
 from workers.delivery import sweep_outbox
@@ -103,3 +106,29 @@ async def test_the_shared_burst_helper_delivers_pending_mail(worker_settings: Se
     await run_worker_burst(worker_settings)
     # then
     assert [mail["To"] for mail in read_mail(worker_settings.mail_dir)] == ["helper@example.com"]
+
+
+async def test_the_sweeper_frees_the_jobs_of_deliveries_that_died_and_no_other(
+    queue: Queue, redis_url: str
+) -> None:
+    # given: four messages whose jobs a worker started (arq's hold on each), then the worker was killed
+    now = utcnow()
+    lapsed, live, overdue, due = [await queue_notice(f"{name}@example.com") for name in "abcd"]
+    await OutboxMessage.filter(id=lapsed.id).update(
+        status=MessageStatus.SENDING, claimed_until=now - timedelta(seconds=1)
+    )
+    await OutboxMessage.filter(id=live.id).update(
+        status=MessageStatus.SENDING, claimed_until=now + timedelta(seconds=30)
+    )
+    long_ago = now - timedelta(seconds=CLAIM_SECONDS + 5)
+    await OutboxMessage.filter(id=overdue.id).update(next_attempt_at=long_ago)
+    held = {message.id: f"arq:in-progress:outbox:{message.id}" for message in (lapsed, live, overdue, due)}
+    client = aioredis.from_url(redis_url)
+    for key in held.values():
+        await client.set(key, b"1", ex=3610)
+    # when
+    await sweep_outbox({"queue": queue})
+    # then
+    still_held = {message_id for message_id, key in held.items() if await client.exists(key)}
+    await client.aclose()
+    assert still_held == {live.id, due.id}
