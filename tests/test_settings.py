@@ -152,6 +152,11 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
             " (unset, payments answer PAYMENTS_UNAVAILABLE)",
         ),
         (
+            "SANDBOX_LATENCY_MS",
+            "300",
+            "SANDBOX_LATENCY_MS is a sandbox setting; it cannot be set in production",
+        ),
+        (
             "TRUSTED_PROXIES",
             " ",
             "ENVIRONMENT=production needs TRUSTED_PROXIES set"
@@ -208,3 +213,21 @@ def test_an_unknown_payment_processor_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as refused:
         Settings.from_env({"DATA_DIR": str(tmp_path), "PAYMENT_PROCESSOR": "stripe"})
     assert str(refused.value) == "PAYMENT_PROCESSOR must be one of sandbox, none, not 'stripe'"
+
+
+def test_the_sandbox_latency_and_the_autopay_concurrency_are_read_and_checked(tmp_path: Path) -> None:
+    # given the defaults, then both set
+    defaults = Settings.from_env({"DATA_DIR": str(tmp_path)})
+    tuned = Settings.from_env(
+        {"DATA_DIR": str(tmp_path), "SANDBOX_LATENCY_MS": "300", "AUTOPAY_CONCURRENCY": "16"}
+    )
+    # then
+    assert (defaults.sandbox_latency_ms, defaults.autopay_concurrency) == (0, 48)
+    assert (tuned.sandbox_latency_ms, tuned.autopay_concurrency) == (300, 16)
+    # and malformed values are refused, naming the setting
+    with pytest.raises(SettingsError) as latency:
+        Settings.from_env({"DATA_DIR": str(tmp_path), "SANDBOX_LATENCY_MS": "0.3s"})
+    with pytest.raises(SettingsError) as concurrency:
+        Settings.from_env({"DATA_DIR": str(tmp_path), "AUTOPAY_CONCURRENCY": "0"})
+    assert str(latency.value) == "SANDBOX_LATENCY_MS must be a whole number of milliseconds, not '0.3s'"
+    assert str(concurrency.value) == "AUTOPAY_CONCURRENCY must be positive, not 0"

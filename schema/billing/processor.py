@@ -8,4 +8,5 @@ from schema.permissions import Info
 
 def processor_of(info: Info) -> PaymentProcessor | None:
     """The request's processor; None when payments are off, and nothing may be charged or saved."""
-    return processor_named(info.context.settings.payment_processor)
+    settings = info.context.settings
+    return processor_named(settings.payment_processor, latency_ms=settings.sandbox_latency_ms)
