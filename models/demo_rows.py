@@ -12,7 +12,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.accounts.models import Account
 from models.activity import ActivityEvent, ActivityKind
-from models.billing.autopay_charging import attempt_key
+from models.billing.autopay import attempt_key
 from models.billing.charge import describe_method
 from models.billing.methods import save_method
 from models.billing.models import (

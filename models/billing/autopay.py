@@ -35,6 +35,7 @@ from tortoise.transactions import in_transaction
 from models.access import Permission
 from models.billing.autopay_batch import REMINDER_DAYS, Candidate, History
 from models.billing.autopay_charging import Charging, ClaimedBatches
+from models.billing.autopay_charging import attempt_key as attempt_key  # where callers know it
 from models.billing.autopay_lease import Lease
 from models.billing.messages import autopay_gave_up, autopay_reminder, ceiling_skipped
 from models.billing.models import BillingNotice, Payment, PaymentStatus
@@ -47,8 +48,9 @@ from models.notify.send import notify_account
 log = logging.getLogger(__name__)
 
 RETRY_DAYS = (1, 3, 5)  # after the first failure
-# Charges in flight per run (AUTOPAY_CONCURRENCY): a processor answering in 300 ms then charges ~150 a
-# second, within Stripe's default of 100 requests a second per worker...
+# Charges in flight per run (AUTOPAY_CONCURRENCY): with a processor answering in 300 ms, at most 160 a
+# second (bench/RESULTS.md). All runs' charges in flight over the latency must stay within the processor's
+# request rate limit.
 CONCURRENCY = 48
 BATCH_SIZE = 100  # statements claimed at a time; a run holds at most two it has not started
 
