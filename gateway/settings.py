@@ -80,7 +80,7 @@ class Settings:
     sandbox_fault: SandboxFault = "none"
     sandbox_latency_ms: int = 0
     # Charges one autopay run keeps in flight (AUTOPAY_CONCURRENCY); see models/billing/autopay.py.
-    autopay_concurrency: int = 48
+    autopay_concurrency: int = 64
     payment_processor: PaymentProcessorName = "sandbox"
     portal_dir: Path = PORTAL_DIR
 
@@ -151,7 +151,7 @@ class Settings:
             request_timeout_seconds=_positive_int(env, "REQUEST_TIMEOUT_SECONDS", 30),
             sandbox_fault=_sandbox_fault(env, environment),
             sandbox_latency_ms=_sandbox_latency_ms(env, environment),
-            autopay_concurrency=_positive_int(env, "AUTOPAY_CONCURRENCY", 48),
+            autopay_concurrency=_positive_int(env, "AUTOPAY_CONCURRENCY", 64),
             payment_processor=_payment_processor(env, environment),
             api_key_rate_per_minute=_positive_int(env, "API_KEY_RATE_PER_MINUTE", 600),
             metrics_token=_metrics_token(env, environment),

@@ -222,7 +222,7 @@ def test_the_sandbox_latency_and_the_autopay_concurrency_are_read_and_checked(tm
         {"DATA_DIR": str(tmp_path), "SANDBOX_LATENCY_MS": "300", "AUTOPAY_CONCURRENCY": "16"}
     )
     # then
-    assert (defaults.sandbox_latency_ms, defaults.autopay_concurrency) == (0, 48)
+    assert (defaults.sandbox_latency_ms, defaults.autopay_concurrency) == (0, 64)
     assert (tuned.sandbox_latency_ms, tuned.autopay_concurrency) == (300, 16)
     # and malformed values are refused, naming the setting
     with pytest.raises(SettingsError) as latency:

@@ -48,10 +48,10 @@ from models.notify.send import notify_account
 log = logging.getLogger(__name__)
 
 RETRY_DAYS = (1, 3, 5)  # after the first failure
-# Charges in flight per run (AUTOPAY_CONCURRENCY): with a processor answering in 300 ms, at most 160 a
+# Charges in flight per run (AUTOPAY_CONCURRENCY): with a processor answering in 300 ms, at most ~210 a
 # second (bench/RESULTS.md). All runs' charges in flight over the latency must stay within the processor's
 # request rate limit.
-CONCURRENCY = 48
+CONCURRENCY = 64
 BATCH_SIZE = 100  # statements claimed at a time; a run holds at most two it has not started
 
 AUTOPAY_REMINDER = MessageKind.AUTOPAY_REMINDER
