@@ -336,13 +336,14 @@ def write_results(
     section = [
         f"Recorded {datetime.date.today().isoformat()} by `bench/autopay.py`: {accounts:,} enrolled",
         "accounts, each with one statement due on the run's date, charged through the sandbox processor",
-        f"answering {tuning[0]} ms after each charge, {tuning[1]} charges in flight per worker,"
+        f"answering {tuning[0]} ms after each charge, {tuning[1]} charges in flight per worker,",
         "by one autopay run (`models.billing.autopay.run_autopay`, the job of the cron and",
         "`gateway run-autopay`) in one worker process, then, on a freshly seeded database, in two worker",
         "processes at once.",
         "",
         "```",
-        ".venv/bin/python -m bench.autopay --database postgres://postgres@127.0.0.1:5432/<scratch db>",
+        f".venv/bin/python -m bench.autopay --accounts {accounts} --latency-ms {tuning[0]}"
+        f" --concurrency {tuning[1]} --database postgres://postgres@127.0.0.1:5432/<scratch db>",
         "```",
         "",
         "### Machine",
