@@ -5,8 +5,10 @@ Run from the repository root: `.venv/bin/python -m bench.autopay` (SQLite; add
 `--database postgres://USER@HOST/DB` to measure PostgreSQL instead, on a database it may wipe; appends an
 "## Autopay" section of bench/RESULTS.md) or `--quick` (a small run that only prints).
 
-Each worker is its own process (`python -m bench.autopay --worker URL DATE`) that opens the database,
-runs `models.billing.autopay.run_autopay` for the date against the sandbox processor, and prints its
+Each worker is its own process (`python -m bench.autopay --worker URL DATE LATENCY CONCURRENCY`) that opens
+the database, runs `models.billing.autopay.run_autopay` for the date against the sandbox processor answering
+`--latency-ms` late (300, as a real processor; SANDBOX_LATENCY_MS) with `--concurrency` charges in flight
+(AUTOPAY_CONCURRENCY's default unless given), and prints its
 report and its start and end times; the run's wall time is the earliest start to the latest end, so process
 start-up is not counted. Duplicates are sandbox charges beyond one per charged statement.
 """
@@ -38,7 +40,7 @@ from tortoise import Tortoise, connections  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from models.access import Role  # noqa: E402
 from models.accounts.models import Account  # noqa: E402
-from models.billing.autopay import run_autopay  # noqa: E402
+from models.billing.autopay import CONCURRENCY, run_autopay  # noqa: E402
 from models.billing.models import (  # noqa: E402
     AutopayEnrollment,
     LineItem,
@@ -47,7 +49,7 @@ from models.billing.models import (  # noqa: E402
     PaymentStatus,
     Statement,
 )
-from models.billing.processor import SandboxCharge  # noqa: E402
+from models.billing.processor import SandboxCharge, SandboxProcessor  # noqa: E402
 from models.billing.statements import regular_key  # noqa: E402
 from models.db.clock import utcnow  # noqa: E402
 from models.db.database import close_database, open_database  # noqa: E402
@@ -197,20 +199,24 @@ async def tally(database_url: str) -> tuple[int, int, int]:
 # --- workers ------------------------------------------------------------------------------------------
 
 
-async def work(database_url: str, day: str) -> None:
+async def work(database_url: str, day: str, latency_ms: str, concurrency: str) -> None:
     """One worker process: run autopay for `day` and print its report with its start and end times."""
     await open_database(database_url)
+    processor = SandboxProcessor(latency_seconds=int(latency_ms) / 1000)
     try:
         started = time.time()
-        report = await run_autopay(datetime.date.fromisoformat(day))
+        report = await run_autopay(
+            datetime.date.fromisoformat(day), processor=processor, concurrency=int(concurrency)
+        )
         ended = time.time()
     finally:
         await close_database()
     print(json.dumps({"started": started, "ended": ended, **report.as_json()}))  # noqa: T201
 
 
-def run_workers(database_url: str, workers: int) -> list[dict[str, Any]]:
+def run_workers(database_url: str, workers: int, tuning: tuple[int, int]) -> list[dict[str, Any]]:
     command = [sys.executable, "-m", "bench.autopay", "--worker", database_url, DUE.isoformat()]
+    command += [str(value) for value in tuning]  # the processor's latency (ms) and the concurrency
     processes = [
         subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(workers)
@@ -224,10 +230,10 @@ def run_workers(database_url: str, workers: int) -> list[dict[str, Any]]:
     return outputs
 
 
-def measure(database_url: str, accounts: int, workers: int) -> Run:
+def measure(database_url: str, accounts: int, workers: int, tuning: tuple[int, int]) -> Run:
     asyncio.run(fresh_database(database_url))
     asyncio.run(seed(database_url, accounts))
-    reports = run_workers(database_url, workers)
+    reports = run_workers(database_url, workers, tuning)
     charged, charges, duplicates = asyncio.run(tally(database_url))
     seconds = max(r["ended"] for r in reports) - min(r["started"] for r in reports)
     per_worker = [int(r["charged"]) for r in reports]
@@ -283,7 +289,9 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--database", help="measure this PostgreSQL database instead of SQLite (it is wiped)")
-    parser.add_argument("--worker", nargs=2, metavar=("URL", "DATE"), help=argparse.SUPPRESS)
+    parser.add_argument("--latency-ms", type=int, default=300, help="the sandbox's answer time")
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="charges in flight per worker")
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         asyncio.run(work(*args.worker))
@@ -306,7 +314,7 @@ def main() -> None:
                     if url.startswith("sqlite"):
                         for suffix in ("", "-wal", "-shm"):
                             Path(url[9:] + suffix).unlink(missing_ok=True)
-                    run = measure(url, accounts, workers)
+                    run = measure(url, accounts, workers, (args.latency_ms, args.concurrency))
                     print(f"{backend}, {workers} worker(s): {run}", file=sys.stderr)  # noqa: T201
                     runs.setdefault(workers, []).append(run)
             lines += rows(backend, runs)
@@ -319,25 +327,29 @@ def main() -> None:
     ]
     print("\n".join(table))  # noqa: T201
     if not args.quick:
-        write_results(table, accounts, load_before, load_after)
+        write_results(table, accounts, (args.latency_ms, args.concurrency), (load_before, load_after))
 
 
-def write_results(table: list[str], accounts: int, load_before: float, load_after: float) -> None:
+def write_results(
+    table: list[str], accounts: int, tuning: tuple[int, int], load: tuple[float, float]
+) -> None:
     section = [
         f"Recorded {datetime.date.today().isoformat()} by `bench/autopay.py`: {accounts:,} enrolled",
         "accounts, each with one statement due on the run's date, charged through the sandbox processor",
+        f"answering {tuning[0]} ms after each charge, {tuning[1]} charges in flight per worker,",
         "by one autopay run (`models.billing.autopay.run_autopay`, the job of the cron and",
         "`gateway run-autopay`) in one worker process, then, on a freshly seeded database, in two worker",
         "processes at once.",
         "",
         "```",
-        ".venv/bin/python -m bench.autopay --database postgres://postgres@127.0.0.1:5432/<scratch db>",
+        f".venv/bin/python -m bench.autopay --accounts {accounts} --latency-ms {tuning[0]}"
+        f" --concurrency {tuning[1]} --database postgres://postgres@127.0.0.1:5432/<scratch db>",
         "```",
         "",
         "### Machine",
         "",
         *machine(),
-        f"- 1-minute load average before and after: {load_before:.2f} and {load_after:.2f}",
+        f"- 1-minute load average before and after: {load[0]:.2f} and {load[1]:.2f}",
         "",
         "### Results",
         "",

@@ -120,7 +120,9 @@ def run_autopay_command(args: argparse.Namespace) -> int:
     async def run() -> JSON:
         today = day or utcnow().date()
         with _stopped_by(stop, signal.SIGTERM, signal.SIGINT):
-            report = await run_autopay(today, processor=processor, stop=stop)
+            report = await run_autopay(
+                today, processor=processor, concurrency=settings.autopay_concurrency, stop=stop
+            )
         return {"date": today.isoformat(), **report.as_json()}
 
     print_json(asyncio.run(_with_database(settings, run)))

@@ -24,8 +24,8 @@ PRODUCTION_REQUIRED = (
     "SMS_URL",
     "TRUSTED_PROXIES",
 )
-SandboxFault = Literal["none", "timeout", "crash_after_charge", "slow"]
-SANDBOX_FAULTS: tuple[SandboxFault, ...] = ("none", "timeout", "crash_after_charge", "slow")
+SandboxFault = Literal["none", "timeout", "crash_after_charge"]
+SANDBOX_FAULTS: tuple[SandboxFault, ...] = ("none", "timeout", "crash_after_charge")
 # "none": no processor, every payment answers PAYMENTS_UNAVAILABLE (production's default: it never uses
 # the sandbox); "stripe" needs STRIPE_SECRET_KEY (and in production STRIPE_WEBHOOK_SECRET).
 PaymentProcessorName = Literal["sandbox", "none", "stripe"]
@@ -83,9 +83,13 @@ class Settings:
     # METRICS_TOKEN: /metrics answers only `Authorization: Bearer <token>`; unset, it is open in development
     # and test and off (404) in production.
     metrics_token: str | None = field(default=None, repr=False)
-    # Test-only (SANDBOX_FAULT): makes the sandbox processor time out, "crash" or answer slowly after taking
-    # the money, so tests can prove recovery in another process. Refused in production.
+    # Test-only (SANDBOX_FAULT): makes the sandbox processor time out or "crash" after taking the money, so
+    # tests can prove recovery in another process. Refused in production, as is SANDBOX_LATENCY_MS: how
+    # late the sandbox answers, as a real processor answers a few hundred milliseconds after the request.
     sandbox_fault: SandboxFault = "none"
+    sandbox_latency_ms: int = 0
+    # Charges one autopay run keeps in flight (AUTOPAY_CONCURRENCY); see models/billing/autopay.py.
+    autopay_concurrency: int = 64
     payment_processor: PaymentProcessorName = "sandbox"
     stripe_secret_key: str | None = field(default=None, repr=False)
     stripe_webhook_secret: str | None = field(default=None, repr=False)
@@ -162,6 +166,8 @@ class Settings:
             database_timeout_seconds=_positive_float(env, "DATABASE_TIMEOUT_SECONDS", 10.0),
             readiness_timeout_seconds=_positive_float(env, "READINESS_TIMEOUT_SECONDS", 1.0),
             sandbox_fault=_sandbox_fault(env, environment),
+            sandbox_latency_ms=_sandbox_latency_ms(env, environment),
+            autopay_concurrency=_positive_int(env, "AUTOPAY_CONCURRENCY", 64),
             payment_processor=_payment_processor(env, environment),
             **_stripe(env, environment),
             api_key_rate_per_minute=_positive_int(env, "API_KEY_RATE_PER_MINUTE", 600),
@@ -203,6 +209,15 @@ def _sandbox_fault(env: Mapping[str, str], environment: str) -> SandboxFault:
     if fault != "none" and environment == "production":
         raise SettingsError("SANDBOX_FAULT is a test switch; it cannot be set in production")
     return fault
+
+
+def _sandbox_latency_ms(env: Mapping[str, str], environment: str) -> int:
+    if environment == "production" and env.get("SANDBOX_LATENCY_MS", "").strip():
+        raise SettingsError("SANDBOX_LATENCY_MS is a sandbox setting; it cannot be set in production")
+    raw = env.get("SANDBOX_LATENCY_MS", "").strip() or "0"
+    if not (raw.isascii() and raw.isdigit()):
+        raise SettingsError(f"SANDBOX_LATENCY_MS must be a whole number of milliseconds, not {raw!r}")
+    return int(raw)
 
 
 def _payment_processor(env: Mapping[str, str], environment: str) -> PaymentProcessorName:

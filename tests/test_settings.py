@@ -152,6 +152,11 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
             " (unset, payments answer PAYMENTS_UNAVAILABLE)",
         ),
         (
+            "SANDBOX_LATENCY_MS",
+            "300",
+            "SANDBOX_LATENCY_MS is a sandbox setting; it cannot be set in production",
+        ),
+        (
             "TRUSTED_PROXIES",
             " ",
             "ENVIRONMENT=production needs TRUSTED_PROXIES set"

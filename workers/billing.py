@@ -37,7 +37,8 @@ AUTOPAY_TRIES = 5
 
 
 def processor_for(settings: Settings) -> PaymentProcessor | None:
-    """The processor PAYMENT_PROCESSOR names (with the test-only SANDBOX_FAULT), or None: payments are off."""
+    """The processor PAYMENT_PROCESSOR names (the sandbox with SANDBOX_FAULT and SANDBOX_LATENCY_MS), or None:
+    payments are off."""
     return configured_processor(settings, settings.sandbox_fault)
 
 
@@ -66,7 +67,10 @@ async def autopay_job(ctx: dict[str, Any], day: str | None = None) -> dict[str, 
         return AutopayReport().as_json()
     written = track_written()
     stopping: asyncio.Event | None = ctx.get("stopping")
-    report = await run_autopay(_day(day), processor=processor, stop=stopping)
+    settings: Settings = ctx["settings"]
+    report = await run_autopay(
+        _day(day), processor=processor, concurrency=settings.autopay_concurrency, stop=stopping
+    )
     log.info("autopay %s: %s", day or "today", report)
     await _wake(ctx, written)
     if stopping is not None and stopping.is_set():

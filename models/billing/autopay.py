@@ -23,6 +23,7 @@ How two workers (or a re-run, or a run after a crash) never charge a statement t
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -32,11 +33,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.access import Permission
-from models.billing.autopay_batch import REMINDER_DAYS, Candidate, History, due_candidates, load_histories
+from models.billing.autopay_batch import REMINDER_DAYS, Candidate, History
+from models.billing.autopay_charging import Charging, ClaimedBatches
+from models.billing.autopay_charging import attempt_key as attempt_key  # where callers know it
 from models.billing.autopay_lease import Lease
-from models.billing.charge import AUTOPAY_KEY_PREFIX, IdempotencyKeyReused, charge
 from models.billing.messages import autopay_gave_up, autopay_reminder, ceiling_skipped
-from models.billing.models import BillingNotice, Payment, PaymentMethod, PaymentSource, PaymentStatus
+from models.billing.models import BillingNotice, Payment, PaymentStatus
 from models.billing.processor import PaymentProcessor
 from models.db.clock import utcnow
 from models.notify.messages import Text
@@ -46,7 +48,11 @@ from models.notify.send import notify_account
 log = logging.getLogger(__name__)
 
 RETRY_DAYS = (1, 3, 5)  # after the first failure
-CHARGE_CONCURRENCY = 4  # charges in flight per worker (PostgreSQL's pool holds 5 connections)
+# Charges in flight per run (AUTOPAY_CONCURRENCY): with a processor answering in 300 ms, at most ~210 a
+# second (bench/RESULTS.md). All runs' charges in flight over the latency must stay within the processor's
+# request rate limit.
+CONCURRENCY = 64
+BATCH_SIZE = 100  # statements claimed at a time; a run holds at most two it has not started
 
 AUTOPAY_REMINDER = MessageKind.AUTOPAY_REMINDER
 CEILING_SKIPPED = MessageKind.CEILING_SKIPPED
@@ -73,10 +79,6 @@ class AutopayReport:
         return {_camel(name): value for name, value in asdict(self).items()}
 
 
-def attempt_key(statement_id: int, day: date) -> str:
-    return f"{AUTOPAY_KEY_PREFIX}{statement_id}:{day.isoformat()}"
-
-
 def next_attempt(charge_date: date, failed_dates: Sequence[date]) -> date | None:
     """The first day the next attempt may run, or None once every retry has failed."""
     if not failed_dates:
@@ -90,33 +92,25 @@ async def run_autopay(
     today: date,
     *,
     processor: PaymentProcessor | None = None,
-    batch_size: int = 500,
-    concurrency: int = CHARGE_CONCURRENCY,
+    batch_size: int = BATCH_SIZE,
+    concurrency: int = CONCURRENCY,
     stop: asyncio.Event | None = None,
 ) -> AutopayReport:
-    """Remind, skip, claim and charge every enrolled account's due statements, a batch at a time. Once
-    `stop` is set no charge starts: those in flight finish and the batch's rest is given back."""
+    """Remind, skip, claim and charge every enrolled account's due statements, claiming a batch at a time
+    and keeping `concurrency` charges in flight. Once `stop` is set no charge starts: those in flight finish
+    and the rest claimed is given back."""
     report = AutopayReport()
     stop = stop or asyncio.Event()
-    after = 0
     async with Lease(today).renewed() as lease:
-        while not stop.is_set() and (batch := await due_candidates(today, after, batch_size)):
-            after = batch[-1].statement_id
-            histories = await load_histories([c.statement_id for c in batch], today)
-            due: list[Candidate] = []
-            for candidate in batch:
-                if await _is_due(candidate, histories[candidate.statement_id], today, report):
-                    due.append(candidate)
-            claimed = await lease.claim([c.statement_id for c in due])
-            report.held_elsewhere += len(due) - len(claimed)
-            to_charge = [c for c in due if c.statement_id in claimed]
-            charging = _Charging(today, processor, concurrency, lease, stop, report)
-            await charging.charge_all(to_charge, histories)
+        is_due = functools.partial(_is_due, today=today, report=report)
+        record = functools.partial(_record, today=today, report=report)
+        batches = ClaimedBatches(today, batch_size, lease, stop, report, is_due)
+        await Charging(today, processor, concurrency, lease, stop, report, record).charge_all(batches)
         report.released = await lease.release()
     return report
 
 
-async def _is_due(candidate: Candidate, history: History, today: date, report: AutopayReport) -> bool:
+async def _is_due(candidate: Candidate, history: History, *, today: date, report: AutopayReport) -> bool:
     """Whether to charge the statement today; sends the reminder, ceiling and gave-up notices on the way."""
     if today in history.attempts:
         report.already_done += 1
@@ -161,63 +155,8 @@ async def _is_due(candidate: Candidate, history: History, today: date, report: A
     return today >= next_day
 
 
-class _Charging:
-    """The charges of one claimed batch, `concurrency` at a time; none starts once `stop` is set."""
-
-    def __init__(
-        self,
-        today: date,
-        processor: PaymentProcessor | None,
-        concurrency: int,
-        lease: Lease,
-        stop: asyncio.Event,
-        report: AutopayReport,
-    ) -> None:
-        self.today = today
-        self.processor = processor
-        self.slots = asyncio.Semaphore(concurrency)
-        self.lease = lease
-        self.stop = stop
-        self.report = report
-
-    async def charge_all(self, candidates: list[Candidate], histories: dict[int, History]) -> None:
-        method_ids = {c.payment_method_id for c in candidates}
-        methods = {method.id: method for method in await PaymentMethod.filter(id__in=method_ids)}
-        await asyncio.gather(
-            *(
-                self._charge_one(c, methods[c.payment_method_id], histories[c.statement_id])
-                for c in candidates
-            )
-        )
-
-    async def _charge_one(self, candidate: Candidate, method: PaymentMethod, history: History) -> None:
-        async with self.slots:
-            if self.stop.is_set():
-                return  # left to Lease.release
-            self.lease.start(candidate.statement_id)
-            try:
-                payment = await charge(
-                    account_id=candidate.account_id,
-                    amount=candidate.remaining,
-                    payment_method=method,
-                    idempotency_key=attempt_key(candidate.statement_id, self.today),
-                    source=PaymentSource.AUTOPAY,
-                    statement_id=candidate.statement_id,
-                    processor=self.processor,
-                )
-            except IdempotencyKeyReused:
-                log.warning(
-                    "autopay of statement %s: today's key was used differently", candidate.statement_id
-                )
-                self.report.already_done += 1
-                return
-            finally:
-                self.lease.finish(candidate.statement_id)
-            await _record(candidate, history, payment, self.today, self.report)
-
-
 async def _record(
-    candidate: Candidate, history: History, payment: Payment, today: date, report: AutopayReport
+    candidate: Candidate, history: History, payment: Payment, *, today: date, report: AutopayReport
 ) -> None:
     if payment.status == PaymentStatus.SUCCEEDED:
         report.charged += 1

@@ -1,6 +1,6 @@
 """The one charge operation behind payBill and autopay: never two charges for one idempotency key.
 
-1. A PENDING Payment is recorded under (account, key) in its own transaction; the unique key makes
+1. A PENDING Payment is recorded under (account, key) in its own statement; the unique key makes
    concurrent requests with one key find the same payment.
 2. The processor is asked to charge with a key derived from it (the processor is idempotent too); a
    processor that names the charge before confirming it (Stripe's PaymentIntent) has that reference
@@ -99,17 +99,16 @@ async def charge(
         raise ValueError(f"idempotency keys starting with {AUTOPAY_KEY_PREFIX!r} are autopay's")
     fingerprint = f"{amount}:{payment_method.id}:{source}:{statement_id}"
     try:
-        async with in_transaction() as connection:
-            payment = await Payment.create(
-                account_id=account_id,
-                amount=amount,
-                source=source,
-                idempotency_key=idempotency_key,
-                request_fingerprint=fingerprint,
-                payment_method_id=payment_method.id,
-                statement_id=statement_id,
-                using_db=connection,
-            )
+        # One INSERT commits on its own: a transaction around it would only add two round trips.
+        payment = await Payment.create(
+            account_id=account_id,
+            amount=amount,
+            source=source,
+            idempotency_key=idempotency_key,
+            request_fingerprint=fingerprint,
+            payment_method_id=payment_method.id,
+            statement_id=statement_id,
+        )
     except IntegrityError:
         existing = await Payment.get(account_id=account_id, idempotency_key=idempotency_key)
         if existing.request_fingerprint != fingerprint:
@@ -161,24 +160,28 @@ async def settle(
     ip_address: str | None = None,
 ) -> Payment:
     """Record the processor's answer once (only one settler wins), with its allocation and notices."""
-    status = PaymentStatus.SUCCEEDED if result.succeeded else PaymentStatus.FAILED
+    outcome = {
+        "status": PaymentStatus.SUCCEEDED if result.succeeded else PaymentStatus.FAILED,
+        "failure_reason": None if result.succeeded else (result.failure_reason or "declined"),
+        "processor_reference": result.reference or payment.processor_reference,
+        "next_action": None,
+        "settled_at": utcnow(),
+    }
     async with in_transaction() as connection:
         won = (
             await Payment.filter(id=payment.id, status=PaymentStatus.PENDING)
             .using_db(connection)
-            .update(
-                status=status,
-                failure_reason=None if result.succeeded else (result.failure_reason or "declined"),
-                processor_reference=result.reference or payment.processor_reference,
-                next_action=None,
-                settled_at=utcnow(),
-            )
+            .update(**outcome)
         )
         if won:
             await _record_outcome(
                 payment, method, result, actor_id=actor_id, ip_address=ip_address, using_db=connection
             )
-    return await Payment.get(id=payment.id)
+    if not won:
+        return await Payment.get(id=payment.id)  # as the settler that won left it
+    for name, value in outcome.items():
+        setattr(payment, name, value)
+    return payment
 
 
 async def _record_outcome(

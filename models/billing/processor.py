@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from tortoise import fields
+from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from models.billing.models import PaymentMethodKind
@@ -102,18 +103,19 @@ SANDBOX_TOKENS: dict[str, tuple[TokenDetails, str | None]] = {
     "btok_checking": (TokenDetails(PaymentMethodKind.BANK_ACCOUNT, "Sandbox Bank", "6789", None, None), None),
 }
 
-Fault = Literal["none", "timeout", "crash_after_charge", "slow"]
-SLOW_ANSWER_SECONDS = 0.3
+Fault = Literal["none", "timeout", "crash_after_charge"]
 
 
 class SandboxProcessor:
-    """The sandbox of DESIGN.md. `fault` is a test switch: "timeout" records the charge and then raises
-    ProcessorUnavailable (the money was taken, the answer lost); "crash_after_charge" records it and
-    raises ProcessorCrash; "slow" records it and answers SLOW_ANSWER_SECONDS later (a process killed
-    meanwhile leaves the money taken and the payment PENDING)."""
+    """The sandbox of DESIGN.md. It answers `latency_seconds` after taking the money, as a real processor
+    answers a few hundred milliseconds after the request (a process killed meanwhile leaves the money
+    taken and the payment PENDING). `fault` is a test switch: "timeout" records the charge and then
+    raises ProcessorUnavailable (the money was taken, the answer lost); "crash_after_charge" records it
+    and raises ProcessorCrash."""
 
-    def __init__(self, fault: Fault = "none") -> None:
+    def __init__(self, fault: Fault = "none", latency_seconds: float = 0.0) -> None:
         self.fault = fault
+        self.latency_seconds = latency_seconds
 
     def describe(self, token: str) -> TokenDetails | None:
         known = SANDBOX_TOKENS.get(token)
@@ -135,28 +137,25 @@ class SandboxProcessor:
     ) -> ChargeResult:
         known = SANDBOX_TOKENS.get(token)
         failure_reason = known[1] if known else "invalid_token"
-        # Insert-or-ignore, then read back: concurrent charges with one key record one charge.
-        await SandboxCharge.bulk_create(
-            [
-                SandboxCharge(
-                    idempotency_key=idempotency_key,
-                    amount=amount,
-                    token=token,
-                    succeeded=failure_reason is None,
-                    failure_reason=failure_reason,
-                    reference=f"sb_{secrets.token_hex(10)}",
-                    created_at=utcnow(),
-                )
-            ],
-            ignore_conflicts=True,
-        )
-        row = await SandboxCharge.get(idempotency_key=idempotency_key)
+        try:
+            row = await SandboxCharge.create(
+                idempotency_key=idempotency_key,
+                amount=amount,
+                token=token,
+                succeeded=failure_reason is None,
+                failure_reason=failure_reason,
+                reference=f"sb_{secrets.token_hex(10)}",
+                created_at=utcnow(),
+            )
+        except IntegrityError:
+            # The key was charged before (or is being charged now): the first charge's answer.
+            row = await SandboxCharge.get(idempotency_key=idempotency_key)
         if self.fault == "timeout":
             raise ProcessorUnavailable("the sandbox processor timed out")
         if self.fault == "crash_after_charge":
             raise ProcessorCrash("the process died after the charge")
-        if self.fault == "slow":
-            await asyncio.sleep(SLOW_ANSWER_SECONDS)
+        if self.latency_seconds:
+            await asyncio.sleep(self.latency_seconds)
         return ChargeResult(
             succeeded=row.succeeded,
             reference=row.reference if row.succeeded else None,
@@ -172,11 +171,13 @@ def default_processor() -> PaymentProcessor:
     return _default
 
 
-def processor_named(name: str, fault: Fault = "none") -> PaymentProcessor | None:
-    """The processor PAYMENT_PROCESSOR names (the sandbox, with the test-only `fault`), or None for
-    "none": then nothing may be charged and every payment answers PAYMENTS_UNAVAILABLE."""
+def processor_named(name: str, fault: Fault = "none", latency_ms: int = 0) -> PaymentProcessor | None:
+    """The processor PAYMENT_PROCESSOR names (the sandbox, with the test-only `fault` and `latency_ms`),
+    or None for "none": then nothing may be charged and every payment answers PAYMENTS_UNAVAILABLE."""
     if name == "none":
         return None
     if name != "sandbox":
         raise ValueError(f"unknown payment processor {name!r}")
-    return _default if fault == "none" else SandboxProcessor(fault=fault)
+    if fault == "none" and not latency_ms:
+        return _default
+    return SandboxProcessor(fault=fault, latency_seconds=latency_ms / 1000)

@@ -19,12 +19,14 @@ class ProcessorSettings(Protocol):
     def stripe_api_base(self) -> str: ...
     @property
     def public_url(self) -> str: ...
+    @property
+    def sandbox_latency_ms(self) -> int: ...
 
 
 def processor_for(settings: ProcessorSettings, fault: Fault = "none") -> PaymentProcessor | None:
     """The configured processor, or None when payments are off. `fault` is the test-only switch."""
     if settings.payment_processor != "stripe":
-        return processor_named(settings.payment_processor, fault)
+        return processor_named(settings.payment_processor, fault, settings.sandbox_latency_ms)
     if not settings.stripe_secret_key:
         raise ValueError("PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY")
     access = StripeAccess(

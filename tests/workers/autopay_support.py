@@ -51,8 +51,9 @@ async def enrolled(
     return account, statement
 
 
-def gateway_environ(settings: Settings, fault: str) -> dict[str, str]:
-    """The environment of a `gateway` process on the test database, with a sandbox fault switched on."""
+def gateway_environ(settings: Settings, fault: str, latency_ms: int = 0) -> dict[str, str]:
+    """The environment of a `gateway` process on the test database, with a sandbox fault switched on and
+    the sandbox answering `latency_ms` late."""
     return {
         "PATH": os.environ.get("PATH", ""),
         "ENVIRONMENT": "test",
@@ -60,6 +61,7 @@ def gateway_environ(settings: Settings, fault: str) -> dict[str, str]:
         "DATABASE_URL": settings.database_url,
         "SECRET_KEY": settings.secret_key,
         "SANDBOX_FAULT": fault,
+        "SANDBOX_LATENCY_MS": str(latency_ms),
     }
 
 
@@ -75,11 +77,14 @@ def run_autopay_process(settings: Settings, day: date, fault: str) -> subprocess
     )
 
 
-def start_autopay_process(settings: Settings, day: date, fault: str = "slow") -> subprocess.Popen[str]:
-    """`gateway run-autopay` started in its own process (by default with a processor that answers slowly)."""
+def start_autopay_process(
+    settings: Settings, day: date, *, latency_ms: int = 300, concurrency: int = 4
+) -> subprocess.Popen[str]:
+    """`gateway run-autopay` started in its own process, with a processor that answers `latency_ms` late
+    and `concurrency` charges in flight (few, so that a test stops it with most statements not started)."""
     return subprocess.Popen(
         [str(GATEWAY), "run-autopay", "--date", day.isoformat()],
-        env=gateway_environ(settings, fault),
+        env={**gateway_environ(settings, "none", latency_ms), "AUTOPAY_CONCURRENCY": str(concurrency)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
