@@ -1,17 +1,28 @@
 """The one settings object: read once from the environment, frozen, failing fast.
 
-This module is a leaf: anyone may import it, and it imports nothing of the project.
+This module is a leaf: anyone may import it, and it imports nothing of the project but its readers
+(gateway/env_values.py).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
+
+from gateway.env_values import (
+    SettingsError as SettingsError,  # raised here, imported from here by the rest
+)
+from gateway.env_values import (
+    networks,
+    origins,
+    positive_float,
+    positive_int,
+    transport_url,
+)
 
 # Production has no development fallback for any of these: each default (a generated secret, SQLite, the
 # embedded Redis, http://localhost, files for mail and SMS, trusting no proxy by omission) is unsafe there.
@@ -33,14 +44,9 @@ PAYMENT_PROCESSORS: tuple[PaymentProcessorName, ...] = ("sandbox", "none", "stri
 STRIPE_API_BASE = "https://api.stripe.com"
 # TRUSTED_PROXIES=none says "no proxy in front": production must say so rather than forget the proxy,
 # which would make every client behind it one IP (and the per-IP sign-in throttle one global lock).
-NO_PROXY = "none"
 NO_PROXY_HINT = "TRUSTED_PROXIES=none if no proxy or load balancer is in front"
 # The portal's build (Vite's output) in the checkout: <repo>/web/dist; PORTAL_DIR points elsewhere.
 PORTAL_DIR = Path(__file__).resolve().parent.parent / "web" / "dist"
-
-
-class SettingsError(Exception):
-    """A setting is missing or malformed; the message is one line naming it."""
 
 
 @dataclass(frozen=True)
@@ -148,58 +154,32 @@ class Settings:
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite://{data_dir / 'gateway.sqlite3'}",
             redis_url=env.get("REDIS_URL") or None,
-            smtp_url=_url(env, "SMTP_URL", ("smtp://", "smtps://")),
+            smtp_url=transport_url(env, "SMTP_URL", ("smtp://", "smtps://")),
             mail_from=env.get("MAIL_FROM") or "no-reply@localhost",
-            sms_url=_url(env, "SMS_URL", ("https://", "http://")),
+            sms_url=transport_url(env, "SMS_URL", ("https://", "http://")),
             public_url=_public_url(env, environment),
             secret_key=secret_key,
-            lockout_threshold=_positive_int(env, "LOCKOUT_THRESHOLD", 5),
-            lockout_seconds=_positive_int(env, "LOCKOUT_SECONDS", 900),
-            step_up_seconds=_positive_int(env, "STEP_UP_SECONDS", 600),
-            session_idle_seconds=_positive_int(env, "SESSION_IDLE_SECONDS", 1800),
-            session_max_seconds=_positive_int(env, "SESSION_MAX_SECONDS", 43200),
-            trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
-            cors_origins=_origins(env, "CORS_ORIGINS"),
-            request_timeout_seconds=_positive_int(env, "REQUEST_TIMEOUT_SECONDS", 30),
-            redis_connect_timeout_seconds=_positive_float(env, "REDIS_CONNECT_TIMEOUT_SECONDS", 1.0),
-            redis_socket_timeout_seconds=_positive_float(env, "REDIS_SOCKET_TIMEOUT_SECONDS", 1.0),
-            database_timeout_seconds=_positive_float(env, "DATABASE_TIMEOUT_SECONDS", 10.0),
-            readiness_timeout_seconds=_positive_float(env, "READINESS_TIMEOUT_SECONDS", 1.0),
+            lockout_threshold=positive_int(env, "LOCKOUT_THRESHOLD", 5),
+            lockout_seconds=positive_int(env, "LOCKOUT_SECONDS", 900),
+            step_up_seconds=positive_int(env, "STEP_UP_SECONDS", 600),
+            session_idle_seconds=positive_int(env, "SESSION_IDLE_SECONDS", 1800),
+            session_max_seconds=positive_int(env, "SESSION_MAX_SECONDS", 43200),
+            trusted_proxies=networks(env, "TRUSTED_PROXIES"),
+            cors_origins=origins(env, "CORS_ORIGINS"),
+            request_timeout_seconds=positive_int(env, "REQUEST_TIMEOUT_SECONDS", 30),
+            redis_connect_timeout_seconds=positive_float(env, "REDIS_CONNECT_TIMEOUT_SECONDS", 1.0),
+            redis_socket_timeout_seconds=positive_float(env, "REDIS_SOCKET_TIMEOUT_SECONDS", 1.0),
+            database_timeout_seconds=positive_float(env, "DATABASE_TIMEOUT_SECONDS", 10.0),
+            readiness_timeout_seconds=positive_float(env, "READINESS_TIMEOUT_SECONDS", 1.0),
             sandbox_fault=_sandbox_fault(env, environment),
             sandbox_latency_ms=_sandbox_latency_ms(env, environment),
-            autopay_concurrency=_positive_int(env, "AUTOPAY_CONCURRENCY", 64),
+            autopay_concurrency=positive_int(env, "AUTOPAY_CONCURRENCY", 64),
             payment_processor=_payment_processor(env, environment),
             **_stripe(env, environment),
-            api_key_rate_per_minute=_positive_int(env, "API_KEY_RATE_PER_MINUTE", 600),
+            api_key_rate_per_minute=positive_int(env, "API_KEY_RATE_PER_MINUTE", 600),
             metrics_token=_metrics_token(env, environment),
             portal_dir=Path(env.get("PORTAL_DIR", "").strip() or PORTAL_DIR),
         )
-
-
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive, not {value}")
-    return value
-
-
-def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
-    if not 0 < value < float("inf"):
-        raise SettingsError(f"{name} must be positive, not {raw.strip()}")
-    return value
 
 
 def _sandbox_fault(env: Mapping[str, str], environment: str) -> SandboxFault:
@@ -262,39 +242,6 @@ def _public_url(env: Mapping[str, str], environment: str) -> str:
     if environment == "production" and not url.startswith("https://"):
         raise SettingsError(f"PUBLIC_URL must be an https:// URL in production, not {url!r}")
     return url
-
-
-def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
-    """An optional URL of a transport; its scheme is checked now rather than at the first message."""
-    url = env.get(name, "").strip()
-    if not url:
-        return None
-    if not url.lower().startswith(schemes):
-        # The URL may carry a password: only its scheme goes into the message.
-        scheme = url.partition("://")[0] if "://" in url else "no scheme"
-        raise SettingsError(f"{name} must start with {' or '.join(schemes)}, not {scheme[:20]!r}")
-    return url
-
-
-def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    raw = env.get(name, "")
-    if raw.strip().lower() == NO_PROXY:
-        return ()
-    networks = tuple(part.strip() for part in raw.split(",") if part.strip())
-    for network in networks:
-        try:
-            ipaddress.ip_network(network, strict=False)
-        except ValueError:
-            raise SettingsError(f"{name} holds {network!r}, which is not an IP address or network") from None
-    return networks
-
-
-def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    origins = tuple(part.strip().rstrip("/") for part in env.get(name, "").split(",") if part.strip())
-    for origin in origins:
-        if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
-            raise SettingsError(f"{name} holds {origin!r}; give origins like https://portal.example.com")
-    return origins
 
 
 def _metrics_token(env: Mapping[str, str], environment: str) -> str | None:
