@@ -13,12 +13,12 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-import pyotp
 import pytest
 from playwright.async_api import CDPSession, Page, Route, expect
 
 from tests.blackbox import Server, body_of, started_gateway
 from tests.e2e.support import PORTAL, NewPage, activated_member, serious_violations
+from tests.e2e.test_lost_phone import with_two_factor_and_recovery_codes
 from tests.e2e.test_security import confirm_it_s_you, signed_in
 from tests.e2e.test_sign_in import sign_in
 
@@ -178,22 +178,7 @@ async def test_a_member_whose_phone_is_gone_signs_in_with_a_recovery_code(
 ) -> None:
     # given: a member with two-factor sign-in (an authenticator app) who saved recovery codes
     member = await activated_member(portal, "Rosa")
-    laptop = await new_page()
-    await signed_in(laptop, member.username, member.password)
-    await laptop.goto("/security")
-    await laptop.get_by_role("button", name="Set up two-factor").click()
-    await confirm_it_s_you(laptop, portal, member.email)
-    key = laptop.get_by_label("Setup key")
-    await expect(key).to_have_value(re.compile(r"[A-Z2-7]"))
-    authenticator = pyotp.TOTP((await key.input_value()).replace(" ", ""))
-    await laptop.get_by_label("Code", exact=True).fill(authenticator.now())
-    await laptop.get_by_role("button", name="Turn on two-factor").click()
-    recovery = laptop.get_by_role("region", name="Recovery codes")
-    await expect(recovery).to_contain_text("Now get your recovery codes")
-    await recovery.get_by_role("button", name="Generate recovery codes").click()
-    codes = recovery.get_by_role("list", name="Your new recovery codes").get_by_role("listitem")
-    await expect(codes).to_have_count(10)
-    first, second = [code.strip() for code in (await codes.all_inner_texts())[:2]]
+    first, second = (await with_two_factor_and_recovery_codes(await new_page(), portal, member))[:2]
 
     # when: the phone is gone; on a new device, they sign in, and choose to use a recovery code
     phone_gone = await new_page()
