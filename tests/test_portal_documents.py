@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from graphql import NonNullTypeNode, OperationDefinitionNode, OperationType, parse
+from tortoise.models import Model
 
 from models.access import Role
 from models.billing.models import PaymentMethod, Statement
@@ -44,16 +45,19 @@ async def member_access(portal: PortalAccount) -> dict[str, Any]:
     return {"input": {**member, "role": "STANDARD", "permissions": ["VIEW_BILLING", "VIEW_MEMBERS"]}}
 
 
+async def an_id(model: type[Model], filters: dict[str, Any], order: str = "id") -> dict[str, Any]:
+    """{"id": the global id of the account's first (or, with order="-id", newest) row of `model`}."""
+    row = await model.filter(**filters).order_by(order).first()
+    assert row is not None, model.__name__
+    return {"id": to_global_id(model.__name__, row.id)}
+
+
 async def a_method(portal: PortalAccount) -> dict[str, Any]:
-    method = await PaymentMethod.filter(account_id=portal.account.id).order_by("-id").first()
-    assert method is not None
-    return {"id": to_global_id("PaymentMethod", method.id)}
+    return await an_id(PaymentMethod, {"account_id": portal.account.id}, "-id")
 
 
 async def a_statement(portal: PortalAccount) -> dict[str, Any]:
-    statement = await Statement.filter(account_id=portal.account.id).order_by("-id").first()
-    assert statement is not None
-    return {"id": to_global_id("Statement", statement.id)}
+    return await an_id(Statement, {"account_id": portal.account.id}, "-id")
 
 
 async def autopay(portal: PortalAccount) -> dict[str, Any]:
@@ -62,21 +66,15 @@ async def autopay(portal: PortalAccount) -> dict[str, Any]:
 
 
 async def a_session(portal: PortalAccount) -> dict[str, Any]:
-    session = await Session.filter(member_id=portal.primary.id).order_by("id").first()
-    assert session is not None
-    return {"id": to_global_id("Session", session.id)}
+    return await an_id(Session, {"member_id": portal.primary.id})
 
 
 async def an_appointment(portal: PortalAccount) -> dict[str, Any]:
-    appointment = await Appointment.filter(account_id=portal.account.id).order_by("id").first()
-    assert appointment is not None
-    return {"id": to_global_id("Appointment", appointment.id)}
+    return await an_id(Appointment, {"account_id": portal.account.id})
 
 
 async def an_api_key(portal: PortalAccount) -> dict[str, Any]:
-    key = await ApiKey.filter(account_id=portal.account.id).order_by("id").first()
-    assert key is not None
-    return {"id": to_global_id("ApiKey", key.id)}
+    return await an_id(ApiKey, {"account_id": portal.account.id})
 
 
 async def preferences(portal: PortalAccount) -> dict[str, Any]:
