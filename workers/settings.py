@@ -10,15 +10,18 @@ from arq import cron, func
 from arq.cron import CronJob
 
 from gateway.settings import Settings
+from models.billing.processors import close_processors
 from models.db.database import close_database, open_database
 from workers.appointments import REMINDERS_MINUTE, appointment_reminders_job
 from workers.billing import (
     AUTOPAY_AT,
+    AWAITING_MINUTES,
     DAILY_JOB_TIMEOUT_SECONDS,
     RECONCILE_SECOND,
     STATEMENTS_AT,
     autopay_job,
     issue_statements_job,
+    reconcile_awaiting_job,
     reconcile_payments_job,
 )
 from workers.cleanup import (
@@ -29,7 +32,7 @@ from workers.cleanup import (
 )
 from workers.delivery import DELIVERY_TIMEOUT_SECONDS, MAX_TRIES, send_email, send_sms, sweep_outbox
 from workers.observability import observed
-from workers.queue import QUEUE_NAME, Queue, deserialize, redis_settings, serialize
+from workers.queue import QUEUE_NAME, Queue, arq_redis, deserialize, serialize
 from workers.recovery import carry_out_password_resets
 
 # The outbox relay: with the web process's wake-up this keeps delivery within seconds of a commit,
@@ -40,7 +43,8 @@ RELAY_JOBS = (sweep_outbox, carry_out_password_resets)
 
 
 def billing_crons() -> list[CronJob]:
-    """The daily statement and autopay runs and the minutely reconciliation (all idempotent)."""
+    """The daily statement and autopay runs, the minutely reconciliation and the quarter-hourly one of the
+    payments waiting for the member (all idempotent)."""
     return [
         cron(
             issue_statements_job,
@@ -57,6 +61,7 @@ def billing_crons() -> list[CronJob]:
             timeout=DAILY_JOB_TIMEOUT_SECONDS,
         ),
         cron(reconcile_payments_job, second={RECONCILE_SECOND}),
+        cron(reconcile_awaiting_job, minute=AWAITING_MINUTES, second={RECONCILE_SECOND + 15}),
     ]
 
 
@@ -74,7 +79,7 @@ def worker_settings(
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         if not ctx.get("database_open"):
-            await open_database(settings.database_url)
+            await open_database(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
             ctx["database_opened_here"] = True
         ctx["settings"] = settings
         ctx["queue"] = Queue(ctx["redis"])
@@ -85,6 +90,7 @@ def worker_settings(
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         if ctx.pop("database_opened_here", False):
+            await close_processors()
             await close_database()
 
     return {
@@ -106,7 +112,11 @@ def worker_settings(
         ],
         "burst": burst,
         "queue_name": QUEUE_NAME,
-        "redis_settings": redis_settings(settings.redis_url),
+        "redis_pool": arq_redis(
+            settings.redis_url,
+            connect_timeout=settings.redis_connect_timeout_seconds,
+            socket_timeout=settings.redis_socket_timeout_seconds,
+        ),
         "job_serializer": serialize,
         "job_deserializer": deserialize,
         "poll_delay": settings.worker_poll_delay,

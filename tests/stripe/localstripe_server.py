@@ -1,12 +1,14 @@
 """localstripe as the Stripe tests run it: `python -m tests.stripe.localstripe_server --port N`.
 
-Two changes to localstripe 1.15, both so that it answers what Stripe answers:
+Three changes to localstripe 1.15, each so that it answers what Stripe answers:
 - its store stays in memory: localstripe pickles it to the fixed /tmp/localstripe.pickle on every write,
   which every run on the machine would share;
 - PaymentIntent confirmation takes `return_url` and `off_session`, as Stripe's does (localstripe refuses
   any parameter there). With a return_url, a card that needs 3-D Secure answers Stripe's
   `redirect_to_url` next action (localstripe gives only `use_stripe_sdk`); `off_session` is kept on the
-  intent so a test can see that autopay sent it."""
+  intent so a test can see that autopay sent it;
+- PaymentIntent cancellation takes `cancellation_reason`, as Stripe's does; it is kept in the intent's
+  metadata (Stripe has a field of its own) so a test can see it."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Any
 from localstripe import resources
 
 _confirm = resources.PaymentIntent._api_confirm
+_cancel = resources.PaymentIntent._api_cancel
 
 
 def _confirm_like_stripe(
@@ -32,11 +35,20 @@ def _confirm_like_stripe(
     return intent
 
 
+def _cancel_like_stripe(id: str, cancellation_reason: str | None = None, **params: Any) -> Any:
+    intent = _cancel(id, **params)
+    if cancellation_reason is not None:
+        intent.metadata["cancellation_reason"] = cancellation_reason
+    return intent
+
+
+REPLACED = {_confirm: _confirm_like_stripe, _cancel: _cancel_like_stripe}
+
+
 def main() -> None:
     resources.Store.dump_to_disk = lambda self: None  # type: ignore[method-assign]
     resources.extra_apis[:] = [
-        (method, url, _confirm_like_stripe if func == _confirm else func)
-        for method, url, func in resources.extra_apis
+        (method, url, REPLACED.get(func, func)) for method, url, func in resources.extra_apis
     ]
     from localstripe import server  # registers its routes from extra_apis at import
 
