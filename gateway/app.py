@@ -25,11 +25,12 @@ from gateway.logs import configure_logging
 from gateway.observability import Metrics, RequestObservation, metrics_endpoint, watch_operations
 from gateway.portal import Portal
 from gateway.readiness import readiness_endpoint
-from gateway.redis_client import redis_client
+from gateway.redis_client import configured_redis
 from gateway.settings import Settings, SettingsError
 from gateway.statement_pdf import statement_pdf_route
 from gateway.unavailable import DependencyUnavailable
 from gateway.webhooks import webhook_routes
+from models.billing.processors import close_processors
 from models.db.database import close_database, open_database
 from models.security.passwords import Passwords
 from schema import build_schema, schema
@@ -76,15 +77,8 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             yield
             return
         await open_database(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
-        if settings.redis_url:
-            connect_timeout = settings.redis_connect_timeout_seconds
-            socket_timeout = settings.redis_socket_timeout_seconds
-            endpoint.queue = Queue.unchecked(
-                settings.redis_url, connect_timeout=connect_timeout, socket_timeout=socket_timeout
-            )
-            endpoint.redis = redis_client(
-                settings.redis_url, connect_timeout=connect_timeout, socket_timeout=socket_timeout
-            )
+        endpoint.queue = Queue.configured(settings)
+        endpoint.redis = configured_redis(settings)
         settle_after_startup()
         try:
             yield
@@ -93,6 +87,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
                 await endpoint.queue.close()
             if endpoint.redis is not None:
                 await endpoint.redis.aclose()
+            await close_processors()
             await close_database()
 
     async def healthz(request: Request) -> JSONResponse:

@@ -18,8 +18,9 @@ import uvicorn
 
 from gateway.app import Resources, create_app
 from gateway.embedded_redis import EmbeddedRedis, start_embedded_redis
-from gateway.redis_client import redis_client
+from gateway.redis_client import configured_redis
 from gateway.settings import Settings
+from models.billing.processors import close_processors
 from models.db.database import close_database, migrate, open_database
 from models.security.passwords import Passwords
 from workers.queue import Queue
@@ -75,9 +76,9 @@ async def serve(settings: Settings, host: str, port: int, *, with_worker: bool =
 async def _run(settings: Settings, host: str, port: int, with_worker: bool) -> None:
     # This process opens the database and the queue once, for the app and the worker alike;
     # handing the app its resources keeps its lifespan from opening them a second time.
-    await open_database(settings.database_url)
-    queue = Queue.unchecked(settings.redis_url) if settings.redis_url else None
-    redis = redis_client(settings.redis_url) if settings.redis_url else None
+    await open_database(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
+    queue = Queue.configured(settings)
+    redis = configured_redis(settings)
     passwords = Passwords(settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism)
     app = create_app(settings, Resources(passwords=passwords, queue=queue, redis=redis))
     # log_config=None: uvicorn's lines go through the JSON logging `gateway serve` configured.
@@ -99,6 +100,7 @@ async def _run(settings: Settings, host: str, port: int, with_worker: bool) -> N
             await queue.close()
         if redis is not None:
             await redis.aclose()
+        await close_processors()
         await close_database()
 
 

@@ -1,6 +1,7 @@
 """The /graphql endpoint: reads the request, runs the schema, answers JSON (GraphiQL on GET in development).
 
-Expected errors keep their code; anything unexpected is logged with the request id and answered
+Expected errors keep their code; a dependency that did not answer (gateway/unavailable.py) is
+SERVICE_UNAVAILABLE with HTTP 503; anything else unexpected is logged with the request id and answered
 as INTERNAL, with no exception text, SQL or stack trace.
 """
 
@@ -28,6 +29,7 @@ from gateway.auth import PrincipalUser, client_ip
 from gateway.observability import current_request_id, observe_operation, observe_result
 from gateway.rate_limit import api_key_refusal
 from gateway.settings import Settings
+from gateway.unavailable import RETRY_AFTER_SECONDS, dependency_unavailable, unavailable_error
 from models.access import GRANTABLE, sorted_permissions
 from models.notify.outbox import track_written
 from models.security.passwords import Passwords
@@ -39,6 +41,7 @@ from workers.queue import Queue
 
 log = logging.getLogger(__name__)
 
+SERVICE_UNAVAILABLE = RequestErrorCode.SERVICE_UNAVAILABLE.value
 MAX_BODY_BYTES = 100_000
 
 
@@ -132,14 +135,22 @@ class GraphQLEndpoint:
         finally:
             context.loaders.close()
         body: dict[str, Any] = {"data": result.data}
+        headers = {"x-request-id": request_id}
         if result.errors:
             body["errors"] = [
                 _format_error(error, request_id, suggestions=not self.settings.is_production)
                 for error in result.errors
             ]
+        unavailable = any(
+            error["extensions"]["code"] == SERVICE_UNAVAILABLE for error in body.get("errors", [])
+        )
+        if unavailable:
+            headers["retry-after"] = str(RETRY_AFTER_SECONDS)
         observe_result(query, body)
         background = BackgroundTask(self.queue.deliver, list(written)) if written and self.queue else None
-        response = GraphQLResponse(body, headers={"x-request-id": request_id}, background=background)
+        response = GraphQLResponse(
+            body, status_code=503 if unavailable else 200, headers=headers, background=background
+        )
         for name, value in context.response.raw_headers:
             if name == b"set-cookie":
                 response.raw_headers.append((name, value))
@@ -253,6 +264,9 @@ _SUGGESTION = re.compile(r" Did you mean .*\?$")
 def _format_error(error: GraphQLError, request_id: str, *, suggestions: bool = True) -> dict[str, Any]:
     original = error.original_error
     expected = original is None or isinstance(original, (GraphQLError, PermissionError))
+    if not expected and dependency_unavailable(original):
+        log.error("request %s at %s: a dependency did not answer: %r", request_id, error.path, original)
+        return unavailable_error(request_id, error)
     if not expected:
         log.error("unexpected error in request %s at %s", request_id, error.path, exc_info=original)
         return {

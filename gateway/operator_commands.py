@@ -16,13 +16,12 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from redis.exceptions import RedisError
-
 from gateway import operator_input
 from gateway.persisted import BadDocument, checked_document
 from gateway.settings import Settings
 from models.accounts.models import Account
 from models.billing.autopay import run_autopay
+from models.billing.processors import close_processors
 from models.billing.statements import NothingToBill, StatementKeyReused, issue_statement
 from models.db.clock import utcnow
 from models.db.database import close_database, migrate, open_database
@@ -223,11 +222,12 @@ async def _with_database(settings: Settings, action: Callable[[], Awaitable[JSON
     """Run `action` on an open database, then wake delivery of the messages it queued."""
     if not settings.is_production:
         await prepared(settings)
-    await open_database(settings.database_url)
+    await open_database(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
     try:
         written = track_written()
         result = await action()
     finally:
+        await close_processors()
         await close_database()
     await _wake_delivery(settings, written)
     return result
@@ -235,14 +235,8 @@ async def _with_database(settings: Settings, action: Callable[[], Awaitable[JSON
 
 async def _wake_delivery(settings: Settings, written: list[tuple[int, Channel]]) -> None:
     """Queue the new messages at once when Redis is known; otherwise the worker's sweeper takes them."""
-    if not written or not settings.redis_url:
-        return
-    try:
-        queue = Queue.unchecked(settings.redis_url)
-    except (RedisError, OSError):
-        sys.stderr.write(
-            "gateway: Redis is not answering; the worker will send the messages when it sweeps\n"
-        )
+    queue = Queue.configured(settings) if written else None
+    if queue is None:
         return
     try:
         await queue.deliver(written)

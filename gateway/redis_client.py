@@ -27,3 +27,14 @@ def redis_client(
         retry_on_timeout=False,
     )
     return client
+
+
+def configured_redis(settings: Settings) -> Redis | None:
+    """`redis_client` on REDIS_URL with the configured time-outs; None without REDIS_URL."""
+    if not settings.redis_url:
+        return None
+    return redis_client(
+        settings.redis_url,
+        connect_timeout=settings.redis_connect_timeout_seconds,
+        socket_timeout=settings.redis_socket_timeout_seconds,
+    )

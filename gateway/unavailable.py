@@ -1,27 +1,49 @@
 """A dependency that does not answer (the database past DATABASE_TIMEOUT_SECONDS, Redis past its time-outs,
-either refusing connections) answers 503 with a GraphQL error, not Starlette's plain-text 500.
+either refusing or dropping connections) answers 503 SERVICE_UNAVAILABLE with Retry-After: the caller may
+try again shortly. Never Starlette's plain-text 500, nor INTERNAL with its "report it" message.
 
-Resolvers' own failures are the GraphQL endpoint's to mask; this catches what escapes before or around
-execution, such as the session lookup of the authentication middleware while the database hangs."""
+This middleware catches what escapes before or around execution, such as the session lookup of the
+authentication middleware while the database hangs; a resolver's failure reaches the GraphQL endpoint,
+which asks `dependency_unavailable` and answers the same way (`unavailable_error`)."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import orjson
+from graphql import GraphQLError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from tortoise.exceptions import DBConnectionError
 
+from models.db.unavailable import database_unavailable
+from schema.errors import RequestErrorCode
 from workers.queue import request_id
 
 log = logging.getLogger(__name__)
 
-SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 RETRY_AFTER_SECONDS = 5
-# asyncpg's command and pool time-outs raise TimeoutError; a refused connection is an OSError.
-UNAVAILABLE = (TimeoutError, OSError, DBConnectionError, RedisConnectionError, RedisTimeoutError)
+
+
+def dependency_unavailable(error: BaseException | None) -> bool:
+    """The database or Redis did not answer in time, or could not be reached."""
+    if error is None:
+        return False
+    return isinstance(error, (RedisConnectionError, RedisTimeoutError)) or database_unavailable(error)
+
+
+def unavailable_error(rid: str, located: GraphQLError | None = None) -> dict[str, Any]:
+    """The GraphQL error of a request a dependency failed (at a field's path and locations, if given)."""
+    error: dict[str, Any] = {
+        "message": "A service this request needs is not answering. Try again shortly; "
+        f"quote request id {rid} if it persists.",
+    }
+    if located is not None:
+        error["locations"] = [location._asdict() for location in located.locations or []]
+        error["path"] = located.path
+    error["extensions"] = {"code": RequestErrorCode.SERVICE_UNAVAILABLE.value, "requestId": rid}
+    return error
 
 
 class DependencyUnavailable:
@@ -41,8 +63,8 @@ class DependencyUnavailable:
 
         try:
             await self.app(scope, receive, send_noting_start)
-        except UNAVAILABLE as error:
-            if started:
+        except Exception as error:
+            if started or not dependency_unavailable(error):
                 raise
             rid = request_id.get() or "unknown"
             log.error("request %s: a dependency did not answer: %r", rid, error)
@@ -50,12 +72,7 @@ class DependencyUnavailable:
 
 
 async def _answer_unavailable(send: Send, rid: str) -> None:
-    error = {
-        "message": "A service this request needs is not answering. Try again shortly; "
-        f"quote request id {rid} if it persists.",
-        "extensions": {"code": SERVICE_UNAVAILABLE, "requestId": rid},
-    }
-    body = orjson.dumps({"data": None, "errors": [error]})
+    body = orjson.dumps({"data": None, "errors": [unavailable_error(rid)]})
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -59,6 +59,8 @@ class RequestErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     BAD_REQUEST = "BAD_REQUEST"
     INTERNAL = "INTERNAL"
+    # The database or Redis did not answer in time (HTTP 503 with Retry-After): try again shortly.
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
 @strawberry.type

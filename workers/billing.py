@@ -14,17 +14,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from gateway.settings import Settings
 from models.billing.autopay import AutopayReport, run_autopay
 from models.billing.autopay_lease import day_finished, day_in_hand
-from models.billing.charge import reconcile_pending
+from models.billing.awaiting import AWAITING_CHECK_MINUTES
 from models.billing.cycle import issue_due_statements
 from models.billing.notices import send_card_expiry_reminders, send_overdue_notices
 from models.billing.processor import PaymentProcessor
 from models.billing.processors import processor_for as configured_processor
+from models.billing.reconcile import reconcile_awaiting, reconcile_pending
 from models.db.clock import utcnow
 from models.notify.outbox import track_written
 from workers.observability import observed
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 # Daily, in UTC: statements first, so today's statements can be reminded of or charged an hour later.
 STATEMENTS_AT = (6, 0)
 RECONCILE_SECOND = 30
+# The minutes of each hour at which the payments waiting for the member are asked about.
+AWAITING_MINUTES = set(range(0, 60, AWAITING_CHECK_MINUTES))
 # A whole run over many accounts may take minutes; the default job time-out would cut it short.
 DAILY_JOB_TIMEOUT_SECONDS = 3600
 # How often a worker looks whether the day's autopay needs it (AUTOPAY_TIME is when the day starts).
@@ -114,12 +118,23 @@ async def stop_taking_part(task: asyncio.Task[None]) -> None:
 
 
 async def reconcile_payments_job(ctx: dict[str, Any]) -> int:
-    """Settle the payments left PENDING for over a minute; returns how many were settled."""
+    """Settle the payments left PENDING for over a minute (not those waiting for the member); returns how
+    many were settled."""
+    return await _reconcile(ctx, reconcile_pending)
+
+
+async def reconcile_awaiting_job(ctx: dict[str, Any]) -> int:
+    """Settle the payments waiting for the member (3-D Secure) that the member answered and no webhook
+    told us of, and cancel those waiting for over a day; returns how many were settled."""
+    return await _reconcile(ctx, reconcile_awaiting)
+
+
+async def _reconcile(ctx: dict[str, Any], reconcile: Callable[..., Awaitable[int]]) -> int:
     processor = processor_for(ctx["settings"])
     if processor is None:
         return 0  # no processor ever took a payment to settle; the startup log says why
     written = track_written()
-    settled = await reconcile_pending(processor=processor)
+    settled = await reconcile(processor=processor)
     await _wake(ctx, written)
     return settled
 

@@ -88,7 +88,11 @@ async def check(settings: Settings) -> tuple[bool, dict[str, Any]]:
     report["workerHealth"] = None
     redis_ok = False
     if settings.redis_url:
-        client = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=2)
+        client = Redis.from_url(
+            settings.redis_url,
+            socket_connect_timeout=settings.redis_connect_timeout_seconds,
+            socket_timeout=settings.redis_socket_timeout_seconds,
+        )
         try:
             await client.ping()
             report["queued"] = int(await client.zcard(QUEUE_NAME))
@@ -102,7 +106,7 @@ async def check(settings: Settings) -> tuple[bool, dict[str, Any]]:
             await client.aclose()
     database_ok = False
     try:
-        await open_database(settings.database_url)
+        await open_database(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
         try:
             await connections.get("default").execute_query("SELECT 1")
             report["outboxBacklog"] = await outbox_backlog()

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import msgpack
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 from arq.constants import in_progress_key_prefix
 from redis.asyncio import ConnectionPool
 from redis.asyncio.retry import Retry
@@ -38,11 +38,28 @@ def deserialize(data: bytes) -> dict[str, Any]:
     return unpacked
 
 
-def redis_settings(redis_url: str) -> RedisSettings:
-    settings = RedisSettings.from_dsn(redis_url)
-    settings.conn_retries = 0
-    settings.conn_timeout = 1
-    return settings
+def arq_redis(
+    redis_url: str,
+    *,
+    connect_timeout: float = Settings.redis_connect_timeout_seconds,
+    socket_timeout: float = Settings.redis_socket_timeout_seconds,
+) -> ArqRedis:
+    """arq's client on a pool of our own: arq's RedisSettings has no socket time-out, so a Redis that takes
+    the connection but never answers (stopped, partitioned) would hang every call. With one, each call
+    fails within `socket_timeout`, once. arq blocks on no command (it polls with ZRANGEBYSCORE and sleeps
+    between polls), so no healthy call waits anywhere near it."""
+    return ArqRedis(
+        ConnectionPool.from_url(
+            redis_url,
+            socket_connect_timeout=connect_timeout,
+            socket_timeout=socket_timeout,
+            retry=Retry(NoBackoff(), 0),
+            retry_on_timeout=False,
+        ),
+        job_serializer=serialize,
+        job_deserializer=deserialize,
+        default_queue_name=QUEUE_NAME,
+    )
 
 
 class Queue:
@@ -79,19 +96,18 @@ class Queue:
         """A queue that connects on first use, so a process can start while Redis is down. A Redis that
         takes the connection but never answers fails each enqueue within `socket_timeout`, once: the
         outbox row stays PENDING and the sweeper queues it later."""
-        pool = ArqRedis(
-            ConnectionPool.from_url(
-                redis_url,
-                socket_connect_timeout=connect_timeout,
-                socket_timeout=socket_timeout,
-                retry=Retry(NoBackoff(), 0),
-                retry_on_timeout=False,
-            ),
-            job_serializer=serialize,
-            job_deserializer=deserialize,
-            default_queue_name=QUEUE_NAME,
+        return cls(arq_redis(redis_url, connect_timeout=connect_timeout, socket_timeout=socket_timeout))
+
+    @classmethod
+    def configured(cls, settings: Settings) -> Queue | None:
+        """`unchecked` on REDIS_URL with the configured time-outs; None without REDIS_URL."""
+        if not settings.redis_url:
+            return None
+        return cls.unchecked(
+            settings.redis_url,
+            connect_timeout=settings.redis_connect_timeout_seconds,
+            socket_timeout=settings.redis_socket_timeout_seconds,
         )
-        return cls(pool)
 
     async def close(self) -> None:
         # The pool is closed too: a client handed a pool (unchecked) would otherwise leave its sockets open.

@@ -10,6 +10,7 @@ from arq.worker import Worker
 from redis.exceptions import RedisError
 
 from gateway.settings import Settings
+from models.billing.processors import close_processors
 from models.db.database import close_database, open_database
 from workers.settings import RELAY_JOBS, worker_settings
 
@@ -54,7 +55,7 @@ async def run_worker(settings: Settings, *, database_open: bool = False) -> None
     if settings.payments_off_reason:
         log.warning("autopay will charge nothing: %s", settings.payments_off_reason)
     if not database_open:
-        await open_database(settings.database_url)
+        await open_database(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
     try:
         while True:
             worker = build_worker(settings, database_open=True)
@@ -66,7 +67,8 @@ async def run_worker(settings: Settings, *, database_open: bool = False) -> None
                 await stop(worker)
             await asyncio.sleep(RECONNECT_SECONDS)
     finally:
-        if not database_open:
+        if not database_open:  # what this process opened (not the host's, in `gateway serve`)
+            await close_processors()
             await close_database()
 
 
@@ -111,4 +113,5 @@ async def stop(worker: Worker) -> None:
         if worker.on_shutdown is not None:
             await worker.on_shutdown(worker.ctx)
     finally:
-        await pool.aclose()
+        # The pool is ours (workers.queue.arq_redis): the client does not close it by itself.
+        await pool.aclose(close_connection_pool=True)

@@ -10,13 +10,16 @@ from arq import cron, func
 from arq.cron import CronJob
 
 from gateway.settings import Settings
+from models.billing.processors import close_processors
 from models.db.database import close_database, open_database
 from workers.appointments import REMINDERS_MINUTE, appointment_reminders_job
 from workers.billing import (
+    AWAITING_MINUTES,
     DAILY_JOB_TIMEOUT_SECONDS,
     RECONCILE_SECOND,
     STATEMENTS_AT,
     issue_statements_job,
+    reconcile_awaiting_job,
     reconcile_payments_job,
     stop_taking_part,
     take_part_in_autopay,
@@ -29,7 +32,7 @@ from workers.cleanup import (
 )
 from workers.delivery import DELIVERY_TIMEOUT_SECONDS, MAX_TRIES, send_email, send_sms, sweep_outbox
 from workers.observability import observed
-from workers.queue import QUEUE_NAME, Queue, deserialize, redis_settings, serialize
+from workers.queue import QUEUE_NAME, Queue, arq_redis, deserialize, serialize
 from workers.recovery import carry_out_password_resets
 
 # The outbox relay: with the web process's wake-up this keeps delivery within seconds of a commit,
@@ -40,8 +43,9 @@ RELAY_JOBS = (sweep_outbox, carry_out_password_resets)
 
 
 def billing_crons() -> list[CronJob]:
-    """The daily statement run and the minutely reconciliation (both idempotent); autopay is every worker's
-    own (workers/billing.py `take_part_in_autopay`)."""
+    """The daily statement run, the minutely reconciliation and the quarter-hourly one of the payments
+    waiting for the member (all idempotent); autopay is every worker's own (workers/billing.py
+    `take_part_in_autopay`)."""
     return [
         cron(
             issue_statements_job,
@@ -51,6 +55,7 @@ def billing_crons() -> list[CronJob]:
             timeout=DAILY_JOB_TIMEOUT_SECONDS,
         ),
         cron(reconcile_payments_job, second={RECONCILE_SECOND}),
+        cron(reconcile_awaiting_job, minute=AWAITING_MINUTES, second={RECONCILE_SECOND + 15}),
     ]
 
 
@@ -68,7 +73,7 @@ def worker_settings(
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         if not ctx.get("database_open"):
-            await open_database(settings.database_url)
+            await open_database(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
             ctx["database_opened_here"] = True
         ctx["settings"] = settings
         ctx["queue"] = Queue(ctx["redis"])
@@ -83,6 +88,7 @@ def worker_settings(
         if (autopay := ctx.pop("autopay", None)) is not None:
             await stop_taking_part(autopay)  # `stopping` is set: workers/runner.stop
         if ctx.pop("database_opened_here", False):
+            await close_processors()
             await close_database()
 
     return {
@@ -104,7 +110,11 @@ def worker_settings(
         ],
         "burst": burst,
         "queue_name": QUEUE_NAME,
-        "redis_settings": redis_settings(settings.redis_url),
+        "redis_pool": arq_redis(
+            settings.redis_url,
+            connect_timeout=settings.redis_connect_timeout_seconds,
+            socket_timeout=settings.redis_socket_timeout_seconds,
+        ),
         "job_serializer": serialize,
         "job_deserializer": deserialize,
         "poll_delay": settings.worker_poll_delay,

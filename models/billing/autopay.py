@@ -11,7 +11,7 @@ How two workers (or a re-run, or a run after a crash) never charge a statement t
   one charge operation (models.billing.charge) turns a second use of it into the same payment, never a
   second charge: that is the guarantee. A statement with a payment under today's key is done for today
   whichever run made it; one left PENDING (the processor's answer lost, a crash before the settlement)
-  is settled by `models.billing.charge.reconcile_pending`, which asks the processor again with that key.
+  is settled by `models.billing.reconcile.reconcile_pending`, which asks the processor again with that key.
 - On top of it each run *leases* the statements it will charge (models/billing/autopay_lease.py), so
   that runs split the work instead of racing for the same rows. The claim commits at once and the
   charges run after it, outside any transaction: row locks held while the processor answers would stall

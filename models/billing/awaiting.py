@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tortoise.transactions import in_transaction
 
 from models.access import Permission
@@ -9,6 +11,14 @@ from models.billing import messages as billing_messages
 from models.billing.models import Payment, PaymentStatus
 from models.billing.processor import ChargeResult
 from models.notify.send import notify_account
+
+# A member who has not authenticated a day after the e-mail with the link went out has left the payment:
+# reconcile then cancels it at the processor and settles it FAILED (AUTHENTICATION_ABANDONED), so the bill
+# shows unpaid again and the member may pay anew. Stripe itself would keep the intent waiting for ever.
+ACTION_EXPIRY = timedelta(hours=24)
+# How often reconcile asks the processor about a charge waiting for the member: the webhook settles it as
+# soon as the member acts; this only covers a webhook that never came.
+AWAITING_CHECK_MINUTES = 15
 
 
 async def await_member(payment: Payment, paid_by: str, result: ChargeResult) -> Payment:

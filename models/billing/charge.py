@@ -8,16 +8,15 @@
 3. One transaction settles it: a conditional PENDING -> SUCCEEDED/FAILED update (one settler wins),
    the allocation to open statements, the activity event and the member's notice.
 A payment left PENDING (a processor time-out, a crash between 2 and 3) is settled by
-`reconcile_pending`, which asks the processor again with the same key (or recorded reference): it answers
-the first result. A charge waiting for the member (3-D Secure) stays PENDING with its `next_action` link,
-and the member is told once; its later answer (a webhook through `settle_reference`, or reconcile)
-settles it."""
+`models.billing.reconcile`, which asks the processor again with the same key (or recorded reference): it
+answers the first result. A charge waiting for the member (3-D Secure) stays PENDING with its
+`next_action` link, and the member is told once; its later answer (a webhook through `settle_reference`,
+or reconcile) settles it, or reconcile gives it up after a day."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -120,7 +119,7 @@ async def charge(
             payment_method.processor_token,
             processor_key(account_id, idempotency_key),
             account_id=account_id,
-            record_reference=_recorder(payment),
+            record_reference=reference_recorder(payment),
             off_session=source == PaymentSource.AUTOPAY,
         )
     except Exception:
@@ -132,7 +131,7 @@ async def charge(
     return await settle(payment, payment_method, result, actor_id=actor_id, ip_address=ip_address)
 
 
-def _recorder(payment: Payment) -> RecordReference:
+def reference_recorder(payment: Payment) -> RecordReference:
     async def record(reference: str) -> None:
         await Payment.filter(id=payment.id, status=PaymentStatus.PENDING).update(
             processor_reference=reference
@@ -244,44 +243,6 @@ async def _allocate(payment: Payment, using_db: BaseDBAsyncClient) -> None:
         if statement.amount_paid >= statement.amount_due:
             statement.status = StatementStatus.PAID
         await statement.save(update_fields=["amount_paid", "status"], using_db=using_db)
-
-
-async def reconcile_pending(
-    *, older_than_seconds: int = 60, processor: PaymentProcessor | None = None
-) -> int:
-    """Settle every payment PENDING for longer than `older_than_seconds` by asking the processor again
-    with its own key (it answers the first result; nothing is charged twice). Returns how many settled."""
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    settled = 0
-    for payment in await Payment.filter(status=PaymentStatus.PENDING, created_at__lte=cutoff).order_by("id"):
-        method_id = payment.payment_method_id
-        method = await PaymentMethod.get_or_none(id=method_id) if method_id else None
-        if method is None:
-            result = ChargeResult(succeeded=False, reference=None, failure_reason="payment_method_missing")
-            await settle(
-                payment, PaymentMethod(brand=None, kind=PaymentMethodKind.CARD, last4="????"), result
-            )
-            settled += 1
-            continue
-        try:
-            result = await (processor or default_processor()).charge(
-                payment.amount,
-                method.processor_token,
-                processor_key(payment.account_id, payment.idempotency_key),
-                account_id=payment.account_id,
-                reference=payment.processor_reference,
-                record_reference=_recorder(payment),
-                off_session=payment.source == PaymentSource.AUTOPAY,
-            )
-        except Exception:
-            log.warning("payment %s is still pending", payment.id, exc_info=True)
-            continue
-        if result.next_action is not None:
-            await await_member(payment, describe_method(method), result)  # still the member's turn
-            continue
-        if (await settle(payment, method, result)).status != PaymentStatus.PENDING:
-            settled += 1
-    return settled
 
 
 async def settle_reference(reference: str, result: ChargeResult) -> Payment | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from models.billing.models import format_money
+from models.billing.processor import AUTHENTICATION_ABANDONED
 from models.notify.messages import Text
 from models.notify.outbox import MessageKind
 
@@ -38,6 +39,12 @@ def payment_receipt(amount: int, method: str, reference: str | None) -> Text:
 
 
 def payment_failed(amount: int, method: str, reason: str) -> Text:
+    if reason == AUTHENTICATION_ABANDONED:
+        return _text(
+            "Your payment was cancelled",
+            f"Your payment of {format_money(amount)} by {method} was never confirmed with your bank, so we "
+            "cancelled it. Nothing was charged; pay again when you are ready.",
+        )
     return _text(
         "Your payment did not go through",
         f"Your payment of {format_money(amount)} by {method} was refused ({reason}). "

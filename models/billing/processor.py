@@ -43,6 +43,10 @@ class ChargeResult:
 RecordReference = Callable[[str], Awaitable[None]]
 
 
+# The failure reason of a charge the member never authenticated, cancelled by models/billing/reconcile.py.
+AUTHENTICATION_ABANDONED = "authentication_abandoned"
+
+
 class ProcessorUnavailable(Exception):
     """A time-out or an error on the way: whether the money was taken is unknown."""
 
@@ -72,6 +76,11 @@ class PaymentProcessor(Protocol):
         """Charge `amount` cents; the same key returns the first result and never charges twice.
         `reference` (a charge recorded before a crash) asks about that charge instead of starting one;
         `off_session`: the member is not there to authenticate (autopay)."""
+        ...
+
+    async def cancel(self, reference: str) -> ChargeResult:
+        """Cancel the charge `reference` that waits for the member: refused with AUTHENTICATION_ABANDONED,
+        or the charge's own answer if it came first. Raises ProcessorUnavailable when that is unknown."""
         ...
 
 
@@ -161,6 +170,10 @@ class SandboxProcessor:
             reference=row.reference if row.succeeded else None,
             failure_reason=row.failure_reason,
         )
+
+    async def cancel(self, reference: str) -> ChargeResult:
+        # The sandbox answers every charge at once: none of its charges waits for the member.
+        return ChargeResult(succeeded=False, reference=reference, failure_reason=AUTHENTICATION_ABANDONED)
 
 
 _default = SandboxProcessor()

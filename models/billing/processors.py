@@ -3,7 +3,6 @@ anything with these attributes will do)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Protocol
 
 from models.billing.processor import Fault, PaymentProcessor, processor_named
@@ -37,7 +36,21 @@ def processor_for(settings: ProcessorSettings, fault: Fault = "none") -> Payment
     return _stripe(access, fault)
 
 
-@lru_cache(maxsize=8)
+# One client (and so one pool of connections) per configuration, not one per request.
+_stripe_processors: dict[tuple[StripeAccess, Fault], StripeProcessor] = {}
+
+
 def _stripe(access: StripeAccess, fault: Fault) -> StripeProcessor:
-    """One client (and so one pool of connections) per configuration, not one per request."""
-    return StripeProcessor(access, fault)
+    processor = _stripe_processors.get((access, fault))
+    if processor is None:
+        processor = _stripe_processors[(access, fault)] = StripeProcessor(access, fault)
+    return processor
+
+
+async def close_processors() -> None:
+    """Close the pools of connections of the processors built so far, when the process that owns them
+    (web, worker, CLI) shuts down; a later `processor_for` builds a new one."""
+    processors = list(_stripe_processors.values())
+    _stripe_processors.clear()
+    for processor in processors:
+        await processor.close()

@@ -9,6 +9,7 @@ or a Stripe outage raises ProcessorUnavailable and the payment waits for reconci
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from tortoise.models import Model
 
 from models.billing.models import CURRENCY, PaymentMethodKind
 from models.billing.processor import (
+    AUTHENTICATION_ABANDONED,
     ChargeResult,
     Fault,
     ProcessorCrash,
@@ -26,6 +28,8 @@ from models.billing.processor import (
     RecordReference,
     TokenDetails,
 )
+
+log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10.0
 # The intent's states that are an answer; the others (processing, requires_capture, ...) are not yet.
@@ -110,15 +114,24 @@ class StripeProcessor:
         return _details(method.to_dict())
 
     async def customer_of(self, account_id: int) -> str:
-        """The account's Stripe customer, created on first use (concurrent first uses keep one)."""
+        """The account's Stripe customer, created on first use. Concurrent first uses (two tabs adding a
+        card) each create one at Stripe, but the unique account_id keeps the first recorded, which every
+        one of them then uses; the others delete theirs, so Stripe keeps no empty twin customers."""
         row = await StripeCustomer.get_or_none(account_id=account_id)
         if row is not None:
             return row.customer_id
-        customer = await self.client.v1.customers.create_async({"metadata": {"account_id": str(account_id)}})
+        customers = self.client.v1.customers
+        created = (await customers.create_async({"metadata": {"account_id": str(account_id)}})).id
         await StripeCustomer.bulk_create(
-            [StripeCustomer(account_id=account_id, customer_id=customer.id)], ignore_conflicts=True
+            [StripeCustomer(account_id=account_id, customer_id=created)], ignore_conflicts=True
         )
-        return (await StripeCustomer.get(account_id=account_id)).customer_id
+        recorded = (await StripeCustomer.get(account_id=account_id)).customer_id
+        if recorded != created:
+            try:
+                await customers.delete_async(created)
+            except stripe.StripeError as error:  # an empty customer left over harms no one
+                log.warning("could not delete the unused Stripe customer %s: %s", created, error)
+        return recorded
 
     async def charge(
         self,
@@ -171,6 +184,25 @@ class StripeProcessor:
         result = result_of(answer)
         if result is None:
             raise ProcessorUnavailable(f"stripe: intent {intent_id} is {answer.get('status')}")
+        return result
+
+    async def cancel(self, reference: str) -> ChargeResult:
+        intents = self.client.v1.payment_intents
+        try:
+            try:
+                intent = await intents.cancel_async(reference, {"cancellation_reason": "abandoned"})
+            except stripe.InvalidRequestError:
+                # No longer cancellable: the member authenticated (or failed to) at the last moment.
+                intent = await intents.retrieve_async(reference)
+            else:
+                return ChargeResult(
+                    succeeded=False, reference=intent.id, failure_reason=AUTHENTICATION_ABANDONED
+                )
+        except stripe.StripeError as error:
+            raise ProcessorUnavailable(f"stripe: {type(error).__name__}") from error
+        result = result_of(intent.to_dict())
+        if result is None or result.next_action is not None:
+            raise ProcessorUnavailable(f"stripe: intent {reference} is {intent.status}")
         return result
 
     async def _intent_params(

@@ -9,7 +9,7 @@ import pytest
 
 from models.access import Role
 from models.billing.balance import balance_of, upcoming_payment
-from models.billing.charge import IdempotencyKeyReused, charge, describe_method, reconcile_pending
+from models.billing.charge import IdempotencyKeyReused, charge, describe_method
 from models.billing.models import (
     LineItem,
     Payment,
@@ -21,6 +21,7 @@ from models.billing.models import (
     StatementStatus,
 )
 from models.billing.processor import ProcessorCrash, SandboxProcessor
+from models.billing.reconcile import reconcile_pending
 from models.billing.statements import NothingToBill, issue_statement
 from models.notify.outbox import OutboxMessage
 from models.services.models import Service

@@ -1,6 +1,6 @@
 """localstripe as the Stripe tests run it: `python -m tests.stripe.localstripe_server --port N`.
 
-Three changes to localstripe 1.15, each so that it answers what Stripe answers:
+Four changes to localstripe 1.15, each so that it answers what Stripe answers:
 - its store stays in memory: localstripe pickles it to the fixed /tmp/localstripe.pickle on every write,
   which every run on the machine would share;
 - PaymentIntent confirmation takes `return_url` and `off_session`, as Stripe's does (localstripe refuses
@@ -12,7 +12,9 @@ Three changes to localstripe 1.15, each so that it answers what Stripe answers:
   inputs with the publishable key, as Stripe.js does (POST /v1/payment_methods, which localstripe otherwise
   takes only with a secret key), and says "Your card number is incomplete." for a short number, as Stripe.js
   does before calling the API; and, as Stripe's API does, it answers a browser's CORS preflight for the
-  headers the page sends (a test's browser context adds X-Forwarded-For to every request)."""
+  headers the page sends (a test's browser context adds X-Forwarded-For to every request);
+- PaymentIntent cancellation takes `cancellation_reason`, as Stripe's does; it is kept in the intent's
+  metadata (Stripe has a field of its own) so a test can see it."""
 
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ CREATE_PAYMENT_METHOD = """createPaymentMethod: async ({type, card}) => {
       return response.status === 200 && !res.error ? {paymentMethod: res} : {error: res.error};
     },"""
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_cancel = resources.PaymentIntent._api_cancel
 
 
 def _confirm_like_stripe(
@@ -87,11 +90,20 @@ async def cors_like_stripe(request: web.Request, response: web.StreamResponse) -
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS, DELETE"
 
 
+def _cancel_like_stripe(id: str, cancellation_reason: str | None = None, **params: Any) -> Any:
+    intent = _cancel(id, **params)
+    if cancellation_reason is not None:
+        intent.metadata["cancellation_reason"] = cancellation_reason
+    return intent
+
+
+REPLACED = {_confirm: _confirm_like_stripe, _cancel: _cancel_like_stripe}
+
+
 def main() -> None:
     resources.Store.dump_to_disk = lambda self: None  # type: ignore[method-assign]
     resources.extra_apis[:] = [
-        (method, url, _confirm_like_stripe if func == _confirm else func)
-        for method, url, func in resources.extra_apis
+        (method, url, REPLACED.get(func, func)) for method, url, func in resources.extra_apis
     ]
     from localstripe import server  # registers its routes from extra_apis at import
 

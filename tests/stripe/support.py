@@ -17,7 +17,11 @@ from typing import Any
 import httpx
 
 from gateway.embedded_redis import free_port
-from tests.support import gql
+from models.access import Role
+from models.billing.methods import save_method
+from models.billing.models import PaymentMethod
+from models.billing.stripe_processor import StripeProcessor
+from tests.support import gql, make_account, make_member
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "sk_test_localstripe"
@@ -142,3 +146,13 @@ def signed_event(event_type: str, obj: dict[str, Any], secret: str = WEBHOOK_SEC
     ).encode()
     signature = hmac.new(secret.encode(), f"{now}.".encode() + body, hashlib.sha256).hexdigest()
     return body, f"t={now},v1={signature}"
+
+
+async def stripe_card(processor: StripeProcessor, localstripe: str, number: str = VISA) -> PaymentMethod:
+    """An account's card, attached to its Stripe customer as addPaymentMethod attaches it."""
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    pm = await new_payment_method(localstripe, number)
+    details = await processor.attach(account.id, pm)
+    assert details is not None
+    return await save_method(account.id, pm, details, default=True)

@@ -8,27 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from models.access import Role
 from models.accounts.models import Account
-from models.billing.charge import charge, reconcile_pending
-from models.billing.methods import save_method
+from models.billing.charge import charge
 from models.billing.models import Payment, PaymentMethod, PaymentSource, PaymentStatus
 from models.billing.processor import ProcessorCrash
+from models.billing.reconcile import reconcile_awaiting, reconcile_pending
 from models.billing.stripe_processor import StripeAccess, StripeCustomer, StripeProcessor
 from models.notify.outbox import OutboxMessage
 from tests.billing_support import issue
-from tests.stripe.support import THREE_D_SECURE, VISA, authenticate, intents_of, new_payment_method
-from tests.support import make_account, make_member
-
-
-async def stripe_card(processor: StripeProcessor, localstripe: str, number: str = VISA) -> PaymentMethod:
-    """An account's card, attached to its Stripe customer as addPaymentMethod attaches it."""
-    account = await make_account()
-    await make_member(account, "alice", role=Role.PRIMARY)
-    pm = await new_payment_method(localstripe, number)
-    details = await processor.attach(account.id, pm)
-    assert details is not None
-    return await save_method(account.id, pm, details, default=True)
+from tests.stripe.support import THREE_D_SECURE, authenticate, intents_of, stripe_card
 
 
 async def customer_of(account_id: int) -> str:
@@ -119,11 +107,11 @@ async def test_a_member_who_authenticates_later_is_settled_by_reconcile(
         source=PaymentSource.MANUAL,
         processor=stripe_processor,
     )
-    still = await reconcile_pending(older_than_seconds=0, processor=stripe_processor)
+    still = await reconcile_awaiting(processor=stripe_processor)
     # when the member authenticates, and the webhook never comes
     assert waiting.processor_reference is not None
     await authenticate(localstripe, waiting.processor_reference)
-    settled = await reconcile_pending(older_than_seconds=0, processor=stripe_processor)
+    settled = await reconcile_awaiting(processor=stripe_processor)
     # then reconcile settles it, once, and the member was asked once
     assert (waiting.status, still, settled) == (PaymentStatus.PENDING, 0, 1)
     payment = await Payment.get(id=waiting.id)

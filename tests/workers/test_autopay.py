@@ -13,7 +13,6 @@ import pytest
 from gateway.settings import Settings
 from models.billing.autopay import AUTOPAY_GAVE_UP, AutopayReport, run_autopay
 from models.billing.balance import balance_of
-from models.billing.charge import reconcile_pending
 from models.billing.models import (
     AutopayEnrollment,
     BillingNotice,
@@ -24,6 +23,7 @@ from models.billing.models import (
     StatementStatus,
 )
 from models.billing.processor import SandboxProcessor
+from models.billing.reconcile import reconcile_pending
 from models.billing.statements import issue_statement
 from models.members.models import Member
 from models.notify.outbox import OutboxMessage

@@ -13,9 +13,9 @@ from typing import Any
 from gateway.settings import Settings
 from models.billing.autopay import AutopayReport, run_autopay
 from models.billing.autopay_lease import LEASE_SECONDS, Lease
-from models.billing.charge import reconcile_pending
 from models.billing.models import AutopayClaim, Payment, PaymentStatus, Statement, StatementStatus
 from models.billing.processor import ChargeResult, SandboxProcessor
+from models.billing.reconcile import reconcile_pending
 from models.db.clock import moved_ahead
 from tests.billing_support import sandbox_charges
 from tests.workers.autopay_support import DUE, charges_reach, enrolled, start_autopay_process
