@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from datetime import time
 
 # TRUSTED_PROXIES=none says "no proxy in front" (see gateway/settings.py).
 NO_PROXY = "none"
@@ -39,6 +40,19 @@ def positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 < value < float("inf"):
         raise SettingsError(f"{name} must be positive, not {raw.strip()}")
     return value
+
+
+def time_of_day(env: Mapping[str, str], name: str, default: time) -> time:
+    """HH:MM on a 24-hour clock (UTC, as the workers' schedule is)."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    hours, colon, minutes = raw.strip().partition(":")
+    if not (colon and len(minutes) == 2 and f"{hours}{minutes}".isascii() and f"{hours}{minutes}".isdigit()):
+        raise SettingsError(f"{name} must be a time of day as HH:MM (UTC), not {raw!r}")
+    if int(hours) > 23 or int(minutes) > 59:
+        raise SettingsError(f"{name} must be a time of day from 00:00 to 23:59 (UTC), not {raw!r}")
+    return time(int(hours), int(minutes))
 
 
 def transport_url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:

@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ from gateway.env_values import (
     origins,
     positive_float,
     positive_int,
+    time_of_day,
     transport_url,
 )
 
@@ -96,6 +98,8 @@ class Settings:
     sandbox_latency_ms: int = 0
     # Charges one autopay run keeps in flight (AUTOPAY_CONCURRENCY); see models/billing/autopay.py.
     autopay_concurrency: int = 64
+    # When each day's autopay starts (AUTOPAY_TIME, UTC); the workers keep at it until the day is done.
+    autopay_time: time = time(7, 0)
     payment_processor: PaymentProcessorName = "sandbox"
     stripe_secret_key: str | None = field(default=None, repr=False)
     stripe_webhook_secret: str | None = field(default=None, repr=False)
@@ -174,6 +178,7 @@ class Settings:
             sandbox_fault=_sandbox_fault(env, environment),
             sandbox_latency_ms=_sandbox_latency_ms(env, environment),
             autopay_concurrency=positive_int(env, "AUTOPAY_CONCURRENCY", 64),
+            autopay_time=time_of_day(env, "AUTOPAY_TIME", time(7, 0)),
             payment_processor=_payment_processor(env, environment),
             **_stripe(env, environment),
             api_key_rate_per_minute=positive_int(env, "API_KEY_RATE_PER_MINUTE", 600),

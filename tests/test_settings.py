@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,14 @@ def test_production_starts_with_everything_set() -> None:
             "TRUSTED_PROXIES holds 'proxy', which is not an IP address or network",
         ),
         ("ENVIRONMENT", "staging", "ENVIRONMENT must be development, production or test, not 'staging'"),
+        ("AUTOPAY_TIME", "7am", "AUTOPAY_TIME must be a time of day as HH:MM (UTC), not '7am'"),
+        ("AUTOPAY_TIME", "7:5", "AUTOPAY_TIME must be a time of day as HH:MM (UTC), not '7:5'"),
+        (
+            "AUTOPAY_TIME",
+            "24:00",
+            "AUTOPAY_TIME must be a time of day from 00:00 to 23:59 (UTC), not '24:00'",
+        ),
+        ("AUTOPAY_TIME", "-1:30", "AUTOPAY_TIME must be a time of day as HH:MM (UTC), not '-1:30'"),
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(
@@ -114,6 +123,12 @@ def test_bad_values_are_refused_naming_the_variable(
         Settings.from_env({"DATA_DIR": str(tmp_path), name: raw})
     assert str(refused.value) == message
     assert "\n" not in str(refused.value)
+
+
+def test_autopay_time_is_a_utc_time_of_day(tmp_path: Path) -> None:
+    default = Settings.from_env({"DATA_DIR": str(tmp_path)})
+    set_to = Settings.from_env({"DATA_DIR": str(tmp_path), "AUTOPAY_TIME": " 5:30 "})
+    assert (default.autopay_time, set_to.autopay_time) == (time(7, 0), time(5, 30))
 
 
 def test_development_secret_is_generated_once_and_reused(tmp_path: Path) -> None:

@@ -13,13 +13,13 @@ from gateway.settings import Settings
 from models.db.database import close_database, open_database
 from workers.appointments import REMINDERS_MINUTE, appointment_reminders_job
 from workers.billing import (
-    AUTOPAY_AT,
     DAILY_JOB_TIMEOUT_SECONDS,
     RECONCILE_SECOND,
     STATEMENTS_AT,
-    autopay_job,
     issue_statements_job,
     reconcile_payments_job,
+    stop_taking_part,
+    take_part_in_autopay,
 )
 from workers.cleanup import (
     CHALLENGE_SWEEP_MINUTES,
@@ -40,19 +40,13 @@ RELAY_JOBS = (sweep_outbox, carry_out_password_resets)
 
 
 def billing_crons() -> list[CronJob]:
-    """The daily statement and autopay runs and the minutely reconciliation (all idempotent)."""
+    """The daily statement run and the minutely reconciliation (both idempotent); autopay is every worker's
+    own (workers/billing.py `take_part_in_autopay`)."""
     return [
         cron(
             issue_statements_job,
             hour={STATEMENTS_AT[0]},
             minute={STATEMENTS_AT[1]},
-            second={0},
-            timeout=DAILY_JOB_TIMEOUT_SECONDS,
-        ),
-        cron(
-            autopay_job,
-            hour={AUTOPAY_AT[0]},
-            minute={AUTOPAY_AT[1]},
             second={0},
             timeout=DAILY_JOB_TIMEOUT_SECONDS,
         ),
@@ -82,8 +76,12 @@ def worker_settings(
         if burst:
             await carry_out_password_resets(ctx)
             await sweep_outbox(ctx)
+        else:
+            ctx["autopay"] = asyncio.create_task(take_part_in_autopay(ctx))
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if (autopay := ctx.pop("autopay", None)) is not None:
+            await stop_taking_part(autopay)  # `stopping` is set: workers/runner.stop
         if ctx.pop("database_opened_here", False):
             await close_database()
 

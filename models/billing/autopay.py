@@ -107,6 +107,8 @@ async def run_autopay(
         batches = ClaimedBatches(today, batch_size, lease, stop, report, is_due)
         await Charging(today, processor, concurrency, lease, stop, report, record).charge_all(batches)
         report.released = await lease.release()
+        # Through the whole day, with no statement left to another run (live or dead): the day is done.
+        lease.finished = not stop.is_set() and report.held_elsewhere == 0
     return report
 
 

@@ -10,6 +10,12 @@ told to stop gives back the statements it has not started at once.
 
 Claims only split the work: a statement taken over after its charge started is settled from its payment
 row (the idempotency key of models/billing/charge.py), never charged twice.
+
+The run itself holds a lease too, an AutopayRun row renewed with its claims: it tells the workers whether a
+run of the day is live, and once a run went through the whole day leaving nothing to another run it marks
+the day finished (`day_finished`). Until then the workers start runs (workers/billing.py), so a run that
+died before it claimed anything, or whose claims lapsed after the others had passed them, is made good the
+same day.
 """
 
 from __future__ import annotations
@@ -23,9 +29,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from tortoise import connections
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from models.billing.models import AutopayClaim
+from models.billing.models import AutopayClaim, AutopayRun
 from models.db.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -60,6 +67,7 @@ class Lease:
         self.holder = uuid.uuid4().hex
         self.waiting: set[int] = set()
         self.charging: set[int] = set()
+        self.finished = False  # set by the run once it went through the whole day (see `day_finished`)
 
     async def claim(self, statement_ids: list[int]) -> set[int]:
         """Claim today's attempt of these statements; returns those this run got."""
@@ -89,9 +97,11 @@ class Lease:
         self.charging.discard(statement_id)
 
     async def renew(self) -> None:
+        lease_until = utcnow() + timedelta(seconds=LEASE_SECONDS)
+        await AutopayRun.filter(holder=self.holder).update(lease_until=lease_until)
         held = self.waiting | self.charging
         if held:
-            await self._mine(held).update(lease_until=utcnow() + timedelta(seconds=LEASE_SECONDS))
+            await self._mine(held).update(lease_until=lease_until)
 
     async def release(self) -> int:
         """Give back the statements not started, so that the next run takes them at once; how many."""
@@ -101,7 +111,10 @@ class Lease:
     @contextlib.asynccontextmanager
     async def renewed(self) -> AsyncIterator[Lease]:
         """Renew the leases while the block runs; on the way out (a crash, a cancellation too) give back
-        the statements not started."""
+        the statements not started, and end the run: finished if it said so, else no longer live."""
+        await AutopayRun.create(
+            day=self.day, holder=self.holder, lease_until=utcnow() + timedelta(seconds=LEASE_SECONDS)
+        )
         renewer = asyncio.create_task(self._keep_renewing())
         try:
             yield self
@@ -109,8 +122,15 @@ class Lease:
             renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewer
-            if self.waiting:
-                await asyncio.shield(self.release())
+            await asyncio.shield(self._end())
+
+    async def _end(self) -> None:
+        if self.waiting:
+            await self.release()
+        now = utcnow()
+        await AutopayRun.filter(holder=self.holder).update(
+            lease_until=now, finished_at=now if self.finished else None
+        )
 
     async def _keep_renewing(self) -> None:
         while True:
@@ -123,3 +143,14 @@ class Lease:
 
     def _mine(self, statement_ids: set[int]) -> QuerySet[AutopayClaim]:
         return AutopayClaim.filter(holder=self.holder, day=self.day, statement_id__in=sorted(statement_ids))
+
+
+async def day_finished(day: date) -> bool:
+    """Whether a run of `day` went through it all, leaving nothing to another run."""
+    return await AutopayRun.filter(day=day, finished_at__isnull=False).exists()
+
+
+async def day_in_hand(day: date) -> bool:
+    """Whether the day needs no new run: it is finished, or a run of it is live (renewing its lease)."""
+    finished_or_live = Q(finished_at__isnull=False) | Q(lease_until__gte=utcnow())
+    return await AutopayRun.filter(finished_or_live, day=day).exists()

@@ -183,6 +183,21 @@ class AutopayClaim(Model):
         unique_together = (("statement", "day"),)
 
 
+class AutopayRun(Model):
+    """One autopay run of a day: live while it renews its lease, finished once it went through the day."""
+
+    # models/billing/autopay_lease.py: `finished_at` is set by a run that left nothing to another run.
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField(db_index=True)
+    holder = fields.CharField(max_length=40, unique=True)  # the run's id, as on its claims
+    lease_until = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "autopay_run"
+
+
 class PaymentMethodNotice(Model):
     """A notification about a saved payment method that must go out once (its card expires soon)."""
 

@@ -10,19 +10,15 @@ import signal
 from datetime import timedelta
 from typing import Any
 
-import pytest
-from arq import Retry
-
 from gateway.settings import Settings
 from models.billing.autopay import AutopayReport, run_autopay
-from models.billing.autopay_lease import LEASE_SECONDS, RENEW_SECONDS, Lease
+from models.billing.autopay_lease import LEASE_SECONDS, Lease
 from models.billing.charge import reconcile_pending
 from models.billing.models import AutopayClaim, Payment, PaymentStatus, Statement, StatementStatus
 from models.billing.processor import ChargeResult, SandboxProcessor
 from models.db.clock import moved_ahead
 from tests.billing_support import sandbox_charges
 from tests.workers.autopay_support import DUE, charges_reach, enrolled, start_autopay_process
-from workers.billing import autopay_job
 
 LAPSED = timedelta(seconds=LEASE_SECONDS + 1)
 
@@ -147,24 +143,6 @@ async def test_two_run_autopay_processes_at_once_charge_each_statement_once(sett
     await assert_each_charged_once(ids)
 
 
-async def test_the_daily_job_retries_after_the_leases_lapse_while_another_run_holds_statements(
-    worker_settings: Settings,
-) -> None:
-    # given a run that claimed today's statements and died
-    ids = await statements(3)
-    await Lease(DUE).claim(ids)
-    ctx = {"settings": worker_settings, "job_try": 1}
-    # when the daily job runs while its leases are live, then (its retry) after they lapse
-    with pytest.raises(Retry) as retry:
-        await autopay_job(ctx, DUE.isoformat())
-    with moved_ahead(LAPSED):
-        report = await autopay_job({**ctx, "job_try": 2}, DUE.isoformat())
-    # then the retry came after the leases lapse and took the statements over
-    assert retry.value.defer_score == (LEASE_SECONDS + RENEW_SECONDS) * 1000
-    assert report == AutopayReport(charged=3).as_json()
-    await assert_each_charged_once(ids)
-
-
 async def test_a_run_told_to_stop_finishes_its_charge_and_gives_the_rest_back() -> None:
     # given statements due, and a processor during whose first charge the run is told to stop
     ids = await statements(3)
@@ -181,20 +159,4 @@ async def test_a_run_told_to_stop_finishes_its_charge_and_gives_the_rest_back() 
     assert report == AutopayReport(charged=1, released=2)
     assert await AutopayClaim.all().count() == 1
     assert await run_autopay(DUE) == AutopayReport(charged=2, already_done=1)
-    await assert_each_charged_once(ids)
-
-
-async def test_a_worker_shutting_down_gives_the_batch_back_and_runs_the_job_again(
-    worker_settings: Settings,
-) -> None:
-    # given statements due, and a worker that is shutting down
-    ids = await statements(3)
-    stopping = asyncio.Event()
-    stopping.set()
-    # when the daily job runs
-    with pytest.raises(Retry):
-        await autopay_job({"settings": worker_settings, "stopping": stopping}, DUE.isoformat())
-    # then it charged nothing and left nothing claimed: the next worker takes the batch at once
-    assert await AutopayClaim.all().count() == 0
-    assert await run_autopay(DUE) == AutopayReport(charged=3)
     await assert_each_charged_once(ids)

@@ -19,6 +19,7 @@ from workers.queue import Queue
 from workers.runner import build_worker
 
 TODAY = date(2030, 3, 10)
+# autopay is no cron: each worker takes part in it (test_autopay_day.py)
 BILLING_CRONS = ("cron:issue_statements_job", "cron:autopay_job", "cron:reconcile_payments_job")
 
 
@@ -90,6 +91,5 @@ async def test_the_worker_runs_the_billing_crons_daily_and_reconciles_every_minu
     }
     assert schedule == {
         "cron:issue_statements_job": ({6}, {0}, {0}),
-        "cron:autopay_job": ({7}, {0}, {0}),
         "cron:reconcile_payments_job": (None, None, {30}),
     }
