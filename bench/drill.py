@@ -7,13 +7,14 @@ Run from the repository root, on a database it may wipe and a Redis database it 
 
 It seeds N accounts enrolled in autopay (bench/autopay.py's seeding), each with a statement charged today
 (UTC) and a primary member with an e-mail address; 1 in 20 has a card the sandbox declines and 1 in 20 a
-statement above the enrolment's ceiling. It starts `gateway worker` (whose autopay starts at AUTOPAY_TIME,
-the next minute, and catches up every minute) and `gateway run-autopay`, as an operator does: the sandbox
-processor answering SANDBOX_LATENCY_MS late, mail to an SMTP sink this script runs. Once charging has
-begun it sends SIGKILLs and SIGTERMs (seeded random order, targets and gaps; printed) and each killed
-process is started again (bench/drill_processes.py). Then it waits, at most --settle-seconds after the
-last kill, until every eligible statement has a settled payment and the outbox is drained, and prints
-the figures (bench/drill_tally.py) as JSON. Exit status 1 if a statement was charged twice or stranded.
+statement above the enrolment's ceiling. It starts `gateway worker` (AUTOPAY_TIME the current minute: it
+starts a run at once, and looks every minute whether the day needs another) and `gateway run-autopay`,
+as an operator does: the sandbox processor answering SANDBOX_LATENCY_MS late, mail to an SMTP sink this
+script runs. Once charging has begun it sends SIGKILLs and SIGTERMs (seeded random order, targets and
+gaps; printed) and each killed process is started again (bench/drill_processes.py). Then it waits, at
+most --settle-seconds after the last kill, until every eligible statement has a settled payment and the
+outbox is drained, and prints the figures (bench/drill_tally.py) as JSON. Exit status 1 if a statement
+was charged twice or stranded.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def ceiling_of(account: int) -> int | None:
 
 def environ(args: argparse.Namespace, data_dir: Path, smtp_url: str) -> dict[str, str]:
     """The processes' environment: development, as an operator runs the system on one machine."""
-    autopay_at = utcnow() + datetime.timedelta(minutes=1)
+    # The day's autopay starts now: each worker (and each restarted one) starts a run at once.
+    autopay_at = utcnow()
     return {
         "PATH": os.environ.get("PATH", ""),
         "ENVIRONMENT": "development",
@@ -211,6 +213,12 @@ async def _day(
     for role in roles:
         await role.start()
     say(f"started {', '.join(args.processes)}; AUTOPAY_TIME={env['AUTOPAY_TIME']}; seed {args.seed}")
+
+    async def work_remains() -> bool:
+        return await unsettled(today, statements) > 0
+
+    for role in roles:
+        role.rerun_while = work_remains
     supervisors = [asyncio.create_task(role.supervise()) for role in roles]
 
     async def charging() -> bool:
@@ -220,6 +228,8 @@ async def _day(
         raise SystemExit("no charge in 180 s: is any process running autopay? see the logs")
     kills = await kill_at_random(args, roles, started)
     last_kill = time.monotonic()
+    for role in roles:
+        role.rerun_while = None
 
     async def day_over() -> bool:
         return not await unsettled(today, statements) and not await in_flight() and not await outbox_busy()

@@ -2,8 +2,9 @@
 
 `gateway worker` is kept running by its supervisor (systemd, the Procfile's platform): whenever it ends it
 is started again. `gateway run-autopay` is a run the operator (or a cron) starts once: it is run again when
-it was killed or stopped, or when it ended on its own but its report says another run held statements
-(`heldElsewhere`), once those leases can have lapsed; a run that ended having done all it saw is not.
+it was killed or stopped, or failed. One that ended on its own having done its part (status 0) is run
+again only while the drill is still killing processes and work remains (`rerun_while`), so that there
+are two processes to kill; after the last kill the workers alone must finish the day.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.billing.autopay_lease import LEASE_SECONDS, RENEW_SECONDS
-
 GATEWAY = str(Path(sys.executable).with_name("gateway"))
 ROOT = Path(__file__).resolve().parent.parent
-# How soon the operator runs a finished run-autopay again when it reported statements held elsewhere.
-RERUN_AFTER_SECONDS = LEASE_SECONDS + RENEW_SECONDS
+# How soon the operator, seeing the day not done, runs again a run-autopay that ended on its own.
+RERUN_AFTER_SECONDS = 30.0
 RESTART_SECONDS = 1.0
 STOP_SECONDS = 30.0
 
@@ -56,6 +56,8 @@ class Supervised:
     exits: list[Exit] = field(default_factory=list)
     reruns: int = 0
     closing: bool = False
+    # While set (the kills go on), a run-autopay that ended on its own is run again if this says work remains.
+    rerun_while: Callable[[], Awaitable[bool]] | None = None
     _stdout: Path | None = None
 
     @property
@@ -101,13 +103,11 @@ class Supervised:
             self.exits.append(exit)
             if self.closing:
                 return
-            delay = self._restart_delay(exit)
-            if delay is None:
+            on_its_own = not self.keep_running and exit.signalled is None and returncode == 0
+            await asyncio.sleep(RERUN_AFTER_SECONDS if on_its_own else RESTART_SECONDS)
+            if self.closing or (on_its_own and not (self.rerun_while and await self.rerun_while())):
                 return
-            await asyncio.sleep(delay)
-            if self.closing:
-                return
-            self.reruns += exit.signalled is None
+            self.reruns += on_its_own
             await self.start()
 
     async def stop(self) -> None:
@@ -122,15 +122,6 @@ class Supervised:
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
-
-    def _restart_delay(self, exit: Exit) -> float | None:
-        if self.keep_running or exit.signalled is not None:
-            return RESTART_SECONDS
-        if exit.returncode != 0:
-            return RESTART_SECONDS  # failed on its own: the operator runs it again (it shows in `exits`)
-        if exit.report and exit.report.get("heldElsewhere"):
-            return RERUN_AFTER_SECONDS
-        return None
 
     def _report(self) -> dict[str, Any] | None:
         if self.role != "run-autopay" or self._stdout is None:
