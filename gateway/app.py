@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from gateway.auth import SessionBackend
 from gateway.graphql_endpoint import GraphQLEndpoint
-from gateway.headers import SecurityHeaders
+from gateway.headers import SecurityHeaders, portal_csp
 from gateway.heap import settle_after_startup
 from gateway.logs import configure_logging
 from gateway.observability import Metrics, RequestObservation, metrics_endpoint, watch_operations
@@ -127,7 +127,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             Route("/metrics", metrics_endpoint(metrics, settings), methods=["GET"]),
             *webhook_routes(settings),
             statement_pdf_route(settings),
-            *Portal(settings.portal_dir).routes(),
+            *Portal(settings.portal_dir, portal_csp(settings)).routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.settings import Settings
 
 API_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -19,7 +23,35 @@ PORTAL_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# With PAYMENT_PROCESSOR=stripe the billing page loads Stripe.js, whose card field is an iframe and which
+# calls Stripe's API from the page: the sources Stripe's security guide lists for them.
+STRIPE_JS_ORIGIN = "https://js.stripe.com"
+STRIPE_SCRIPTS = (STRIPE_JS_ORIGIN, "https://*.js.stripe.com")
+STRIPE_FRAMES = (*STRIPE_SCRIPTS, "https://hooks.stripe.com")
+STRIPE_API = "https://api.stripe.com"
 HSTS = "max-age=63072000; includeSubDomains"
+
+
+def portal_csp(settings: Settings) -> str:
+    """PORTAL_CSP, plus Stripe.js's sources when the Stripe processor is configured. A stand-in for
+    Stripe.js at another STRIPE_JS_URL (localstripe's, in tests) is allowed by its origin, and it calls its
+    own server rather than api.stripe.com."""
+    if settings.payment_processor != "stripe":
+        return PORTAL_CSP
+    parts = urlsplit(settings.stripe_js_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    scripts: tuple[str, ...]
+    frames: tuple[str, ...]
+    connect: tuple[str, ...]
+    if origin == STRIPE_JS_ORIGIN:
+        scripts, frames, connect = STRIPE_SCRIPTS, STRIPE_FRAMES, (STRIPE_API,)
+    else:
+        scripts, frames, connect = (origin,), (origin,), (STRIPE_API, origin)
+    # frame-src fell back to default-src 'self' before: it keeps 'self' beside Stripe's frames.
+    added = {"script-src": scripts, "connect-src": connect, "frame-src": frames}
+    directives = [part.strip().split(" ", 1) for part in PORTAL_CSP.split(";")]
+    directives.append(["frame-src", "'self'"])
+    return "; ".join(" ".join([name, sources, *added.get(name, ())]) for name, sources in directives)
 
 
 class SecurityHeaders:

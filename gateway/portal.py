@@ -16,8 +16,6 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from gateway.headers import PORTAL_CSP
-
 ASSET_CACHE = "public, max-age=31536000, immutable"
 PAGE_CACHE = "no-cache"
 # Files Vite copies from web/public to the top of dist (favicon.svg): one plain name, no folders.
@@ -55,8 +53,9 @@ class HashedAssets(StaticFiles):
 class Portal:
     """The routes of the portal; `directory` may appear after start-up (it is looked at per request)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, csp: str) -> None:
         self.directory = directory
+        self.csp = csp  # gateway/headers.py's portal_csp: Stripe.js's sources only with the Stripe processor
 
     def routes(self) -> list[BaseRoute]:
         """Last in the route list: /graphql, /healthz, /readyz and /metrics match first."""
@@ -70,7 +69,7 @@ class Portal:
         if name != "index.html" and TOP_LEVEL_FILE.fullmatch(name) and (self.directory / name).is_file():
             return FileResponse(self.directory / name, headers={"cache-control": PAGE_CACHE})
         index = self.directory / "index.html"
-        headers = {"cache-control": PAGE_CACHE, "content-security-policy": PORTAL_CSP}
+        headers = {"cache-control": PAGE_CACHE, "content-security-policy": self.csp}
         if not index.is_file():
             return HTMLResponse(NOT_BUILT, status_code=503, headers=headers)
         return FileResponse(index, media_type="text/html; charset=utf-8", headers=headers)

@@ -1,7 +1,7 @@
 """The one settings object: read once from the environment, frozen, failing fast.
 
 This module is a leaf: anyone may import it, and it imports nothing of the project but its readers
-(gateway/env_values.py).
+(gateway/env_values.py, gateway/stripe_settings.py).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from gateway.env_values import (
     time_of_day,
     transport_url,
 )
+from gateway.stripe_settings import STRIPE_API_BASE, STRIPE_JS_URL, stripe_settings
 
 # Production has no development fallback for any of these: each default (a generated secret, SQLite, the
 # embedded Redis, http://localhost, files for mail and SMS, trusting no proxy by omission) is unsafe there.
@@ -40,10 +41,10 @@ PRODUCTION_REQUIRED = (
 SandboxFault = Literal["none", "timeout", "crash_after_charge"]
 SANDBOX_FAULTS: tuple[SandboxFault, ...] = ("none", "timeout", "crash_after_charge")
 # "none": no processor, every payment answers PAYMENTS_UNAVAILABLE (production's default: it never uses
-# the sandbox); "stripe" needs STRIPE_SECRET_KEY (and in production STRIPE_WEBHOOK_SECRET).
+# the sandbox); "stripe" needs STRIPE_SECRET_KEY (and in production STRIPE_WEBHOOK_SECRET and
+# STRIPE_PUBLISHABLE_KEY: gateway/stripe_settings.py).
 PaymentProcessorName = Literal["sandbox", "none", "stripe"]
 PAYMENT_PROCESSORS: tuple[PaymentProcessorName, ...] = ("sandbox", "none", "stripe")
-STRIPE_API_BASE = "https://api.stripe.com"
 # TRUSTED_PROXIES=none says "no proxy in front": production must say so rather than forget the proxy,
 # which would make every client behind it one IP (and the per-IP sign-in throttle one global lock).
 NO_PROXY_HINT = "TRUSTED_PROXIES=none if no proxy or load balancer is in front"
@@ -103,7 +104,10 @@ class Settings:
     payment_processor: PaymentProcessorName = "sandbox"
     stripe_secret_key: str | None = field(default=None, repr=False)
     stripe_webhook_secret: str | None = field(default=None, repr=False)
+    # Stripe.js's key (public: it goes to the portal) and where the portal loads Stripe.js from.
+    stripe_publishable_key: str | None = None
     stripe_api_base: str = STRIPE_API_BASE
+    stripe_js_url: str = STRIPE_JS_URL
     portal_dir: Path = PORTAL_DIR
 
     @property
@@ -180,7 +184,7 @@ class Settings:
             autopay_concurrency=positive_int(env, "AUTOPAY_CONCURRENCY", 64),
             autopay_time=time_of_day(env, "AUTOPAY_TIME", time(7, 0)),
             payment_processor=_payment_processor(env, environment),
-            **_stripe(env, environment),
+            **stripe_settings(env, environment),
             api_key_rate_per_minute=positive_int(env, "API_KEY_RATE_PER_MINUTE", 600),
             metrics_token=_metrics_token(env, environment),
             portal_dir=Path(env.get("PORTAL_DIR", "").strip() or PORTAL_DIR),
@@ -217,29 +221,6 @@ def _payment_processor(env: Mapping[str, str], environment: str) -> PaymentProce
             " (unset, payments answer PAYMENTS_UNAVAILABLE)"
         )
     return name
-
-
-def _stripe(env: Mapping[str, str], environment: str) -> dict[str, Any]:
-    """Stripe's keys: the secret key whenever PAYMENT_PROCESSOR=stripe, the webhook's secret too in
-    production (without it no late answer is trusted, and every 3-D Secure payment waits for reconcile)."""
-    secret_key = env.get("STRIPE_SECRET_KEY", "").strip() or None
-    webhook_secret = env.get("STRIPE_WEBHOOK_SECRET", "").strip() or None
-    if env.get("PAYMENT_PROCESSOR", "").strip() == "stripe":
-        needed = ["STRIPE_SECRET_KEY"] if secret_key is None else []
-        if environment == "production" and webhook_secret is None:
-            needed.append("STRIPE_WEBHOOK_SECRET")
-        if needed:
-            raise SettingsError(f"PAYMENT_PROCESSOR=stripe needs {' and '.join(needed)} set")
-    api_base = (env.get("STRIPE_API_BASE", "").strip() or STRIPE_API_BASE).rstrip("/")
-    if not api_base.startswith(("https://", "http://")):
-        raise SettingsError(f"STRIPE_API_BASE must be an http(s):// URL, not {api_base[:40]!r}")
-    if environment == "production" and not api_base.startswith("https://"):
-        raise SettingsError("STRIPE_API_BASE must be an https:// URL in production")
-    return {
-        "stripe_secret_key": secret_key,
-        "stripe_webhook_secret": webhook_secret,
-        "stripe_api_base": api_base,
-    }
 
 
 def _public_url(env: Mapping[str, str], environment: str) -> str:

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from schema.accounts.mutations import Mutation as AccountMutation
 from schema.accounts.queries import Query as AccountQuery
 from schema.billing.mutations import Mutation as BillingMutation
+from schema.billing.queries import Query as BillingQuery
 from schema.limits import MAX_COST, CostLimit, QueryLimits
 from schema.members.mutations import Mutation as MemberMutation
 from schema.members.profile import Mutation as ProfileMutation
@@ -24,7 +25,7 @@ from schema.security.signed_in import Mutation as SignedInMutation
 from schema.security.totp import Mutation as TotpMutation
 from schema.services.mutations import Mutation as ServiceMutation
 
-Query = merge_types("Query", (AccountQuery, RecoveryQuery))
+Query = merge_types("Query", (AccountQuery, RecoveryQuery, BillingQuery))
 Mutation = merge_types(
     "Mutation",
     (

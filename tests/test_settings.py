@@ -230,28 +230,39 @@ def test_an_unknown_payment_processor_is_refused(tmp_path: Path) -> None:
     assert str(refused.value) == "PAYMENT_PROCESSOR must be one of sandbox, none, stripe, not 'adyen'"
 
 
-def test_stripe_needs_its_secret_key_and_in_production_its_webhook_secret(tmp_path: Path) -> None:
+def test_stripe_needs_its_secret_key_and_in_production_its_webhook_secret_and_publishable_key(
+    tmp_path: Path,
+) -> None:
     # given Stripe chosen without its keys
     development = {"DATA_DIR": str(tmp_path), "PAYMENT_PROCESSOR": "stripe"}
     production = {**PRODUCTION, "PAYMENT_PROCESSOR": "stripe"}
-    # when / then: development needs the API key, production the webhook's secret too
+    # when / then: development needs the API key, production the webhook's secret and Stripe.js's key too
     with pytest.raises(SettingsError) as refused:
         Settings.from_env(development)
     assert str(refused.value) == "PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY set"
     with pytest.raises(SettingsError) as refused:
         Settings.from_env(production)
     assert str(refused.value) == (
-        "PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET set"
+        "PAYMENT_PROCESSOR=stripe needs STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET"
+        " and STRIPE_PUBLISHABLE_KEY set"
     )
     with pytest.raises(SettingsError) as refused:
         Settings.from_env({**production, "STRIPE_SECRET_KEY": "sk_live_x"})
-    assert str(refused.value) == "PAYMENT_PROCESSOR=stripe needs STRIPE_WEBHOOK_SECRET set"
+    assert str(refused.value) == (
+        "PAYMENT_PROCESSOR=stripe needs STRIPE_WEBHOOK_SECRET and STRIPE_PUBLISHABLE_KEY set"
+    )
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(
+            {**production, "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"}
+        )
+    assert str(refused.value) == "PAYMENT_PROCESSOR=stripe needs STRIPE_PUBLISHABLE_KEY set"
     with pytest.raises(SettingsError) as refused:
         Settings.from_env(
             {
                 **production,
                 "STRIPE_SECRET_KEY": "sk_live_x",
                 "STRIPE_WEBHOOK_SECRET": "whsec_x",
+                "STRIPE_PUBLISHABLE_KEY": "pk_live_x",
                 "STRIPE_API_BASE": "http://localhost:8420",
             }
         )
@@ -265,6 +276,7 @@ def test_stripe_in_production_with_its_keys(tmp_path: Path) -> None:
         "PAYMENT_PROCESSOR": "stripe",
         "STRIPE_SECRET_KEY": "sk_live_secret",
         "STRIPE_WEBHOOK_SECRET": "whsec_secret",
+        "STRIPE_PUBLISHABLE_KEY": "pk_live_public",
     }
     # when
     settings = Settings.from_env(environ)
@@ -272,6 +284,10 @@ def test_stripe_in_production_with_its_keys(tmp_path: Path) -> None:
     assert settings.payment_processor == "stripe"
     assert settings.payments_off_reason is None
     assert settings.stripe_api_base == "https://api.stripe.com"
+    assert (settings.stripe_publishable_key, settings.stripe_js_url) == (
+        "pk_live_public",
+        "https://js.stripe.com/v3/",
+    )
     assert "sk_live_secret" not in repr(settings)
     assert "whsec_secret" not in repr(settings)
     # and the sandbox stays refused there

@@ -87,6 +87,8 @@ async def take_part_in_autopay(ctx: dict[str, Any]) -> None:
     today and another run is live (that run, or this worker's next look, finishes the day)."""
     settings: Settings = ctx["settings"]
     stopping: asyncio.Event = ctx["stopping"]
+    if settings.payments_off_reason:
+        return  # no processor: nothing to charge (workers/runner.py logs why at start)
     taken_part: date | None = None
     while not stopping.is_set():
         now = utcnow()

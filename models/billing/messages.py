@@ -50,8 +50,10 @@ def payment_needs_action(amount: int, method: str, link: str) -> Text:
         subject="Confirm your payment",
         body=(
             f"Hello,\n\nYour bank asks you to confirm your payment of {format_money(amount)} by {method}. "
-            f"Nothing is charged until you do; confirm it here:\n\n{link}\n\n"
-            "Thank you for being our customer.\n"
+            f"Nothing is charged until you do. Complete the payment here:\n\n{link}\n\n"
+            # The portal's Billing page shows the same link, in the same words (web/src/pages/billing/).
+            'The payment also waits in your payment history on the Billing page, with a "Complete payment" '
+            "link.\n\nThank you for being our customer.\n"
         ),
     )
 

@@ -3,17 +3,25 @@ intents it holds, and webhook bodies signed as Stripe signs them."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from gateway.embedded_redis import free_port
 from tests.support import gql
 
+ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "sk_test_localstripe"
+PUBLISHABLE_KEY = "pk_test_localstripe"
 WEBHOOK_SECRET = "whsec_test_localstripe"
 
 ADD_METHOD = """
@@ -48,6 +56,35 @@ def pay(method_id: str, key: str) -> dict[str, object]:
 VISA = "4242424242424242"
 DECLINED_ON_CHARGE = "4000000000000341"  # attaches, then every charge is declined (card_declined)
 THREE_D_SECURE = "4000002760003184"  # every charge needs the member's authentication
+
+
+@contextlib.contextmanager
+def started_localstripe() -> Iterator[str]:
+    """localstripe (tests/stripe/localstripe_server.py) on a free port until the block ends: its base URL.
+    Its fake Stripe.js is at `<base>/js.stripe.com/v3/`."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.stripe.localstripe_server", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(f"{base}/v1/customers", auth=(SECRET_KEY, ""), timeout=1).raise_for_status()
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("localstripe did not start") from None
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def api(base: str) -> httpx.AsyncClient:

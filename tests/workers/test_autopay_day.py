@@ -100,6 +100,17 @@ async def test_before_autopay_time_a_worker_charges_nothing(worker_settings: Set
     assert await SandboxCharge.all().count() == 0
 
 
+async def test_with_payments_off_a_worker_takes_no_part(worker_settings: Settings) -> None:
+    # given a statement due today, and no payment processor
+    await due_today(1)
+    # when a worker starts
+    async with taking_part(worker_ctx(worker_settings, payment_processor="none")) as part:
+        await looks(3)
+        # then it left autopay at once, without a run
+        assert part.done()
+    assert await AutopayRun.all().count() == 0
+
+
 async def test_a_run_that_died_is_made_good_by_a_worker_the_same_day(worker_settings: Settings) -> None:
     # given a run that claimed two of today's four statements and died (its lease still runs)
     ids = await due_today(4)

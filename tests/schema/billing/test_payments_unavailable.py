@@ -25,6 +25,7 @@ ENROLL = """
 mutation($input: EnrollAutopayInput!) { enrollAutopay(input: $input) { autopay { enabled } errors { code } } }
 """
 BALANCE = "{ account { balance { amount } } }"
+PAYMENT_SETUP = "{ paymentSetup { processor publishableKey stripeJsUrl } }"
 UNAVAILABLE = [{"code": "PAYMENTS_UNAVAILABLE", "field": None}]
 
 
@@ -69,3 +70,13 @@ async def test_enrolling_in_autopay_with_a_saved_method_still_works(client: http
     )
     # then
     assert body["data"]["enrollAutopay"] == {"autopay": {"enabled": True}, "errors": []}
+
+
+async def test_the_portal_is_told_payments_are_off_and_given_no_stripe_js(client: httpx.AsyncClient) -> None:
+    # given payments off
+    # when the portal asks how payment methods are added
+    body = await gql(client, PAYMENT_SETUP)
+    # then
+    assert body == {
+        "data": {"paymentSetup": {"processor": "NONE", "publishableKey": None, "stripeJsUrl": None}}
+    }

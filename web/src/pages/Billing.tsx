@@ -3,17 +3,24 @@ import { Errors, Loading } from "../components/Notice";
 import { NotAllowed, Page } from "../components/Page";
 import { graphql } from "../gql";
 import type { BillingQuery } from "../gql/graphql";
-import { calendarDate, dateTime, methodName } from "../lib/format";
+import { calendarDate, dateTime } from "../lib/format";
 import { can } from "../session/me";
 import { useMe } from "../session/SessionProvider";
 import { AutopaySection } from "./billing/AutopaySection";
 import { NextPayment } from "./billing/NextPayment";
 import { PayBill } from "./billing/PayBill";
+import { PaymentHistory } from "./billing/PaymentHistory";
 import { PaymentMethods } from "./billing/PaymentMethods";
+import { PaymentsAwaiting } from "./billing/PaymentsAwaiting";
 import { StatementPdf } from "./billing/StatementPdf";
 
 const BillingPageQuery = graphql(`
   query Billing($methods: Boolean!) {
+    paymentSetup {
+      processor
+      publishableKey
+      stripeJsUrl
+    }
     account {
       id
       timeZone
@@ -67,6 +74,7 @@ const BillingPageQuery = graphql(`
             source
             createdAt
             failureReason
+            nextAction
             paymentMethod {
               kind
               brand
@@ -104,9 +112,10 @@ const BillingPageQuery = graphql(`
 
 export type BillingAccount = NonNullable<BillingQuery["account"]>;
 export type SavedMethod = NonNullable<BillingAccount["paymentMethods"]>[number];
+export type PaymentSetup = BillingQuery["paymentSetup"];
+export type PaymentRow = NonNullable<BillingAccount["payments"]>["edges"][number]["node"];
 
 const STATEMENT_STATUS = { OPEN: "Open", PAID: "Paid", OVERDUE: "Overdue" } as const;
-const PAYMENT_STATUS = { PENDING: "Pending", SUCCEEDED: "Paid", FAILED: "Failed" } as const;
 
 export default function Billing() {
   const me = useMe();
@@ -125,6 +134,7 @@ export default function Billing() {
   }
 
   const account = data?.account;
+  const setup = data?.paymentSetup;
   const tz = account?.timeZone;
   return (
     <Page title="Billing">
@@ -132,6 +142,7 @@ export default function Billing() {
       {loading && !account && <Loading />}
       {account && (
         <>
+          <PaymentsAwaiting payments={account.payments} />
           <div className="grid">
             <section className="card" aria-labelledby="bill-balance">
               <h2 id="bill-balance">Balance</h2>
@@ -154,9 +165,10 @@ export default function Billing() {
             />
           </div>
 
-          {methods && (
+          {methods && setup && (
             <PaymentMethods
               methods={account.paymentMethods ?? []}
+              setup={setup}
               autopayMethodId={account.autopay?.enabled ? (account.autopay.paymentMethod?.id ?? null) : null}
               canManage={can(me, "MANAGE_PAYMENT_METHODS")}
               onChanged={reload}
@@ -202,44 +214,7 @@ export default function Billing() {
             )}
           </section>
 
-          <section className="card" aria-labelledby="bill-payments">
-            <h2 id="bill-payments">Payment history</h2>
-            {account.payments && account.payments.edges.length > 0 ? (
-              <div className="table-wrap">
-                <table className="stack-small">
-                  <thead>
-                    <tr>
-                      <th scope="col">Date</th>
-                      <th scope="col" className="num">
-                        Amount
-                      </th>
-                      <th scope="col">Paid with</th>
-                      <th scope="col">How</th>
-                      <th scope="col">Status</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {account.payments.edges.map(({ node }) => (
-                      <tr key={node.id}>
-                        <td data-label="Date">{dateTime(node.createdAt, tz)}</td>
-                        <td data-label="Amount" className="num">
-                          {node.amount.formatted}
-                        </td>
-                        <td data-label="Paid with">{node.paymentMethod ? methodName(node.paymentMethod) : "—"}</td>
-                        <td data-label="How">{node.source === "AUTOPAY" ? "Autopay" : "You paid"}</td>
-                        <td data-label="Status">
-                          {PAYMENT_STATUS[node.status]}
-                          {node.failureReason ? ` (${readableReason(node.failureReason)})` : ""}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            ) : (
-              <p>No payments yet.</p>
-            )}
-          </section>
+          <PaymentHistory payments={account.payments} timeZone={tz} />
         </>
       )}
     </Page>

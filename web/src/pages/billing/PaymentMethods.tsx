@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useMutation } from "../../api/hooks";
 import { refusalText, type UserErrorShape } from "../../api/messages";
 import { RadioField } from "../../components/Field";
@@ -8,7 +8,8 @@ import { Errors } from "../../components/Notice";
 import { graphql } from "../../gql";
 import { methodName } from "../../lib/format";
 import { useMutationForm } from "../../lib/useForm";
-import type { SavedMethod } from "../Billing";
+import type { PaymentSetup, SavedMethod } from "../Billing";
+import { CardField, type CardHandle } from "./CardField";
 
 const AddMethod = graphql(`
   mutation AddPaymentMethod($input: AddPaymentMethodInput!) {
@@ -51,7 +52,7 @@ const MakeDefault = graphql(`
 `);
 
 // The sandbox processor's test tokens (models/billing/processor.py): what its client-side tokenization
-// would hand back. A real processor's card form replaces this choice.
+// would hand back. With Stripe, its Card Element (CardField) replaces this choice.
 const SANDBOX_METHODS = [
   { value: "tok_visa", label: "Test Visa card ending 4242 (pays)" },
   { value: "tok_mastercard", label: "Test Mastercard ending 4444 (pays)" },
@@ -62,12 +63,17 @@ const SANDBOX_METHODS = [
 
 interface Props {
   methods: readonly SavedMethod[];
+  setup: PaymentSetup;
   autopayMethodId: string | null;
   canManage: boolean;
   onChanged: () => void;
 }
 
-export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged }: Props) {
+export function PaymentMethods({ methods, setup, autopayMethodId, canManage, onChanged }: Props) {
+  const stripe = setup.processor === "STRIPE";
+  const card = useRef<CardHandle>(null);
+  // While Stripe.js makes the PaymentMethod, before the mutation is sent: Save stays disabled.
+  const [tokenizing, setTokenizing] = useState(false);
   const [adding, setAdding] = useState(false);
   // Nothing chosen until the member chooses: a method is added on purpose, never by default.
   const add = useMutationForm(AddMethod, { processorToken: "" });
@@ -81,8 +87,15 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
   const submit = add.onSubmit(async ({ processorToken }) => {
     setRefusal(null);
     flash.clear();
-    if (!add.check({ processorToken: !processorToken && "Choose the payment method to add." })) return;
-    const data = await add.run({ input: { processorToken, makeDefault } });
+    let token: string | null = processorToken;
+    if (stripe) {
+      setTokenizing(true);
+      token = (await card.current?.paymentMethod()) ?? null;
+      setTokenizing(false);
+      add.check();
+      if (!token) return;
+    } else if (!add.check({ processorToken: !processorToken && "Choose the payment method to add." })) return;
+    const data = await add.run({ input: { processorToken: token, makeDefault } });
     if (!data) return;
     const payload = data.addPaymentMethod;
     if (add.refuse(payload.errors) || !payload.paymentMethod) return;
@@ -159,22 +172,31 @@ export function PaymentMethods({ methods, autopayMethodId, canManage, onChanged 
       {canManage &&
         (adding ? (
           <form onSubmit={submit} noValidate>
-            <RadioField
-              legend="Payment method to add"
-              hint="The sandbox payment processor's test methods (development only)."
-              options={SANDBOX_METHODS}
-              {...add.field("processorToken")}
-              onChange={(event) => {
-                add.setValues({ processorToken: event.target.value });
-                add.setFieldErrors({});
-              }}
-            />
+            {stripe ? (
+              <CardField
+                publishableKey={setup.publishableKey}
+                stripeJsUrl={setup.stripeJsUrl}
+                refused={add.fieldErrors.processorToken}
+                ref={card}
+              />
+            ) : (
+              <RadioField
+                legend="Payment method to add"
+                hint="The sandbox payment processor's test methods (development only)."
+                options={SANDBOX_METHODS}
+                {...add.field("processorToken")}
+                onChange={(event) => {
+                  add.setValues({ processorToken: event.target.value });
+                  add.setFieldErrors({});
+                }}
+              />
+            )}
             <label className="check">
               <input type="checkbox" checked={makeDefault} onChange={(event) => setMakeDefault(event.target.checked)} /> Make
               it my default payment method
             </label>
             {/* Its refusals are shown above the list, with the rows' (add.general). */}
-            <FormActions messages={[]} pending={add.pending} submit="Save">
+            <FormActions messages={[]} pending={add.pending || tokenizing} submit="Save">
               <button type="button" className="secondary" onClick={() => setAdding(false)}>
                 Cancel
               </button>
