@@ -47,6 +47,7 @@ from bench.drill_tally import (  # noqa: E402
     in_flight,
     ledger_size,
     outbox_busy,
+    pending,
     record,
     tally,
     unsettled,
@@ -143,11 +144,11 @@ async def kill_at_random(
                 "target": target.name,
                 "pid": pid,
                 "uptime": round(uptime, 1),
-                "paymentsPending": charges_in_flight,
+                "chargesInFlight": charges_in_flight,
                 "ledger": ledger,
             }
         )
-        say(f"{number.name} -> {target.name} (pid {pid}, up {uptime:.1f} s, {charges_in_flight} pending)")
+        say(f"{number.name} -> {target.name} (pid {pid}, up {uptime:.1f} s, {charges_in_flight} in flight)")
     return kills
 
 
@@ -232,7 +233,7 @@ async def _day(
         role.rerun_while = None
 
     async def day_over() -> bool:
-        return not await unsettled(today, statements) and not await in_flight() and not await outbox_busy()
+        return not await unsettled(today, statements) and not await pending() and not await outbox_busy()
 
     over = await until(day_over, args.settle_seconds, every=2.0)
     settled_after = time.monotonic() - last_kill

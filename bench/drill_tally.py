@@ -8,10 +8,11 @@ processor took a charge; the payment under the day's key says whether autopay se
 
 from __future__ import annotations
 
+import textwrap
 from argparse import Namespace
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -22,9 +23,12 @@ from bench.results import write_section
 from models.billing.autopay import attempt_key
 from models.billing.models import BillingNotice, Payment, PaymentStatus
 from models.billing.processor import SANDBOX_TOKENS, SandboxCharge
+from models.db.clock import utcnow
 from models.notify.outbox import MessageKind, MessageStatus, OutboxMessage
 
 SETTLED = (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED)
+# A charge takes the sandbox's latency (300 ms) and a few round trips; one pending longer was left by a kill.
+IN_FLIGHT_SECONDS = 5
 
 _STATEMENTS = """
 SELECT s.id, s.account_id, s.amount_due, e.max_amount, m.processor_token
@@ -73,9 +77,15 @@ async def outbox_busy() -> int:
     return await OutboxMessage.filter(status__in=[MessageStatus.PENDING, MessageStatus.SENDING]).count()
 
 
-async def in_flight() -> int:
-    """Payments started and not settled: the charges in flight (or left by a killed run)."""
+async def pending() -> int:
+    """Payments started and not settled: charges in flight, or left by a killed run for reconciliation."""
     return await Payment.filter(status=PaymentStatus.PENDING).count()
+
+
+async def in_flight() -> int:
+    """Charges in flight: payments started in the last IN_FLIGHT_SECONDS and not settled."""
+    since = utcnow() - timedelta(seconds=IN_FLIGHT_SECONDS)
+    return await Payment.filter(status=PaymentStatus.PENDING, created_at__gte=since).count()
 
 
 async def ledger_size() -> int:
@@ -156,13 +166,23 @@ def record(args: Namespace, result: dict[str, Any], load: tuple[float, float]) -
     """Write the figures to bench/RESULTS.md (the section "Autopay kill drill"), the machine described."""
     messages, kills = result["messages"], result["kills"]
     processes = " and ".join(f"`gateway {role}`" for role in args.processes)
+    setup = (
+        f"Recorded {date.today().isoformat()} by `bench/drill.py`: {args.accounts:,} accounts enrolled in"
+        " autopay, a statement of each charged today (1 in 20 on a card the sandbox declines, 1 in 20 above"
+        f" the enrolment's ceiling); {processes} charging through the sandbox answering {args.latency_ms} ms"
+        f" late, {args.concurrency} charges in flight each, mail to a local SMTP sink; {args.kills} SIGKILLs"
+        f" and {args.kills} SIGTERMs at random moments (seed {args.seed}) once the processor has taken a"
+        " charge since the last one, each killed process started again."
+    )
+    end = (
+        f"The day was {'over' if result['dayOver'] else 'NOT over'} (every eligible statement settled, the"
+        f" outbox drained) {result['secondsFromLastKillToDayOver']} s after the last kill."
+        f" {messages['outbox']} messages in the outbox, {messages['receivedAtSink']} received by the sink."
+        " The kills: seconds from the start, the process, its uptime, the charges in flight then (payments"
+        f" pending for under {IN_FLIGHT_SECONDS} s) and the sandbox's charges so far:"
+    )
     section = [
-        f"Recorded {date.today().isoformat()} by `bench/drill.py`: {args.accounts:,} accounts enrolled in",
-        "autopay, a statement of each charged today (1 in 20 on a card the sandbox declines, 1 in 20 above",
-        f"the enrolment's ceiling); {processes} charging through the sandbox answering",
-        f"{args.latency_ms} ms late, {args.concurrency} charges in flight each, mail to a local SMTP sink;",
-        f"{args.kills} SIGKILLs and {args.kills} SIGTERMs at random moments (seed {args.seed}), each killed",
-        "process started again.",
+        textwrap.fill(setup, 105),
         "",
         "```",
         f".venv/bin/python -m bench.drill --accounts {args.accounts} --kills {args.kills} --seed {args.seed}"
@@ -173,7 +193,7 @@ def record(args: Namespace, result: dict[str, Any], load: tuple[float, float]) -
         "### Machine",
         "",
         *machine(),
-        f"- PostgreSQL: {result['postgres']} on the same machine; Redis on the same machine",
+        f"- PostgreSQL {result['postgres']} and Redis on the same machine",
         f"- 1-minute load average before and after: {load[0]:.2f} and {load[1]:.2f}",
         "",
         "### Results",
@@ -186,11 +206,12 @@ def record(args: Namespace, result: dict[str, Any], load: tuple[float, float]) -
         f"| {result['aboveCeilingHandled']} / {result['aboveCeiling']} | {messages['stuck']} "
         f"| {messages['duplicatesAtSink']} | {result['wallSeconds']:.0f} s |",
         "",
-        f"The day was over (every eligible statement settled, the outbox drained): {result['dayOver']},",
-        f"{result['secondsFromLastKillToDayOver']} s after the last kill. {messages['outbox']} messages in",
-        f"the outbox, {messages['receivedAtSink']} received by the sink. The kills (seconds from the start,",
-        "the process, the payments pending at that moment):",
+        textwrap.fill(end, 105),
         "",
-        *(f"- {k['at']:.0f} s: {k['signal']} `{k['target']}`, {k['paymentsPending']} pending" for k in kills),
+        *(
+            f"- {k['at']:.0f} s: {k['signal']} `{k['target']}` (up {k['uptime']:.0f} s),"
+            f" {k['chargesInFlight']} in flight, {k['ledger']} charged"
+            for k in kills
+        ),
     ]
     write_section("Autopay kill drill", "\n".join(section))
