@@ -100,6 +100,14 @@ async def tally(day: date, received: list[EmailMessage]) -> dict[str, Any]:
     for key, succeeded in await SandboxCharge.all().values_list("idempotency_key", "succeeded"):
         ledger.setdefault(int(str(key).split(":")[2]), []).append(bool(succeeded))
     outbox = await OutboxMessage.all().values_list("id", "account_id", "kind", "status")
+    sent_rows = OutboxMessage.filter(sent_at__isnull=False).values_list("created_at", "sent_at")
+    delays = [(sent - created).total_seconds() for created, sent in await sent_rows]
+    settle_times = [
+        (settled - created).total_seconds()
+        for created, settled in await Payment.filter(settled_at__isnull=False).values_list(
+            "created_at", "settled_at"
+        )
+    ]
     kinds = Counter((int(account), str(kind)) for _, account, kind, _ in outbox)
     notices = set(await BillingNotice.all().values_list("statement_id", "kind"))
     eligible = [s for s in statements if not s.above_ceiling]
@@ -142,6 +150,9 @@ async def tally(day: date, received: list[EmailMessage]) -> dict[str, Any]:
             and s.id not in attempts
             and s.id not in ledger
         ),
+        # Payments a kill left PENDING, settled later by reconciliation (or a later run's look at the key).
+        "paymentsSettledLate": sum(1 for seconds in settle_times if seconds > IN_FLIGHT_SECONDS),
+        "slowestSettlementSeconds": round(max(settle_times, default=0), 1),
         "receiptsNotExactlyOne": sum(
             1 for s in charged_once if kinds[(s.account_id, MessageKind.PAYMENT_RECEIPT)] != 1
         ),
@@ -152,6 +163,7 @@ async def tally(day: date, received: list[EmailMessage]) -> dict[str, Any]:
             "atSinkNotMarkedSent": len(sink_ids - sent),
             "duplicatesAtSink": sum(count - 1 for count in at_sink.values()),
             "receivedAtSink": len(received),
+            "slowestDeliverySeconds": round(max(delays, default=0), 1),
         },
     }
 
