@@ -97,13 +97,13 @@ class Supervised:
         """Wait for each process to end, note how, and start the next one as the operator would."""
         while self.process is not None:
             returncode = await self.process.wait()
-            exit = Exit(
+            ended = Exit(
                 self.process.pid, self.started, time.monotonic(), returncode, self.signalled, self._report()
             )
-            self.exits.append(exit)
+            self.exits.append(ended)
             if self.closing:
                 return
-            on_its_own = not self.keep_running and exit.signalled is None and returncode == 0
+            on_its_own = not self.keep_running and ended.signalled is None and returncode == 0
             await asyncio.sleep(RERUN_AFTER_SECONDS if on_its_own else RESTART_SECONDS)
             if self.closing or (on_its_own and not (self.rerun_while and await self.rerun_while())):
                 return

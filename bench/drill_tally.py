@@ -162,6 +162,7 @@ async def tally(day: date, received: list[EmailMessage]) -> dict[str, Any]:
             "sentNotAtSink": len(sent - sink_ids),
             "atSinkNotMarkedSent": len(sink_ids - sent),
             "duplicatesAtSink": sum(count - 1 for count in at_sink.values()),
+            "duplicatedMessageIds": sorted(message_id for message_id, count in at_sink.items() if count > 1),
             "receivedAtSink": len(received),
             "slowestDeliverySeconds": round(max(delays, default=0), 1),
         },
