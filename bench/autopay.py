@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,11 +46,10 @@ from models.billing.models import (  # noqa: E402
     AutopayEnrollment,
     LineItem,
     PaymentMethod,
-    PaymentMethodKind,
     PaymentStatus,
     Statement,
 )
-from models.billing.processor import SandboxCharge, SandboxProcessor  # noqa: E402
+from models.billing.processor import SANDBOX_TOKENS, SandboxCharge, SandboxProcessor  # noqa: E402
 from models.billing.statements import regular_key  # noqa: E402
 from models.db.clock import utcnow  # noqa: E402
 from models.db.database import close_database, open_database  # noqa: E402
@@ -78,22 +78,40 @@ class Run:
 # --- seeding ------------------------------------------------------------------------------------------
 
 
-async def fresh_database(database_url: str) -> None:
+async def fresh_database(database_url: str, *, tables: bool = True) -> None:
     """An empty database with the models' tables (generated from the models, as the bench needs no
-    migration history)."""
+    migration history); with `tables=False`, on PostgreSQL, an empty schema for `gateway migrate`."""
     await open_database(database_url)
     try:
         if database_url.startswith("postgres"):
             await connections.get("default").execute_script(
                 "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
             )
-        await Tortoise.generate_schemas()
+        if tables:
+            await Tortoise.generate_schemas()
     finally:
         await close_database()
 
 
-async def seed(database_url: str, accounts: int) -> None:
-    """`accounts` households: an active primary, a tok_visa card on autopay, one statement due on DUE."""
+def visa(_: int) -> str:
+    return "tok_visa"
+
+
+def no_ceiling(_: int) -> int | None:
+    return None
+
+
+async def seed(
+    database_url: str,
+    accounts: int,
+    *,
+    due: datetime.date = DUE,
+    token_of: Callable[[int], str] = visa,
+    ceiling_of: Callable[[int], int | None] = no_ceiling,
+) -> None:
+    """`accounts` households: an active primary with an e-mail address, a card on autopay (account i's
+    sandbox token is `token_of(i)`, its autopay ceiling `ceiling_of(i)` cents) and one statement of
+    AMOUNT due on `due`."""
     await open_database(database_url)
     try:
         now = utcnow()
@@ -126,31 +144,37 @@ async def seed(database_url: str, accounts: int) -> None:
                     PaymentMethod(
                         id=i,
                         account_id=i,
-                        kind=PaymentMethodKind.CARD,
-                        brand="visa",
-                        last4="4242",
-                        exp_month=12,
-                        exp_year=2034,
-                        processor_token="tok_visa",
+                        kind=card.kind,
+                        brand=card.brand,
+                        last4=card.last4,
+                        exp_month=card.exp_month,
+                        exp_year=card.exp_year,
+                        processor_token=token_of(i),
                         is_default=True,
                         created_at=now,
                     )
                     for i in ids
+                    for card in [SANDBOX_TOKENS[token_of(i)][0]]
                 ]
             )
             await AutopayEnrollment.bulk_create(
-                [AutopayEnrollment(id=i, account_id=i, payment_method_id=i, created_at=now) for i in ids]
+                [
+                    AutopayEnrollment(
+                        id=i, account_id=i, payment_method_id=i, max_amount=ceiling_of(i), created_at=now
+                    )
+                    for i in ids
+                ]
             )
             await Statement.bulk_create(
                 [
                     Statement(
                         id=i,
                         account_id=i,
-                        issue_key=regular_key(DUE - datetime.timedelta(days=21)),
-                        period_start=DUE - datetime.timedelta(days=21),
-                        period_end=DUE + datetime.timedelta(days=9),
+                        issue_key=regular_key(due - datetime.timedelta(days=21)),
+                        period_start=due - datetime.timedelta(days=21),
+                        period_end=due + datetime.timedelta(days=9),
                         issued_at=now,
-                        due_date=DUE,
+                        due_date=due,
                         amount_due=AMOUNT,
                     )
                     for i in ids
