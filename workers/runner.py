@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from arq.connections import ArqRedis
 from arq.worker import Worker
@@ -18,6 +19,9 @@ log = logging.getLogger(__name__)
 
 RECONNECT_SECONDS = 1.0
 SHUTDOWN_GRACE_SECONDS = 5.0
+# How often, and how far apart, stop() cancels arq's main task until it ends.
+CANCEL_TRIES = 20
+CANCEL_WAIT_SECONDS = 0.25
 # The relays run every 2 s: their start and end lines at INFO would be most of the log.
 QUIET_JOBS = tuple(f"cron:{job.__name__}" for job in RELAY_JOBS)
 
@@ -40,6 +44,21 @@ def quiet_routine_jobs() -> None:
         logger.addFilter(QuietRoutineJobs())
 
 
+async def ended(task: asyncio.Future[Any]) -> None:
+    """Cancel `task` until it has ended. One cancellation is not always enough: seen here, arq's main
+    task went on polling after a cancellation had landed in a Redis call (with a socket time-out), which
+    left `gateway worker` deaf to SIGTERM."""
+    for _ in range(CANCEL_TRIES):
+        if task.done():
+            break
+        task.cancel()
+        await asyncio.wait({task}, timeout=CANCEL_WAIT_SECONDS)
+    else:
+        log.error("the worker's main task did not end after %s cancellations", CANCEL_TRIES)
+    if task.done() and not task.cancelled() and task.exception() is not None:
+        log.debug("the worker's main task ended with %r", task.exception())
+
+
 def build_worker(settings: Settings, *, burst: bool = False, database_open: bool = False) -> Worker:
     """A worker on settings.redis_url; `database_open` when the caller has already opened Tortoise.
 
@@ -60,11 +79,15 @@ async def run_worker(settings: Settings, *, database_open: bool = False) -> None
         while True:
             worker = build_worker(settings, database_open=True)
             try:
-                await worker.async_run()
+                # Not `await worker.async_run()`: cancelling that waits for arq's main task, which a
+                # cancellation landing in a Redis call can fail to end; stop() makes sure it ends.
+                running = asyncio.ensure_future(worker.async_run())
+                await asyncio.wait({running})
+                running.result()
             except (RedisError, OSError) as error:
                 log.warning("worker lost Redis (%s); reconnecting in %s s", error, RECONNECT_SECONDS)
             finally:
-                await stop(worker)
+                await stop(worker, running)
             await asyncio.sleep(RECONNECT_SECONDS)
     finally:
         if not database_open:  # what this process opened (not the host's, in `gateway serve`)
@@ -82,21 +105,22 @@ async def run_burst(settings: Settings, *, database_open: bool = False) -> Worke
     return worker
 
 
-async def stop(worker: Worker) -> None:
-    """Tell long jobs to wind down (ctx["stopping"]), let running jobs finish (a short grace), cancel the
-    rest, run on_shutdown and close the Redis pool.
+async def stop(worker: Worker, running: asyncio.Future[Any] | None = None) -> None:
+    """Tell long jobs to wind down (ctx["stopping"]), end arq's main task, let running jobs finish (a short
+    grace), cancel the rest, run on_shutdown and close the Redis pool.
 
     This stands in for arq's `Worker.close()`, which calls a redis-py method deprecated in redis 5 and
     re-raises the cancellation of any job cancelled before it started.
     """
-    if worker.main_task is not None:
-        worker.main_task.cancel()
     stopping: asyncio.Event | None = worker.ctx.get("stopping")
     if stopping is not None:
         stopping.set()
-    running = [task for task in worker.tasks.values() if not task.done()]
-    if running:
-        _, late = await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
+    for task in (running, worker.main_task):  # `running`: what runs arq's main task (worker.async_run)
+        if task is not None:
+            await ended(task)
+    jobs = [task for task in worker.tasks.values() if not task.done()]
+    if jobs:
+        _, late = await asyncio.wait(jobs, timeout=SHUTDOWN_GRACE_SECONDS)
         for task in late:
             task.cancel()
         if late:
