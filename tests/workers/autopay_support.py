@@ -12,10 +12,10 @@ from pathlib import Path
 from gateway.settings import Settings
 from models.access import Role
 from models.accounts.models import Account
-from models.billing.models import AutopayEnrollment, Statement
+from models.billing.models import AutopayEnrollment, Payment, PaymentStatus, Statement, StatementStatus
 from models.billing.processor import SandboxCharge
 from models.billing.statements import issue_statement
-from tests.billing_support import add_card
+from tests.billing_support import add_card, sandbox_charges
 from tests.support import make_account, make_member
 
 GATEWAY = Path(sys.executable).with_name("gateway")
@@ -98,3 +98,16 @@ async def charges_reach(count: int) -> None:
             if await SandboxCharge.all().count() >= count:
                 return
             await asyncio.sleep(0.02)
+
+
+async def statements(count: int) -> list[int]:
+    """`count` enrolled accounts' statements, all due on DUE; their ids."""
+    return [(await enrolled(f"The Family{index}"))[1].id for index in range(count)]
+
+
+async def assert_each_charged_once(statement_ids: list[int]) -> None:
+    """The processor took one charge per statement, each paid by one payment."""
+    keys = [charge.idempotency_key for charge in await sandbox_charges()]
+    assert sorted(int(key.split(":")[2]) for key in keys) == sorted(statement_ids)
+    assert await Payment.filter(status=PaymentStatus.SUCCEEDED).count() == len(statement_ids)
+    assert await Statement.filter(status=StatementStatus.PAID).count() == len(statement_ids)

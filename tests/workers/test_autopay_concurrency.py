@@ -7,10 +7,10 @@ import asyncio
 from typing import Any
 
 from models.billing.autopay import AutopayReport, run_autopay
-from models.billing.models import AutopayClaim, Payment, PaymentStatus, Statement, StatementStatus
+from models.billing.models import AutopayClaim, Payment, PaymentStatus
 from models.billing.processor import ChargeResult, SandboxProcessor
 from tests.billing_support import sandbox_charges
-from tests.workers.autopay_support import DUE, enrolled
+from tests.workers.autopay_support import DUE, assert_each_charged_once, enrolled, statements
 
 
 class GatedProcessor(SandboxProcessor):
@@ -43,17 +43,6 @@ class GatedProcessor(SandboxProcessor):
 
     def open_one(self) -> None:
         self.gates.pop(0).set()
-
-
-async def statements(count: int) -> list[int]:
-    return [(await enrolled(f"The Family{index}"))[1].id for index in range(count)]
-
-
-async def assert_each_charged_once(statement_ids: list[int]) -> None:
-    keys = [charge.idempotency_key for charge in await sandbox_charges()]
-    assert sorted(int(key.split(":")[2]) for key in keys) == sorted(statement_ids)
-    assert await Payment.filter(status=PaymentStatus.SUCCEEDED).count() == len(statement_ids)
-    assert await Statement.filter(status=StatementStatus.PAID).count() == len(statement_ids)
 
 
 async def test_a_run_keeps_its_concurrency_in_flight_and_never_more() -> None:

@@ -21,8 +21,13 @@ from models.billing.autopay_lease import LEASE_SECONDS, Lease, day_finished, day
 from models.billing.models import AutopayClaim, AutopayRun
 from models.billing.processor import SandboxCharge
 from models.db.clock import moved_ahead, utcnow
-from tests.workers.autopay_support import GATEWAY, charges_reach, enrolled, gateway_environ
-from tests.workers.test_autopay_recovery import assert_each_charged_once
+from tests.workers.autopay_support import (
+    GATEWAY,
+    assert_each_charged_once,
+    charges_reach,
+    enrolled,
+    gateway_environ,
+)
 from workers.billing import stop_taking_part, take_part_in_autopay
 
 LOOK_SECONDS = 0.05

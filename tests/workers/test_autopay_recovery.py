@@ -13,25 +13,20 @@ from typing import Any
 from gateway.settings import Settings
 from models.billing.autopay import AutopayReport, run_autopay
 from models.billing.autopay_lease import LEASE_SECONDS, Lease
-from models.billing.models import AutopayClaim, Payment, PaymentStatus, Statement, StatementStatus
+from models.billing.models import AutopayClaim, Payment, PaymentStatus
 from models.billing.processor import ChargeResult, SandboxProcessor
 from models.billing.reconcile import reconcile_pending
 from models.db.clock import moved_ahead
 from tests.billing_support import sandbox_charges
-from tests.workers.autopay_support import DUE, charges_reach, enrolled, start_autopay_process
+from tests.workers.autopay_support import (
+    DUE,
+    assert_each_charged_once,
+    charges_reach,
+    start_autopay_process,
+    statements,
+)
 
 LAPSED = timedelta(seconds=LEASE_SECONDS + 1)
-
-
-async def statements(count: int) -> list[int]:
-    return [(await enrolled(f"The Family{index}"))[1].id for index in range(count)]
-
-
-async def assert_each_charged_once(statement_ids: list[int]) -> None:
-    keys = [charge.idempotency_key for charge in await sandbox_charges()]
-    assert sorted(int(key.split(":")[2]) for key in keys) == sorted(statement_ids)
-    assert await Payment.filter(status=PaymentStatus.SUCCEEDED).count() == len(statement_ids)
-    assert await Statement.filter(status=StatementStatus.PAID).count() == len(statement_ids)
 
 
 async def test_a_dead_runs_batch_is_charged_by_the_next_run_once_its_lease_lapses() -> None:
