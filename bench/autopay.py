@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +69,49 @@ class Run:
     sandbox_charges: int
     duplicates: int
     per_worker: list[int]
+    worker_cpu_seconds: float  # the workers' own CPU time over their runs, all of them
+    machine: MachineCpu  # the whole machine's CPU over the run's wall time (workers, PostgreSQL, the rest)
 
     @property
     def per_second(self) -> float:
         return self.charged / self.seconds
+
+    @property
+    def worker_cpu_ms_per_charge(self) -> float:
+        return self.worker_cpu_seconds * 1000 / self.charged
+
+    @property
+    def other_cpu_ms_per_charge(self) -> float:
+        """The machine's CPU beyond the workers' (PostgreSQL above all) for each charge."""
+        return (self.machine.busy_seconds - self.worker_cpu_seconds) * 1000 / self.charged
+
+
+@dataclass(frozen=True)
+class MachineCpu:
+    """CPU time of the whole machine from /proc/stat, in seconds of all its CPUs together."""
+
+    busy_seconds: float
+    idle_seconds: float
+    steal_seconds: float  # time the hypervisor gave our virtual CPUs to others
+
+    @classmethod
+    def now(cls) -> MachineCpu:
+        # cpu  user nice system idle iowait irq softirq steal ...
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        tick = os.sysconf("SC_CLK_TCK")
+        user, nice, system, idle, iowait, irq, softirq, steal = fields
+        return cls((user + nice + system + irq + softirq) / tick, (idle + iowait) / tick, steal / tick)
+
+    def __sub__(self, earlier: MachineCpu) -> MachineCpu:
+        return MachineCpu(
+            self.busy_seconds - earlier.busy_seconds,
+            self.idle_seconds - earlier.idle_seconds,
+            self.steal_seconds - earlier.steal_seconds,
+        )
+
+    @property
+    def busy_share(self) -> float:
+        return self.busy_seconds / (self.busy_seconds + self.idle_seconds + self.steal_seconds)
 
 
 # --- seeding ------------------------------------------------------------------------------------------
@@ -228,14 +267,15 @@ async def work(database_url: str, day: str, latency_ms: str, concurrency: str) -
     await open_database(database_url)
     processor = SandboxProcessor(latency_seconds=int(latency_ms) / 1000)
     try:
-        started = time.time()
+        started, cpu_before, machine_before = time.time(), time.process_time(), MachineCpu.now()
         report = await run_autopay(
             datetime.date.fromisoformat(day), processor=processor, concurrency=int(concurrency)
         )
-        ended = time.time()
+        ended, cpu, machine_after = time.time(), time.process_time() - cpu_before, MachineCpu.now()
     finally:
         await close_database()
-    print(json.dumps({"started": started, "ended": ended, **report.as_json()}))  # noqa: T201
+    machine = {"machine_before": asdict(machine_before), "machine_after": asdict(machine_after)}
+    print(json.dumps({"started": started, "ended": ended, "cpu": cpu, **machine, **report.as_json()}))  # noqa: T201
 
 
 def run_workers(database_url: str, workers: int, tuning: tuple[int, int]) -> list[dict[str, Any]]:
@@ -263,7 +303,11 @@ def measure(database_url: str, accounts: int, workers: int, tuning: tuple[int, i
     per_worker = [int(r["charged"]) for r in reports]
     if sum(per_worker) != charged or charged != accounts or duplicates:
         raise SystemExit(f"wrong result: {reports}, charged {charged}, duplicates {duplicates}")
-    return Run(workers, seconds, charged, charges, duplicates, per_worker)
+    worker_cpu = sum(float(r["cpu"]) for r in reports)
+    first = min(reports, key=lambda r: float(r["started"]))
+    last = max(reports, key=lambda r: float(r["ended"]))
+    machine_cpu = MachineCpu(**last["machine_after"]) - MachineCpu(**first["machine_before"])
+    return Run(workers, seconds, charged, charges, duplicates, per_worker, worker_cpu, machine_cpu)
 
 
 # --- reporting ----------------------------------------------------------------------------------------
@@ -299,10 +343,14 @@ def rows(backend: str, runs: dict[int, list[Run]]) -> list[str]:
         seconds = statistics.median(run.seconds for run in measured)
         split = " / ".join(str(n) for n in measured[0].per_worker)
         rate = statistics.median(rates)
+        worker_cpu = statistics.median(run.worker_cpu_ms_per_charge for run in measured)
+        other_cpu = statistics.median(run.other_cpu_ms_per_charge for run in measured)
+        busy = statistics.median(run.machine.busy_share for run in measured)
         lines.append(
             f"| {backend} | {workers} | {measured[0].charged} | {seconds:.1f} s | {rate:.0f} /s"
             f" | {min(rates):.0f}-{max(rates):.0f} | {len(measured)} | {split} | "
-            f"{max(run.duplicates for run in measured)} |"
+            f"{max(run.duplicates for run in measured)} | {worker_cpu:.2f} ms | {other_cpu:.2f} ms"
+            f" | {busy:.0%} |"
         )
     return lines
 
@@ -324,6 +372,7 @@ def main() -> None:
     repetitions = 1 if args.quick else args.repetitions
     load_before = os.getloadavg()[0]
     lines: list[str] = []
+    lines_after: list[str] = []
     with tempfile.TemporaryDirectory() as scratch:
         # One database per process: tortoise caches each model's SQL for the first database it met.
         backends = (
@@ -342,16 +391,29 @@ def main() -> None:
                     print(f"{backend}, {workers} worker(s): {run}", file=sys.stderr)  # noqa: T201
                     runs.setdefault(workers, []).append(run)
             lines += rows(backend, runs)
+            lines_after.append(scaling(backend, runs))
     load_after = os.getloadavg()[0]
     table = [
         "| Database | Workers | Statements charged | Wall time (median) | Accounts/s (median) | (runs) "
-        "| Repetitions | Charged per worker | Duplicates |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| Repetitions | Charged per worker | Duplicates | Worker CPU a charge | Other CPU a charge "
+        "| Machine busy |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
         *lines,
+        "",
+        *lines_after,
     ]
     print("\n".join(table))  # noqa: T201
     if not args.quick:
         write_results(table, accounts, (args.latency_ms, args.concurrency), (load_before, load_after))
+
+
+def scaling(backend: str, runs: dict[int, list[Run]]) -> str:
+    one, two = (statistics.median(run.per_second for run in runs[n]) for n in (1, 2))
+    steal = max(run.machine.steal_seconds for measured in runs.values() for run in measured)
+    return (
+        f"- {backend}: two workers charge **{two / one:.2f}x** what one does ({two:.0f} and {one:.0f}"
+        f" accounts/s); the most CPU time the hypervisor took from a run (steal) was {steal:.1f} s."
+    )
 
 
 def write_results(
@@ -378,6 +440,11 @@ def write_results(
         "### Results",
         "",
         *table,
+        "",
+        "Worker CPU a charge is the worker processes' own CPU time (user and system) over their runs,",
+        "divided by the statements charged; other CPU is the rest of the machine's busy time over the run's",
+        "wall time (PostgreSQL above all) a charge; machine busy is the share of all CPUs' time that was",
+        "busy.",
         "",
     ]
     write_section("Autopay", "\n".join(section))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.access import Permission, effective_permissions
+from models.access import Permission, effective_permissions, holds_grants
 from models.accounts.models import Account
 from models.db.clock import utcnow
 from models.members.models import Channel, Member, MemberStatus, PermissionGrant
@@ -94,23 +94,33 @@ async def notify_account(
 ) -> int:
     """Tell every active member of the account who holds `permission`, by the channels their preferences
     give for `topic` (billing, serviceChanges, outages, security); SMS only to a confirmed phone.
-    Returns how many messages were queued."""
+    Returns how many messages were queued.
+
+    Two statements in the common case (the members, the messages): grants are read only for members whose
+    role may hold them, and the account's time zone only when an SMS goes out (its quiet hours)."""
     query = Member.filter(account_id=account_id, status=MemberStatus.ACTIVE, removed_at=None)
     members = await (query.using_db(using_db) if using_db else query)
-    grants = PermissionGrant.filter(member_id__in=[m.id for m in members])
     granted: dict[int, list[Permission]] = {}
-    for member_id, grant in await (grants.using_db(using_db) if using_db else grants).values_list(
-        "member_id", "permission"
-    ):
-        granted.setdefault(int(member_id), []).append(Permission(grant))
-    accounts = Account.filter(id=account_id)
-    time_zone = str(
-        (await (accounts.using_db(using_db) if using_db else accounts).values_list("time_zone", flat=True))[0]
-    )
+    grantees = [m.id for m in members if holds_grants(m.role_enum)]
+    if grantees:
+        grants = PermissionGrant.filter(member_id__in=grantees)
+        for member_id, grant in await (grants.using_db(using_db) if using_db else grants).values_list(
+            "member_id", "permission"
+        ):
+            granted.setdefault(int(member_id), []).append(Permission(grant))
+    recipients = [
+        member
+        for member in members
+        if permission in effective_permissions(member.role_enum, granted.get(member.id, []))
+    ]
+    time_zone = None
+    if any(texts_member(member, topic) for member in recipients):
+        accounts = Account.filter(id=account_id)
+        accounts = accounts.using_db(using_db) if using_db else accounts
+        time_zone = str((await accounts.values_list("time_zone", flat=True))[0])
     drafts: list[Draft] = []
-    for member in members:
-        if permission in effective_permissions(member.role_enum, granted.get(member.id, [])):
-            drafts += member_drafts(member, topic, text, kind, time_zone=time_zone, sms_body=sms_body)
+    for member in recipients:
+        drafts += member_drafts(member, topic, text, kind, time_zone=time_zone, sms_body=sms_body)
     await queue_messages(drafts, using_db=using_db)
     return len(drafts)
 
@@ -138,17 +148,19 @@ def member_drafts(
     text: messages.Text,
     kind: MessageKind,
     *,
-    time_zone: str,
+    time_zone: str | None,
     sms_body: str | None = None,
 ) -> list[Draft]:
     """The messages that tell one member about `topic` by the channels their preferences give for it: the
     one place every notifier reads preferences. SMS goes only to a confirmed phone, and outside security
-    waits for the account's daytime (quiet hours)."""
-    channels = member.notification_preferences.get(topic, [Channel.EMAIL.value])
+    waits for the account's daytime (quiet hours): `time_zone` is the account's, needed only when the member
+    gets an SMS (`texts_member`)."""
     drafts: list[Draft] = []
-    if Channel.EMAIL.value in channels:
+    if Channel.EMAIL.value in channels_of(member, topic):
         drafts.append(email_draft(member, text, kind))
-    if Channel.SMS.value in channels and member.phone and member.phone_confirmed:
+    if texts_member(member, topic) and member.phone:
+        if time_zone is None:
+            raise ValueError("an SMS needs the account's time zone for its quiet hours")
         drafts.append(
             Draft(
                 Channel.SMS,
@@ -161,3 +173,13 @@ def member_drafts(
             )
         )
     return drafts
+
+
+def channels_of(member: Member, topic: str) -> list[str]:
+    """The channels the member chose for `topic` (e-mail unless they chose)."""
+    return list(member.notification_preferences.get(topic, [Channel.EMAIL.value]))
+
+
+def texts_member(member: Member, topic: str) -> bool:
+    """Whether `topic` goes to the member by SMS: they chose it and their phone is confirmed."""
+    return Channel.SMS.value in channels_of(member, topic) and bool(member.phone and member.phone_confirmed)

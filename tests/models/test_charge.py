@@ -26,7 +26,7 @@ from models.billing.statements import NothingToBill, issue_statement
 from models.notify.outbox import OutboxMessage
 from models.services.models import Service
 from tests.billing_support import add_card, issue, sandbox_charges
-from tests.support import make_account, make_member
+from tests.support import count_queries, make_account, make_member
 
 
 async def test_issue_statement_from_services_bills_each_service() -> None:
@@ -180,3 +180,25 @@ def test_a_method_is_named_as_the_portal_names_it(
     kind: PaymentMethodKind, brand: str | None, described: str
 ) -> None:
     assert describe_method(PaymentMethod(kind=kind, brand=brand, last4="4242")) == described
+
+
+async def test_a_charge_costs_the_same_few_statements() -> None:
+    # given a household of one primary with a card and a statement (as most autopay charges find)
+    account = await make_account()
+    await make_member(account, "alice", role=Role.PRIMARY)
+    card = await add_card(account)
+    statement = await issue(account, 5000)
+    # when
+    with count_queries() as statements:
+        payment = await charge(
+            account_id=account.id,
+            amount=5000,
+            payment_method=card,
+            idempotency_key="autopay:1:2026-03-10",
+            source=PaymentSource.AUTOPAY,
+            statement_id=statement.id,
+        )
+    # then: the payment, the sandbox's ledger, and one settlement (the payment, the statement, the
+    # activity, the member, the receipt)
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert len(statements) == 8, "\n".join(statements)

@@ -7,14 +7,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from models.access import Permission, Role
-from models.members.models import Member
+from models.members.models import Channel, Member
 from models.notify.messages import Text
 from models.notify.outbox import OutboxMessage, claim
 from models.notify.quiet_hours import sms_not_before
-from models.notify.send import notify_account
-from tests.support import make_account, make_member
+from models.notify.send import member_drafts, notify_account
+from tests.support import count_queries, make_account, make_member
 
 CHICAGO = "America/Chicago"
 TEXT = Text(subject="Your statement is ready", body="It is.")
@@ -95,3 +96,45 @@ async def test_a_quiet_hours_sms_waits_and_security_does_not() -> None:
     assert await claim(outage.id, now=outage.next_attempt_at) is not None
     alert = await OutboxMessage.get(kind="ALERT")
     assert await claim(alert.id) is not None
+
+
+async def test_telling_a_household_reads_grants_and_time_zone_only_when_they_matter() -> None:
+    # given a household of one primary who takes billing by e-mail
+    account = await make_account()
+    primary = await make_member(account, "alice", role=Role.PRIMARY, phone="+13125550142")
+    # when / then: the members and the messages, two statements (a charge's receipt costs no more)
+    with count_queries() as statements:
+        assert await notify_account(account.id, "billing", Permission.VIEW_BILLING, TEXT, "RECEIPT") == 1
+    assert len(statements) == 2, statements
+    # given a STANDARD member, whose grants decide
+    await make_member(account, "bill", grants=(Permission.VIEW_BILLING,))
+    with count_queries() as statements:
+        assert await notify_account(account.id, "billing", Permission.VIEW_BILLING, TEXT, "RECEIPT") == 2
+    assert len(statements) == 3, statements
+    # given the primary texted too: the account's time zone is read for the quiet hours (here inside the
+    # transaction of the change that causes the message, as a settlement does)
+    primary.notification_preferences = {**primary.notification_preferences, "billing": ["EMAIL", "SMS"]}
+    await primary.save()
+    with count_queries() as statements:
+        async with in_transaction() as connection:
+            queued = await notify_account(
+                account.id, "billing", Permission.VIEW_BILLING, TEXT, "RECEIPT", using_db=connection
+            )
+    assert queued == 3
+    assert len(statements) == 4, statements
+
+
+def test_an_sms_draft_without_the_accounts_time_zone_is_refused() -> None:
+    member = Member(
+        id=1,
+        account_id=1,
+        email="alice@example.com",
+        phone="+13125550142",
+        phone_confirmed=True,
+        notification_preferences={"billing": ["SMS"]},
+    )
+    with pytest.raises(ValueError, match="time zone"):
+        member_drafts(member, "billing", TEXT, "RECEIPT", time_zone=None)
+    # an e-mail needs no time zone
+    drafts = member_drafts(member, "security", TEXT, "ALERT", time_zone=None)
+    assert [(draft.channel, draft.recipient) for draft in drafts] == [(Channel.EMAIL, "alice@example.com")]
