@@ -45,11 +45,13 @@ def quiet_routine_jobs() -> None:
 
 
 async def ended(task: asyncio.Future[Any]) -> None:
-    """Cancel `task` until it has ended. One cancellation is not always enough: seen here, arq's main
-    task went on polling after a cancellation had landed in a Redis call (with a socket time-out), which
-    left `gateway worker` deaf to SIGTERM."""
-    for _ in range(CANCEL_TRIES):
+    """Cancel `task` until it has ended. One cancellation is enough since the worker's connections keep
+    it (workers/queue.py KeepsCancellation: redis-py's `asyncio.wait_for` lost one before Python 3.12, and
+    arq's main task went on polling, deaf to SIGTERM); the repeats are a safety net, and say so."""
+    for tries in range(CANCEL_TRIES):
         if task.done():
+            if tries > 1:
+                log.warning("the worker's main task ended only after %s cancellations", tries)
             break
         task.cancel()
         await asyncio.wait({task}, timeout=CANCEL_WAIT_SECONDS)
@@ -79,8 +81,8 @@ async def run_worker(settings: Settings, *, database_open: bool = False) -> None
         while True:
             worker = build_worker(settings, database_open=True)
             try:
-                # Not `await worker.async_run()`: cancelling that waits for arq's main task, which a
-                # cancellation landing in a Redis call can fail to end; stop() makes sure it ends.
+                # Not `await worker.async_run()`: this returns on cancellation whatever arq's main task
+                # does with it, and stop() makes sure that task ends (see `ended`).
                 running = asyncio.ensure_future(worker.async_run())
                 await asyncio.wait({running})
                 running.result()
