@@ -4,10 +4,9 @@ Jobs go through workers.queue, whose connection is the queue's alone."""
 from __future__ import annotations
 
 from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 
 from gateway.settings import Settings
+from workers.redis_pool import bounded_pool
 
 
 def redis_client(
@@ -18,13 +17,10 @@ def redis_client(
 ) -> Redis:
     """Connects on first use, so the app starts while Redis is down. A Redis that refuses, or that takes
     a connection but never answers (stopped, partitioned), fails each call within its time-out, once:
-    a retry would only double the wait of the request on whose path the call is."""
-    client: Redis = Redis.from_url(
-        redis_url,
-        socket_connect_timeout=connect_timeout,
-        socket_timeout=socket_timeout,
-        retry=Retry(NoBackoff(), 0),
-        retry_on_timeout=False,
+    a retry would only double the wait of the request on whose path the call is. A cancelled call (a
+    request's deadline, shutdown) ends cancelled (workers/redis_pool.py)."""
+    client: Redis = Redis.from_pool(
+        bounded_pool(redis_url, connect_timeout=connect_timeout, socket_timeout=socket_timeout)
     )
     return client
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -11,14 +10,11 @@ from typing import Any
 import msgpack
 from arq.connections import ArqRedis
 from arq.constants import in_progress_key_prefix
-from redis.asyncio import ConnectionPool
-from redis.asyncio.connection import AbstractConnection, Connection, SSLConnection, UnixDomainSocketConnection
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from gateway.settings import Settings
 from models.members.models import Channel
+from workers.redis_pool import bounded_pool
 
 log = logging.getLogger(__name__)
 
@@ -40,47 +36,6 @@ def deserialize(data: bytes) -> dict[str, Any]:
     return unpacked
 
 
-class KeepsCancellation(AbstractConnection):
-    """A connection on which a cancelled call is always cancelled.
-
-    With a socket time-out, redis-py (to 8.1 at least) bounds each send with `asyncio.wait_for`, which
-    before Python 3.12 returns instead of raising when the cancellation lands as the send completes
-    (CPython gh-86296): the call then reads its reply and returns as if never cancelled, and arq's poll
-    loop went on after the worker was stopped. The lost cancellation is raised here, once the send is
-    over; the connection is dropped first, as redis-py drops one whose send it sees cancelled, so that
-    the next call on it does not read this call's reply."""
-
-    async def send_packed_command(
-        self, command: bytes | str | Iterable[bytes], check_health: bool = True
-    ) -> None:
-        task = asyncio.current_task()
-        cancelling = task.cancelling() if task is not None else 0
-        await super().send_packed_command(command, check_health)
-        if task is not None and task.cancelling() > cancelling:
-            await self.disconnect(nowait=True)
-            raise asyncio.CancelledError
-
-
-class KeepsCancellationTCP(KeepsCancellation, Connection):
-    pass
-
-
-class KeepsCancellationTLS(KeepsCancellation, SSLConnection):
-    pass
-
-
-class KeepsCancellationUnix(KeepsCancellation, UnixDomainSocketConnection):
-    pass
-
-
-# What ConnectionPool.from_url picks for redis://, rediss:// and unix:// URLs, and ours in its place.
-KEEPING_CANCELLATION: dict[type[AbstractConnection], type[KeepsCancellation]] = {
-    Connection: KeepsCancellationTCP,
-    SSLConnection: KeepsCancellationTLS,
-    UnixDomainSocketConnection: KeepsCancellationUnix,
-}
-
-
 def arq_redis(
     redis_url: str,
     *,
@@ -91,17 +46,9 @@ def arq_redis(
     the connection but never answers (stopped, partitioned) would hang every call. With one, each call
     fails within `socket_timeout`, once. arq blocks on no command (it polls with ZRANGEBYSCORE and sleeps
     between polls), so no healthy call waits anywhere near it. Its connections keep a cancellation that
-    the time-out's `asyncio.wait_for` would lose (KeepsCancellation)."""
-    pool = ConnectionPool.from_url(
-        redis_url,
-        socket_connect_timeout=connect_timeout,
-        socket_timeout=socket_timeout,
-        retry=Retry(NoBackoff(), 0),
-        retry_on_timeout=False,
-    )
-    pool.connection_class = KEEPING_CANCELLATION[pool.connection_class]
+    the time-out's `asyncio.wait_for` would lose (workers/redis_pool.py)."""
     return ArqRedis(
-        pool,
+        bounded_pool(redis_url, connect_timeout=connect_timeout, socket_timeout=socket_timeout),
         job_serializer=serialize,
         job_deserializer=deserialize,
         default_queue_name=QUEUE_NAME,
