@@ -46,8 +46,8 @@ def quiet_routine_jobs() -> None:
 
 async def ended(task: asyncio.Future[Any]) -> None:
     """Cancel `task` until it has ended. One cancellation is enough since the worker's connections keep
-    it (workers/queue.py KeepsCancellation: redis-py's `asyncio.wait_for` lost one before Python 3.12, and
-    arq's main task went on polling, deaf to SIGTERM); the repeats are a safety net, and say so."""
+    it (workers/redis_pool.py KeepsCancellation: redis-py's `asyncio.wait_for` lost one before Python
+    3.12, and arq's main task went on polling, deaf to SIGTERM); the repeats are a safety net, and say so."""
     for tries in range(CANCEL_TRIES):
         if task.done():
             if tries > 1:
