@@ -6,7 +6,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from gateway.settings import Settings
-from workers.redis_pool import bounded_pool
+from workers.redis_pool import ReleasesPipelines, bounded_pool
 
 
 def redis_client(
@@ -18,8 +18,9 @@ def redis_client(
     """Connects on first use, so the app starts while Redis is down. A Redis that refuses, or that takes
     a connection but never answers (stopped, partitioned), fails each call within its time-out, once:
     a retry would only double the wait of the request on whose path the call is. A cancelled call (a
-    request's deadline, shutdown) ends cancelled (workers/redis_pool.py)."""
-    client: Redis = Redis.from_pool(
+    request's deadline, shutdown) ends cancelled, and a cancelled pipeline gives its connection back
+    (workers/redis_pool.py)."""
+    client: Redis = ReleasesPipelines.from_pool(
         bounded_pool(redis_url, connect_timeout=connect_timeout, socket_timeout=socket_timeout)
     )
     return client

@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from gateway.settings import Settings
 from models.members.models import Channel
-from workers.redis_pool import bounded_pool
+from workers.redis_pool import ReleasesPipelines, bounded_pool
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,10 @@ def deserialize(data: bytes) -> dict[str, Any]:
     return unpacked
 
 
+class QueueRedis(ReleasesPipelines, ArqRedis):  # type: ignore[misc]
+    """arq's client whose pipelines give their connection back even when cancelled (workers/redis_pool.py)."""
+
+
 def arq_redis(
     redis_url: str,
     *,
@@ -46,8 +50,9 @@ def arq_redis(
     the connection but never answers (stopped, partitioned) would hang every call. With one, each call
     fails within `socket_timeout`, once. arq blocks on no command (it polls with ZRANGEBYSCORE and sleeps
     between polls), so no healthy call waits anywhere near it. Its connections keep a cancellation that
-    the time-out's `asyncio.wait_for` would lose (workers/redis_pool.py)."""
-    return ArqRedis(
+    the time-out's `asyncio.wait_for` would lose, and its pipelines release them even when cancelled
+    (workers/redis_pool.py)."""
+    return QueueRedis(
         bounded_pool(redis_url, connect_timeout=connect_timeout, socket_timeout=socket_timeout),
         job_serializer=serialize,
         job_deserializer=deserialize,

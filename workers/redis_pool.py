@@ -1,12 +1,15 @@
-"""Redis connections bounded by time-outs that still keep a cancellation: the pool of the worker and of
-the web process's queue (workers/queue.py) and the gateway's own client (gateway/redis_client.py)."""
+"""Redis connections bounded by time-outs that still keep a cancellation, and pipelines that give their
+connection back however they are cancelled: the pool and client of the worker and of the web process's
+queue (workers/queue.py) and the gateway's own client (gateway/redis_client.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from typing import Any
 
-from redis.asyncio import ConnectionPool
+from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.client import Pipeline
 from redis.asyncio.connection import AbstractConnection, Connection, SSLConnection, UnixDomainSocketConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -65,3 +68,32 @@ def bounded_pool(redis_url: str, *, connect_timeout: float, socket_timeout: floa
     )
     pool.connection_class = KEEPING_CANCELLATION[pool.connection_class]
     return pool
+
+
+class ReleasingPipeline(Pipeline):
+    """A pipeline that gives its connection back to the pool however its reset ends.
+
+    redis-py's reset sends UNWATCH on a watching pipeline (arq's enqueue and job bookkeeping watch keys)
+    and only then releases the connection; a cancellation that lands there (a second cancel of a stopping
+    worker, a deadline after a first one) left the connection out of the pool for good, and the garbage
+    collector then warned of an unclosed client. Here the connection, whose WATCH may still hold, is
+    closed and released, and the cancellation goes on."""
+
+    async def reset(self) -> None:
+        try:
+            await super().reset()  # type: ignore[no-untyped-call]
+        except BaseException:
+            connection, self.connection = self.connection, None
+            if connection is not None:
+                # Neither call suspends: a cancellation still pending cannot stop them half-way.
+                await connection.disconnect(nowait=True)
+                await self.connection_pool.release(connection)
+            self.watching = False
+            raise
+
+
+class ReleasesPipelines(Redis):
+    """A client whose pipelines are ReleasingPipeline; mixed into arq's client by workers/queue.py."""
+
+    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Pipeline:
+        return ReleasingPipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint)
