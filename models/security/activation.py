@@ -19,7 +19,7 @@ from models.security.devices import invalid_device_id
 from models.security.errors import Refusal
 from models.security.guard import Claimant, Secret
 from models.security.models import TokenPurpose
-from models.security.passwords import normalise_answer
+from models.security.passwords import Identity, normalise_answer
 from models.security.sessions import ClientInfo, open_session
 
 MAX_QUESTION = 200
@@ -80,9 +80,7 @@ async def _check(gate: Gate, member: Member, activation: Activation, ip_address:
             Refusal.INVALID_USERNAME, "Use 3 to 32 letters, digits, dots, underscores or dashes.", "username"
         )
     await _refuse_taken_username(gate, member, activation.username, ip_address)
-    problem = await gate.passwords.problem(
-        activation.password, [member.display_name, activation.username, member.email]
-    )
+    problem = await gate.passwords.problem(activation.password, Identity.of(member, activation.username))
     if problem is not None:
         raise Refused(Refusal.WEAK_PASSWORD, problem, "password")
     question, answer = activation.security_question, activation.security_answer

@@ -15,7 +15,7 @@ from models.notify.send import email_member
 from models.security.attempts import Gate, Refused, SessionHolder, check, refuse_unless_accepted
 from models.security.errors import Refusal
 from models.security.guard import Secret
-from models.security.passwords import MAX_LENGTH
+from models.security.passwords import MAX_LENGTH, Identity
 from models.security.sessions import revoke_sessions
 
 
@@ -37,9 +37,7 @@ async def change_password(holder: SessionHolder, change: PasswordChange, gate: G
     verdict = await check(gate.guard, holder.claimant, Secret.CURRENT_PASSWORD, verify)
     wrong = Refused(Refusal.INVALID_CREDENTIALS, "The current password is not right.", "currentPassword")
     refuse_unless_accepted(verdict, wrong)
-    problem = await passwords.problem(
-        change.new_password, [member.display_name, member.username, member.email]
-    )
+    problem = await passwords.problem(change.new_password, Identity.of(member))
     if problem is not None:
         raise Refused(Refusal.WEAK_PASSWORD, problem, "newPassword")
     new_hash = await passwords.hash(change.new_password)

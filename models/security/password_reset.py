@@ -14,7 +14,7 @@ from models.security.attempts import INVALID_LINK, WRONG_CODE, Gate, Refused, ch
 from models.security.errors import Refusal
 from models.security.guard import Claimant, Secret
 from models.security.models import OneTimeToken
-from models.security.passwords import normalise_answer
+from models.security.passwords import Identity, normalise_answer
 from models.security.recovery import (
     complete_reset,
     live_reset_codes,
@@ -92,9 +92,7 @@ async def reset_password(gate: Gate, reset: PasswordReset, ip_address: str | Non
     ).accepted:
         raise Refused(Refusal.WRONG_SECURITY_ANSWER, "The answer is not right.", "securityAnswer")
     await refund_attempt(row)
-    problem = await gate.passwords.problem(
-        reset.new_password, [member.display_name, member.username, member.email]
-    )
+    problem = await gate.passwords.problem(reset.new_password, Identity.of(member))
     if problem is not None:
         raise Refused(Refusal.WEAK_PASSWORD, problem, "newPassword")
     if reset.turn_off_two_factor:

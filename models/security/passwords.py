@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import threading
 import unicodedata
 import weakref
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,10 +21,16 @@ from zxcvbn import zxcvbn
 
 from models.members.contact import has_control_characters
 
+if TYPE_CHECKING:
+    from models.members.models import Member
+
 HASHING_NICENESS = 10
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 MIN_SCORE = 3
+MIN_IDENTITY_PART = 3
+CONTAINS_IDENTITY = "Your password must not contain your name, username or e-mail address."
+_SEPARATORS = re.compile(r"[\W_]+")
 
 
 @lru_cache(maxsize=4)
@@ -86,10 +95,10 @@ class Passwords:
             hashing_pool(), self._verify, stored_hash, secret
         )
 
-    async def problem(self, password: str, personal: Iterable[str | None] = ()) -> str | None:
+    async def problem(self, password: str, identity: Identity) -> str | None:
         """`password_problem` off the event loop: zxcvbn takes milliseconds of CPU per password."""
         return await asyncio.get_running_loop().run_in_executor(
-            hashing_pool(), password_problem, password, list(personal)
+            hashing_pool(), password_problem, password, identity
         )
 
     def needs_rehash(self, stored_hash: str) -> bool:
@@ -110,7 +119,43 @@ def normalise_answer(answer: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", answer).casefold().split())
 
 
-def password_problem(password: str, personal: Iterable[str | None] = ()) -> str | None:
+@dataclass(frozen=True)
+class Identity:
+    """Who a new password is for: it may not contain their name, username or e-mail address."""
+
+    name: str
+    username: str | None
+    email: str
+
+    @classmethod
+    def of(cls, member: Member, username: str | None = None) -> Identity:
+        """The member's identity; `username` is the one an activation is choosing."""
+        return cls(member.display_name, username or member.username, member.email)
+
+    def parts(self) -> set[str]:
+        """Each of name, username and e-mail local part, whole and split at separators, folded;
+        only parts of MIN_IDENTITY_PART characters or more, so initials and short names pass."""
+        local_part = self.email.rsplit("@", 1)[0]
+        found: set[str] = set()
+        for value in (self.name, self.username or "", local_part):
+            folded = _fold(value)
+            found.update(
+                part for part in [folded, *_SEPARATORS.split(folded)] if len(part) >= MIN_IDENTITY_PART
+            )
+        return found
+
+    def words(self) -> list[str]:
+        """zxcvbn's user inputs: the values and their words (the e-mail's domain too)."""
+        words: list[str] = []
+        for value in (self.name, self.username, self.email):
+            if not value:
+                continue
+            words.append(value)
+            words.extend(part for part in value.replace("@", " ").replace(".", " ").split() if len(part) > 2)
+        return words
+
+
+def password_problem(password: str, identity: Identity) -> str | None:
     """Why the password is refused (a sentence for the member), or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
@@ -119,19 +164,20 @@ def password_problem(password: str, personal: Iterable[str | None] = ()) -> str 
     if has_control_characters(password):
         # A line break or tab in a new password is almost always a paste error the member cannot retype.
         return "Leave out line breaks, tabs and other control characters."
-    user_inputs = _personal_words(personal)
-    result = zxcvbn(password, user_inputs=user_inputs, max_length=MAX_LENGTH)
+    if contains_identity(password, identity):
+        return CONTAINS_IDENTITY
+    result = zxcvbn(password, user_inputs=identity.words(), max_length=MAX_LENGTH)
     if result["score"] < MIN_SCORE:
         warning = result["feedback"].get("warning") or "This password is too easy to guess."
         return f"{warning} Add more words or characters that are hard to guess."
     return None
 
 
-def _personal_words(personal: Iterable[str | None]) -> list[str]:
-    words: list[str] = []
-    for value in personal:
-        if not value:
-            continue
-        words.append(value)
-        words.extend(part for part in value.replace("@", " ").replace(".", " ").split() if len(part) > 2)
-    return words
+def contains_identity(password: str, identity: Identity) -> bool:
+    """True when the password holds any part of the identity, ignoring case."""
+    folded = _fold(password)
+    return any(part in folded for part in identity.parts())
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()

@@ -74,6 +74,8 @@ async def test_failed_attempts_do_not_use_up_the_link(client: httpx.AsyncClient)
         ({"password": "short"}, "WEAK_PASSWORD", "password"),
         ({"password": "x" * 129}, "WEAK_PASSWORD", "password"),
         ({"password": "dana.s dana.s dana.s"}, "WEAK_PASSWORD", "password"),
+        ({"password": "orchard SCULLY comet 4242"}, "WEAK_PASSWORD", "password"),
+        ({"password": "orchard comet 4242 New"}, "WEAK_PASSWORD", "password"),
         ({"username": "ab"}, "INVALID_USERNAME", "username"),
         ({"username": "has space"}, "INVALID_USERNAME", "username"),
         ({"username": "x" * 33}, "INVALID_USERNAME", "username"),

@@ -97,3 +97,38 @@ async def test_a_128_character_passphrase_is_accepted(client: httpx.AsyncClient)
     )
     assert body["data"]["changePassword"] == {"ok": True, "errors": []}
     await sign_in(client, "alice", passphrase)
+
+
+CHANGE_WITH_MESSAGE = """
+mutation($input: ChangePasswordInput!) {
+  changePassword(input: $input) { ok errors { code field message } }
+}
+"""
+
+
+async def test_a_new_password_with_the_members_identity_is_refused_and_changes_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    # given a member named Marigold.J, username marigold.j, e-mail marigold.j@example.com
+    account = await make_account()
+    await make_member(account, "marigold.j", role=Role.PRIMARY)
+    token = await sign_in(client, "marigold.j")
+    refused = {
+        "code": "WEAK_PASSWORD",
+        "field": "newPassword",
+        "message": "Your password must not contain your name, username or e-mail address.",
+    }
+    for new_password in ["orchard MARIGOLD comet 4242", "velvet Marigold.J harbor 9931"]:
+        # when
+        body = await gql(
+            client,
+            CHANGE_WITH_MESSAGE,
+            {"input": {"currentPassword": STRONG_PASSWORD, "newPassword": new_password}},
+            token=token,
+        )
+        # then refused, saying why, and the password is the old one still
+        assert body["data"]["changePassword"] == {"ok": False, "errors": [refused]}, new_password
+        rejected = await gql(client, SIGN_IN, {"input": {"username": "marigold.j", "password": new_password}})
+        assert rejected["data"]["signIn"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    await sign_in(client, "marigold.j", STRONG_PASSWORD)
+    assert await ActivityEvent.filter(kind="PASSWORD_CHANGED").count() == 0
