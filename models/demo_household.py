@@ -253,6 +253,7 @@ async def _seed(account: Account, members: dict[str, Member], connection: BaseDB
         ends_at=at(visit_day, 12),
         reason="Install a second TV receiver in the bedroom",
         created_by_id=dana.id,
+        booked_window=at(visit_day, 10),
         created_at=at(today - timedelta(days=2), 18),
         using_db=connection,
     )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -33,6 +34,7 @@ CLOSES_AT_HOUR = 20
 MAX_OPEN = 3
 MAX_REASON = 500
 REMINDER_LEAD = timedelta(hours=24)
+WINDOW_TAKEN_MESSAGE = "Your account has this window booked already. Choose another time."
 
 
 class AppointmentStatus(StrEnum):
@@ -55,6 +57,9 @@ class Appointment(Model):
         "gateway.Member", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
     created_by_id: int | None
+    # starts_at while the appointment holds its window (SCHEDULED), null once it is cancelled: unique per
+    # account, so the database books an account's window once, however many requests race for it.
+    booked_window = fields.DatetimeField(null=True)
     # Set once by the reminder run's conditional UPDATE, so a reminder goes out once.
     reminded_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -62,6 +67,7 @@ class Appointment(Model):
     class Meta:
         table = "appointment"
         indexes = (("status", "starts_at"),)
+        unique_together = (("account", "booked_window"),)
 
 
 def window_problem(account: Account, starts_at: datetime, now: datetime) -> str | None:
@@ -104,7 +110,8 @@ def describe_window(account: Account, appointment: Appointment) -> str:
 async def schedule(
     member: Member, starts_at: datetime, reason: str, *, ip_address: str | None = None
 ) -> Appointment:
-    """Book a window for the member's account; raises AppointmentRefused."""
+    """Book a window for the member's account, once: a window it holds already is refused (WINDOW_TAKEN) by
+    the unique booked_window, also when two requests race for it. Raises AppointmentRefused."""
     reason = reason.strip()
     if not 0 < len(reason) <= MAX_REASON:
         raise AppointmentRefused(Refusal.INVALID_INPUT, f"Use 1 to {MAX_REASON} characters.", "reason")
@@ -131,14 +138,18 @@ async def schedule(
             raise AppointmentRefused(
                 Refusal.TOO_MANY_APPOINTMENTS, f"An account may have at most {MAX_OPEN} open appointments."
             )
-        appointment = await Appointment.create(
-            account_id=account_id,
-            starts_at=starts_at,
-            ends_at=starts_at + WINDOW,
-            reason=reason,
-            created_by_id=member.id,
-            using_db=connection,
-        )
+        try:
+            appointment = await Appointment.create(
+                account_id=account_id,
+                starts_at=starts_at,
+                ends_at=starts_at + WINDOW,
+                reason=reason,
+                created_by_id=member.id,
+                booked_window=starts_at,
+                using_db=connection,
+            )
+        except IntegrityError:
+            raise AppointmentRefused(Refusal.WINDOW_TAKEN, WINDOW_TAKEN_MESSAGE, "startsAt") from None
         window = describe_window(account, appointment)
         await activity.record_by(
             member,
@@ -165,7 +176,7 @@ async def cancel(member: Member, appointment_id: int | None, *, ip_address: str 
                 id=appointment.id, status=AppointmentStatus.SCHEDULED, starts_at__gt=utcnow()
             )
             .using_db(connection)
-            .update(status=AppointmentStatus.CANCELLED)
+            .update(status=AppointmentStatus.CANCELLED, booked_window=None)
         )
         if updated != 1:
             raise AppointmentRefused(
@@ -174,6 +185,7 @@ async def cancel(member: Member, appointment_id: int | None, *, ip_address: str 
                 "id",
             )
         appointment.status = AppointmentStatus.CANCELLED
+        appointment.booked_window = None
         account = await Account.filter(id=account_id).using_db(connection).get()
         window = describe_window(account, appointment)
         await activity.record_by(

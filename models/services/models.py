@@ -20,6 +20,14 @@ class ServiceKind(StrEnum):
     PHONE = "PHONE"
 
 
+# What people read for each kind, in messages and the activity log.
+KIND_NAMES: dict[str, str] = {
+    ServiceKind.INTERNET: "Internet",
+    ServiceKind.TV: "TV",
+    ServiceKind.PHONE: "Phone",
+}
+
+
 class Service(Model):
     id = fields.BigIntField(primary_key=True)
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
@@ -35,3 +43,8 @@ class Service(Model):
 
     class Meta:
         table = "service"
+
+    @property
+    def kind_name(self) -> str:
+        """The kind in words: "Internet", "TV", or an older row's "HOME_SECURITY" as "Home security"."""
+        return KIND_NAMES.get(self.kind) or self.kind.replace("_", " ").capitalize()

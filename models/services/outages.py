@@ -93,7 +93,7 @@ async def report_outage(
         await activity.record_by(
             member,
             ActivityKind.OUTAGE_REPORTED,
-            f"{member.display_name} reported an outage of {service.plan} ({service.kind})",
+            f"{member.display_name} reported an outage of {service.plan} ({service.kind_name})",
             ip_address=ip_address,
             using_db=connection,
         )
@@ -102,7 +102,7 @@ async def report_outage(
             subject=subject,
             body=(
                 f"Hello {member.display_name},\n\nThank you for telling us that {service.plan} "
-                f"({service.kind}) is not working. Our technicians are looking into it; we will tell "
+                f"({service.kind_name}) is not working. Our technicians are looking into it; we will tell "
                 "you when it is fixed.\n"
             ),
         )

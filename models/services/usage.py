@@ -171,7 +171,7 @@ def _alert_text(account: Account, service: Service, percent: int, total: int) ->
         subject=subject,
         body=(
             f"Hello,\n\nThe {account.name} account has used {format_bytes(total)} of its "
-            f"{format_bytes(allowance)} monthly allowance on {service.plan} ({service.kind}).\n\n"
+            f"{format_bytes(allowance)} monthly allowance on {service.plan} ({service.kind_name}).\n\n"
             "The allowance starts again on the next billing day.\n"
         ),
     )

@@ -36,14 +36,20 @@ class ServiceFields:
     @strawberry.field(
         permission_classes=[Requires(Permission.MANAGE_SERVICES)],
         description="The two-hour windows a technician can visit in the next `days` days (1 to "
-        f"{MAX_WINDOW_DAYS}) of the account's calendar, soonest first: what scheduleAppointment accepts.",
+        f"{MAX_WINDOW_DAYS}) of the account's calendar, soonest first, but those the account has booked: "
+        "what scheduleAppointment accepts.",
     )
-    def appointment_windows(self, days: int = DEFAULT_WINDOW_DAYS) -> list[AppointmentWindow] | None:
+    async def appointment_windows(
+        self, info: Info, days: int = DEFAULT_WINDOW_DAYS
+    ) -> list[AppointmentWindow] | None:
         if not 1 <= days <= MAX_WINDOW_DAYS:
             raise bad_input(f"`days` must be between 1 and {MAX_WINDOW_DAYS}.")
+        appointments = await info.context.loaders.appointments_by_account.load(self.model.id)
+        booked = {appointment.booked_window for appointment in appointments}
         return [
             AppointmentWindow(starts_at=start, ends_at=start + WINDOW)
             for start in open_windows(self.model, utcnow(), days)
+            if start not in booked
         ]
 
     @strawberry.field(permission_classes=[Requires(Permission.MANAGE_SERVICES)], description="Soonest first.")

@@ -41,7 +41,8 @@ class AppointmentPayload:
 class Mutation:
     @strawberry.mutation(
         permission_classes=[MANAGE_SERVICES],
-        description="A two-hour window starting on the hour, 08:00-20:00 in the account's time zone.",
+        description="A two-hour window starting on the hour, 08:00-20:00 in the account's time zone; a "
+        "window the account has booked already is refused with WINDOW_TAKEN.",
     )
     async def schedule_appointment(self, info: Info, input: ScheduleAppointmentInput) -> AppointmentPayload:
         member = principal_of(info).member

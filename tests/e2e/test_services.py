@@ -1,9 +1,12 @@
 """Services in Chromium: the metered service with this period's usage (fed by the operator's
-`record-usage`), booking and cancelling a technician's visit, and reporting an outage."""
+`record-usage`), booking and cancelling a technician's visit, and reporting an outage; a window booked
+in another tab refused in words, a long reason kept inside the page, and refusals gone after a later
+success."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -135,5 +138,66 @@ async def test_a_member_sees_the_usage_books_and_cancels_a_visit_and_reports_an_
     await expect(outage.get_by_role("status")).to_contain_text("we have your outage report")
     await expect(description).to_have_value("")
     (acknowledged,) = await portal.mail_to(household.email, f"We received your outage report for {PLAN}")
-    assert "is not working" in body_of(acknowledged)
+    assert f"{PLAN} (Internet) is not working" in body_of(acknowledged)
     assert await serious_violations(page) == []
+    # and: the overview's recent activity names the service's kind in words
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Account overview").click()
+    activity = page.get_by_role("region", name="Recent activity")
+    await expect(activity).to_contain_text(f"reported an outage of {PLAN} (Internet)")
+    await expect(activity).not_to_contain_text("INTERNET")
+
+
+async def test_a_window_booked_in_another_tab_is_refused_in_words_and_stale_errors_go(
+    portal: Server, page: Page
+) -> None:
+    # given: a member with Services open in two tabs, the times said in the zone's everyday name
+    household = await household_with_metered_internet(portal, "Ottilie")
+    await page.goto("/sign-in")
+    await sign_in(page, household.username, PASSWORD)
+    await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()
+    await page.goto("/services")
+    other_tab = await page.context.new_page()
+    await other_tab.goto("/services")
+    appointments = page.get_by_role("region", name="Appointments")
+    stale = other_tab.get_by_role("region", name="Appointments")
+    await expect(stale.get_by_role("group", name="Time window")).to_contain_text("Times are in Eastern Time.")
+
+    # when: the first tab books the next day's first window with a reason of one long word
+    long_reason = "x" * 300
+    await appointments.get_by_label("Reason").fill(long_reason)
+    await appointments.get_by_label("Day").select_option(index=1)
+    first_window = appointments.get_by_role("group", name="Time window").get_by_role("radio").first
+    chosen = (await first_window.locator("xpath=..").inner_text()).strip()
+    await first_window.check()
+    await appointments.get_by_role("button", name="Schedule appointment").click()
+    # then: booked, and the reason wraps inside the page rather than widening it
+    await expect(appointments.get_by_role("status")).to_contain_text("Your appointment is booked for")
+    await expect(appointments.get_by_role("listitem").filter(has_text=long_reason)).to_contain_text(chosen)
+    assert await page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+    # when: the other tab, which still offers that window, books it too
+    await stale.get_by_label("Reason").fill("Wi-Fi drops every evening")
+    await stale.get_by_label("Day").select_option(index=1)
+    stale_window = stale.get_by_role("group", name="Time window")
+    await stale_window.get_by_role("radio").first.check()
+    await stale.get_by_role("button", name="Schedule appointment").click()
+    # then: refused at the time window, in words; the tab now lists the booking and no longer offers it
+    await expect(stale_window).to_have_accessible_description(
+        "You have a visit booked in this time window already. Please choose another one."
+    )
+    await expect(stale.get_by_role("listitem").filter(has_text=long_reason)).to_contain_text(chosen)
+    await expect(stale_window.get_by_role("radio").first.locator("xpath=..")).not_to_have_text(chosen)
+    assert len(await portal.mail_to(household.email, "Your appointment is booked")) == 1
+
+    # when: that tab reports an outage without a description (refused), then cancels the visit
+    outage = other_tab.get_by_role("region", name="Report an outage")
+    await outage.get_by_role("button", name="Report outage").click()
+    await expect_refused(outage.get_by_label("Description"), "Tell us what is not working.")
+    await stale.get_by_role("button", name="Cancel appointment").click()
+    # then: the cancellation is confirmed, and neither earlier refusal stays on the page
+    await expect(stale.get_by_role("status")).to_contain_text("is cancelled")
+    await expect(other_tab.get_by_role("alert")).to_have_count(0)
+    await expect(stale_window).not_to_have_accessible_description(re.compile("booked"))
+    await expect(outage.get_by_label("Description")).not_to_have_attribute("aria-invalid", "true")
+    assert await serious_violations(other_tab) == []
+    await other_tab.close()

@@ -68,3 +68,12 @@ async def test_a_report_is_recorded_with_its_description_trimmed() -> None:
     report = await report_outage(member, service.id, "  No internet since noon  ")
     # then
     assert (report.service_id, report.description) == (service.id, "No internet since noon")
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("INTERNET", "Internet"), ("TV", "TV"), ("PHONE", "Phone"), ("HOME_SECURITY", "Home security")],
+)
+def test_a_service_kind_reads_as_words(kind: str, name: str) -> None:
+    # given / when / then: what the report's acknowledgement and the activity log say of the service
+    assert Service(kind=kind, plan="Gig").kind_name == name

@@ -32,6 +32,11 @@ mutation($input: ScheduleAppointmentInput!) {
   }
 }
 """
+SCHEDULE_SAYING_WHY = """
+mutation($input: ScheduleAppointmentInput!) {
+  scheduleAppointment(input: $input) { appointment { id } errors { code field message } }
+}
+"""
 CANCEL = """
 mutation($id: ID!) { cancelAppointment(id: $id) { appointment { id status } errors { code field } } }
 """
@@ -140,6 +145,77 @@ async def test_four_concurrent_bookings_make_exactly_three(client: httpx.AsyncCl
     codes = sorted(error["code"] for payload in payloads for error in payload["errors"])
     assert codes == ["TOO_MANY_APPOINTMENTS"]
     assert await Appointment.filter(status=AppointmentStatus.SCHEDULED).count() == 3
+
+
+async def test_a_window_the_account_has_booked_is_refused_until_it_is_cancelled(
+    client: httpx.AsyncClient,
+) -> None:
+    # given a booked window
+    _, _, token = await services_session(client)
+    first = await scheduled(client, token, reason="No signal")
+    assert first["errors"] == []
+    # when it is booked again
+    again = await gql(client, SCHEDULE_SAYING_WHY, schedule_input(reason="Still no signal"), token=token)
+    # then refused at startsAt, in words, and nothing more was booked or sent
+    assert again["data"]["scheduleAppointment"] == {
+        "appointment": None,
+        "errors": [
+            {
+                "code": "WINDOW_TAKEN",
+                "field": "startsAt",
+                "message": "Your account has this window booked already. Choose another time.",
+            }
+        ],
+    }
+    assert [row.reason for row in await Appointment.all()] == ["No signal"]
+    assert await OutboxMessage.filter(kind="APPOINTMENT").count() == 1
+    # when it is cancelled and booked again
+    cancelled = await gql(client, CANCEL, {"id": first["appointment"]["id"]}, token=token)
+    assert cancelled["data"]["cancelAppointment"]["errors"] == []
+    rebooked = await scheduled(client, token, reason="Still no signal")
+    # then it is booked
+    assert rebooked["errors"] == []
+    assert rebooked["appointment"]["status"] == "SCHEDULED"
+
+
+async def test_two_concurrent_bookings_of_one_window_make_one(client: httpx.AsyncClient) -> None:
+    # given two members of one household, signed in
+    account, _, token = await services_session(client)
+    _, _, partner = await services_session(client, role=Role.MANAGER, account=account, username="bob")
+    # when each books the same window at once
+    payloads = await asyncio.gather(
+        scheduled(client, token, reason="No signal"), scheduled(client, partner, reason="No signal")
+    )
+    # then one booking, and one refusal that says the window is taken
+    assert sorted(payload["errors"] for payload in payloads) == [
+        [],
+        [{"code": "WINDOW_TAKEN", "field": "startsAt"}],
+    ]
+    assert sorted(payload["appointment"] is None for payload in payloads) == [False, True]
+    assert await Appointment.filter(status=AppointmentStatus.SCHEDULED).count() == 1
+
+
+async def test_the_windows_offered_leave_out_those_the_account_has_booked(client: httpx.AsyncClient) -> None:
+    # given a booked window
+    _, _, token = await services_session(client)
+    booked = (await scheduled(client, token))["appointment"]
+    # when the windows are asked for
+    body = await gql(client, WINDOWS, {"days": 4}, token=token)
+    # then it is not among them, though the window before it is
+    starts = [
+        datetime.fromisoformat(window["startsAt"]) for window in body["data"]["account"]["appointmentWindows"]
+    ]
+    assert datetime.fromisoformat(booked["startsAt"]) not in starts
+    assert local_time(2, 8) in starts
+    # and once it is cancelled it is offered again
+    assert (await gql(client, CANCEL, {"id": booked["id"]}, token=token))["data"]["cancelAppointment"][
+        "errors"
+    ] == []
+    again = await gql(client, WINDOWS, {"days": 4}, token=token)
+    assert local_time(2, 10) in [
+        datetime.fromisoformat(window["startsAt"])
+        for window in again["data"]["account"]["appointmentWindows"]
+    ]
 
 
 async def test_a_standard_member_may_not_schedule_or_list(client: httpx.AsyncClient) -> None:

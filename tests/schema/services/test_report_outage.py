@@ -43,7 +43,9 @@ async def test_a_report_is_recorded_confirmed_and_logged(client: httpx.AsyncClie
     assert report.description == "No internet since noon"
     messages = await OutboxMessage.filter(kind="OUTAGE_REPORTED").order_by("id")
     assert [(m.channel, m.recipient) for m in messages] == [("EMAIL", member.email), ("SMS", "+12025550143")]
-    assert await ActivityEvent.filter(account_id=account.id, kind="OUTAGE_REPORTED").count() == 1
+    assert "that Gig (Internet) is not working" in messages[0].body
+    [event] = await ActivityEvent.filter(account_id=account.id, kind="OUTAGE_REPORTED")
+    assert event.summary == f"{member.display_name} reported an outage of Gig (Internet)"
 
 
 async def test_the_confirmation_follows_the_reporters_preferences(client: httpx.AsyncClient) -> None:

@@ -53,6 +53,7 @@ async def test_a_thousand_concurrent_records_add_up_and_alert_once_each(client: 
         (primary.email, "You have used 90% of your Gig data allowance"),
         (primary.email, "You have used all of your Gig data allowance"),
     ]
+    assert "monthly allowance on Gig (Internet)." in alerts[0].body
 
 
 async def test_records_go_to_the_period_of_their_time() -> None:

@@ -89,6 +89,7 @@ const WORDS: Record<string, string> = {
   PAYMENTS_UNAVAILABLE: "Payments are not available right now. Please try again later.",
   INVALID_TIME: "Choose one of the offered times.",
   TOO_MANY_APPOINTMENTS: "You have as many appointments booked as allowed. Cancel one first.",
+  WINDOW_TAKEN: "You have a visit booked in this time window already. Please choose another one.",
 };
 
 /** What a member reads for one payload error. */

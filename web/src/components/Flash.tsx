@@ -35,7 +35,10 @@ export function useFlash() {
   const mine = shown?.owner === owner ? shown.message : null;
   const confirm = useCallback((message: ReactNode) => show({ owner, message }), [owner, show]);
   const clear = useCallback(() => show(null), [show]);
-  return { message: mine, confirm, clear };
+  // What another section confirmed last (a new object at each confirmation): a section clears its own
+  // errors then, as they are about an earlier try.
+  const elsewhere = shown && shown.owner !== owner ? shown : null;
+  return { message: mine, confirm, clear, elsewhere };
 }
 
 export function FlashSlot({ message }: { message: ReactNode }) {

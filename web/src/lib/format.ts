@@ -95,7 +95,15 @@ export function todayIn(timeZone: string): [number, number, number] {
 
 const SERVICE_KINDS: Record<string, string> = { INTERNET: "Internet", TV: "TV", PHONE: "Phone" };
 
-/** "Internet", "TV", "Phone": a service's kind as a member reads it. */
+/** "Internet", "TV", "Phone" (and "Home security" for HOME_SECURITY): a service's kind as a member reads it. */
 export function serviceKindName(kind: string): string {
-  return SERVICE_KINDS[kind] ?? kind.charAt(0) + kind.slice(1).toLowerCase();
+  return SERVICE_KINDS[kind] ?? kind.charAt(0) + kind.slice(1).toLowerCase().replace(/_/g, " ");
+}
+
+/** "Central Time" for "America/Chicago": a time zone as people call it, else its IANA name in words. */
+export function timeZoneName(timeZone: string): string {
+  const named = new Intl.DateTimeFormat(undefined, { timeZone, timeZoneName: "longGeneric" })
+    .formatToParts(new Date())
+    .find((part) => part.type === "timeZoneName")?.value;
+  return named ?? timeZone.replace(/_/g, " ");
 }

@@ -83,11 +83,18 @@ export function useMutationForm<R, A, V extends Record<string, string>>(
 ) {
   const form = useForm(initial, fields);
   const mutation = useMutation(document);
+  /** No messages, at the fields or general, the request's failure included; the values stay. */
+  const clearMessages = () => {
+    form.setFieldErrors({});
+    form.setGeneral([]);
+    mutation.setError(null);
+  };
   return {
     ...form,
     run: mutation.run,
     pending: mutation.pending,
     error: mutation.error,
     messages: [mutation.error, ...form.general],
+    clearMessages,
   };
 }

@@ -244,7 +244,7 @@ function NextAppointment({
   const next = appointments.find((item) => item.status === "SCHEDULED" && new Date(item.endsAt).getTime() > now);
   if (!next) return <p>No appointment booked. <Link to="/services">Schedule one</Link> if you need a technician.</p>;
   return (
-    <p>
+    <p className="free-text">
       {timeRange(next.startsAt, next.endsAt, timeZone)}: {next.reason}
     </p>
   );

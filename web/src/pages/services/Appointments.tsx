@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useMutation } from "../../api/hooks";
 import { refusalText } from "../../api/messages";
 import { Field, SelectField } from "../../components/Field";
@@ -6,7 +6,7 @@ import { FlashSlot, useFlash } from "../../components/Flash";
 import { FormActions } from "../../components/FormActions";
 import { Errors } from "../../components/Notice";
 import { graphql } from "../../gql";
-import { timeRange } from "../../lib/format";
+import { timeRange, timeZoneName } from "../../lib/format";
 import { useMutationForm } from "../../lib/useForm";
 import type { Account } from "../Services";
 
@@ -54,6 +54,16 @@ export function Appointments({ account, onChanged }: { account: Account; onChang
   const flash = useFlash();
   const cancel = useMutation(CancelAppointment);
   const [cancelRefusal, setCancelRefusal] = useState<string | null>(null);
+  const clearCancelMessages = () => {
+    cancel.setError(null);
+    setCancelRefusal(null);
+  };
+  // Another section's confirmation (an outage reported) makes this section's errors stale.
+  useEffect(() => {
+    if (!flash.elsewhere) return;
+    schedule.clearMessages();
+    clearCancelMessages();
+  }, [flash.elsewhere]);
 
   const day = days.find((option) => option.value === chosenDay) ?? days[0];
   const windows = day?.windows ?? [];
@@ -61,6 +71,7 @@ export function Appointments({ account, onChanged }: { account: Account; onChang
 
   const submit = schedule.onSubmit(async ({ reason }) => {
     flash.clear();
+    clearCancelMessages();
     const fine = schedule.check({
       reason: !reason.trim() && "Tell us what the technician should look at.",
       startsAt: !windows.some((window) => window.startsAt === startsAt) && "Choose a time window.",
@@ -69,7 +80,11 @@ export function Appointments({ account, onChanged }: { account: Account; onChang
     const data = await schedule.run({ input: { startsAt, reason: reason.trim() } });
     if (!data) return;
     const payload = data.scheduleAppointment;
-    if (schedule.refuse(payload.errors) || !payload.appointment) return;
+    if (schedule.refuse(payload.errors) || !payload.appointment) {
+      // Booked meanwhile (in another tab, or by someone else of the household): show it, offer the rest.
+      if (payload.errors.some((error) => error.code === "WINDOW_TAKEN")) onChanged();
+      return;
+    }
     flash.confirm(
       `Your appointment is booked for ${timeRange(payload.appointment.startsAt, payload.appointment.endsAt, tz)}. We will remind you the day before.`,
     );
@@ -79,7 +94,8 @@ export function Appointments({ account, onChanged }: { account: Account; onChang
 
   const cancelOne = async (appointment: Appointment) => {
     flash.clear();
-    setCancelRefusal(null);
+    clearCancelMessages();
+    schedule.clearMessages();
     const data = await cancel.run({ id: appointment.id });
     if (!data) return;
     if (data.cancelAppointment.errors.length > 0) {
@@ -105,7 +121,7 @@ export function Appointments({ account, onChanged }: { account: Account; onChang
           {upcoming.map((appointment) => (
             <li key={appointment.id}>
               {/* Each button's description says which appointment it cancels. */}
-              <p id={`appointment-${appointment.id}`}>
+              <p id={`appointment-${appointment.id}`} className="free-text">
                 <strong>{timeRange(appointment.startsAt, appointment.endsAt, tz)}</strong>
                 <br />
                 {appointment.reason}
@@ -130,7 +146,7 @@ export function Appointments({ account, onChanged }: { account: Account; onChang
           <summary>Past and cancelled appointments</summary>
           <ul className="plain">
             {past.map((appointment) => (
-              <li key={appointment.id}>
+              <li key={appointment.id} className="free-text">
                 {timeRange(appointment.startsAt, appointment.endsAt, tz)}: {appointment.reason} (
                 {STATUS_NAMES[appointment.status] ?? appointment.status})
               </li>
@@ -164,7 +180,7 @@ export function Appointments({ account, onChanged }: { account: Account; onChang
         </SelectField>
         <fieldset className={`choice${schedule.fieldErrors.startsAt ? " has-error" : ""}`} aria-describedby={schedule.fieldErrors.startsAt ? "window-error" : undefined}>
           <legend>Time window</legend>
-          <p className="hint">Times are in {tz.replace(/_/g, " ")} time. A technician arrives within the window.</p>
+          <p className="hint">Times are in {timeZoneName(tz)}. A technician arrives within the window.</p>
           {windows.length === 0 && <p>No visits can be booked in the next three weeks. Please call us.</p>}
           {windows.map((window) => (
             <label key={window.startsAt}>

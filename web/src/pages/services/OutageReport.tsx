@@ -1,3 +1,4 @@
+import { useEffect } from "react";
 import { SelectField, TextAreaField } from "../../components/Field";
 import { FlashSlot, useFlash } from "../../components/Flash";
 import { FormActions } from "../../components/FormActions";
@@ -21,6 +22,10 @@ export function OutageReport({ account }: { account: Account }) {
   const services = account.services ?? [];
   const report = useMutationForm(ReportOutage, { serviceId: services[0]?.id ?? "", description: "" });
   const flash = useFlash();
+  // Another section's confirmation (a visit booked or cancelled) makes this form's errors stale.
+  useEffect(() => {
+    if (flash.elsewhere) report.clearMessages();
+  }, [flash.elsewhere]);
 
   if (services.length === 0) return null;
 
