@@ -171,8 +171,7 @@ def _alert_text(account: Account, service: Service, percent: int, total: int) ->
         subject=subject,
         body=(
             f"Hello,\n\n{messages.the_account(account.name, capital=True)} has used {format_bytes(total)} "
-            "of its "
-            f"{format_bytes(allowance)} monthly allowance on {service.plan} ({service.kind}).\n\n"
+            f"of its {format_bytes(allowance)} monthly allowance on {service.plan} ({service.kind}).\n\n"
             "The allowance starts again on the next billing day.\n"
         ),
     )

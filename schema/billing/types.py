@@ -10,6 +10,7 @@ import strawberry
 
 from models.access import Permission
 from models.billing.balance import UpcomingPayment
+from models.billing.declines import decline_sentence
 from models.billing.models import (
     CURRENCY,
     AutopayEnrollment,
@@ -163,7 +164,12 @@ class PaymentType(Node):
     status: PaymentStatus
     source: PaymentSource
     created_at: datetime
-    failure_reason: str | None
+    failure_reason: str | None = strawberry.field(
+        description="A FAILED payment's code from the processor (card_declined, ...), for operators and apps."
+    )
+    failure_message: str | None = strawberry.field(
+        description="A FAILED payment's reason in a sentence for the member (the code is failureReason)."
+    )
     next_action: str | None = strawberry.field(
         description="While PENDING for the member (3-D Secure): the link where they confirm the payment."
     )
@@ -179,6 +185,9 @@ class PaymentType(Node):
             source=PaymentSource(payment.source),
             created_at=payment.created_at,
             failure_reason=payment.failure_reason,
+            failure_message=decline_sentence(payment.failure_reason)
+            if payment.status == PaymentStatus.FAILED
+            else None,
             next_action=payment.next_action,
             payment_method=PaymentMethodType.from_model(method) if method is not None else None,
             model=payment,

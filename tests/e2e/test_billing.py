@@ -30,9 +30,7 @@ PLAN, PRICE = "Gig", 6500
 STEP_UP_SUBJECT = "Your code to confirm it is you"
 NOT_AN_AMOUNT = "Enter an amount in dollars and cents, like 79.99."
 WRONG_CODE = "That code is not right, or it has expired."
-DECLINED = (
-    "The payment was declined: the card was declined. Nothing was charged; please try another payment method."
-)
+DECLINED = "Nothing was charged. Your card was declined. Try another card or contact your bank."
 
 ACTIVATE = """
 mutation($input: ActivateMemberInput!) { activateMember(input: $input) { token errors { code } } }
@@ -186,7 +184,7 @@ async def test_a_declined_card_is_refused_in_words_and_a_good_card_pays_the_bill
     await expect(amount).not_to_have_attribute("aria-invalid", "true")
     await expect(page.get_by_role("status")).to_have_count(0)
     await expect(page.get_by_role("region", name="Payment history")).to_contain_text(
-        "Failed (the card was declined)"
+        "Failed: Your card was declined. Try another card or contact your bank."
     )
     await expect(balance).to_contain_text("$90.00")
     declined = await billing_of(portal, billed)

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from models.access import Permission, Role
+from models.activity import ActivityEvent
 from models.billing.models import Payment, PaymentStatus, Statement, StatementStatus
 from models.notify.outbox import OutboxMessage
 from schema.ids import to_global_id
@@ -108,6 +109,49 @@ async def test_declined_card_answers_payment_declined_with_the_failed_payment(
     assert payload["payment"]["failureReason"] == "card_declined"
     after = await gql(client, BALANCE, token=token)
     assert after["data"]["account"]["balance"]["amount"] == 7999
+
+
+PAY_BILL_WORDED = """
+mutation($input: PayBillInput!) {
+  payBill(input: $input) { payment { status failureReason failureMessage } errors { code field message } }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("token", "code", "sentence"),
+    [
+        (
+            "tok_chargeDeclined",
+            "card_declined",
+            "Your card was declined. Try another card or contact your bank.",
+        ),
+        (
+            "tok_insufficientFunds",
+            "insufficient_funds",
+            "Your card has insufficient funds. Try another card or a smaller amount.",
+        ),
+    ],
+)
+async def test_a_decline_reads_as_a_sentence_and_keeps_its_code_for_operators(
+    client: httpx.AsyncClient, token: str, code: str, sentence: str
+) -> None:
+    # given
+    account, session = await billing_session(client)
+    card = await add_card(account, token)
+    await issue(account, 7999)
+    # when
+    body = await gql(client, PAY_BILL_WORDED, pay_input(card.id), token=session)
+    # then the member reads the sentence, the code is there for operators and apps
+    assert body["data"]["payBill"] == {
+        "payment": {"status": "FAILED", "failureReason": code, "failureMessage": sentence},
+        "errors": [{"code": "PAYMENT_DECLINED", "field": "paymentMethodId", "message": sentence}],
+    }
+    [mail] = await OutboxMessage.filter(kind="PAYMENT_FAILED")
+    assert sentence in mail.body
+    assert code not in mail.body
+    [event] = await ActivityEvent.filter(account_id=account.id, kind="PAYMENT_FAILED")
+    assert event.summary.endswith(f"failed: {code}")
 
 
 async def test_same_key_different_amount_is_refused(client: httpx.AsyncClient) -> None:

@@ -73,7 +73,7 @@ const BillingPageQuery = graphql(`
             status
             source
             createdAt
-            failureReason
+            failureMessage
             nextAction
             paymentMethod {
               kind
@@ -219,12 +219,4 @@ export default function Billing() {
       )}
     </Page>
   );
-}
-
-export function readableReason(reason: string): string {
-  const words: Record<string, string> = {
-    card_declined: "the card was declined",
-    insufficient_funds: "not enough funds",
-  };
-  return words[reason] ?? reason.replace(/_/g, " ");
 }

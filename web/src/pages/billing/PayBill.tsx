@@ -6,7 +6,7 @@ import { Alert } from "../../components/Notice";
 import { graphql } from "../../gql";
 import { centsInput, methodName, parseCents } from "../../lib/format";
 import { useMutationForm, type FieldBinding } from "../../lib/useForm";
-import { readableReason, type SavedMethod } from "../Billing";
+import type { SavedMethod } from "../Billing";
 
 const PayBillMutation = graphql(`
   mutation PayBill($input: PayBillInput!) {
@@ -17,7 +17,7 @@ const PayBillMutation = graphql(`
         amount {
           formatted
         }
-        failureReason
+        failureMessage
       }
       errors {
         ...UserErrorFields
@@ -72,9 +72,9 @@ export function PayBill({ balance, methods, onPaid }: Props) {
       onPaid();
       return;
     }
-    // The processor's reason, in words, where the member chose the method it refused.
-    const reason = payload.payment?.failureReason;
-    const declined = `The payment was declined${reason ? `: ${readableReason(reason)}` : ""}. Nothing was charged; please try another payment method.`;
+    // The processor's reason in a sentence (never its code), where the member chose the method it refused.
+    const reason = payload.payment?.failureMessage ?? "Your payment did not go through.";
+    const declined = `Nothing was charged. ${reason}`;
     pay.refuse(payload.errors, { PAYMENT_DECLINED: declined });
     // A refused attempt is done: the next one is a new payment.
     setIdempotencyKey(crypto.randomUUID());

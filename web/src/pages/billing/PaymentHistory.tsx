@@ -1,5 +1,5 @@
 import { dateTime, methodName } from "../../lib/format";
-import { readableReason, type BillingAccount } from "../Billing";
+import type { BillingAccount } from "../Billing";
 import { awaitingMember } from "./PaymentsAwaiting";
 
 const PAYMENT_STATUS = { PENDING: "Pending", SUCCEEDED: "Paid", FAILED: "Failed" } as const;
@@ -39,7 +39,7 @@ export function PaymentHistory({ payments, timeZone }: Props) {
                   <td data-label="How">{node.source === "AUTOPAY" ? "Autopay" : "You paid"}</td>
                   <td data-label="Status">
                     {PAYMENT_STATUS[node.status]}
-                    {node.failureReason ? ` (${readableReason(node.failureReason)})` : ""}
+                    {node.failureMessage ? `: ${node.failureMessage}` : ""}
                     {awaitingMember(node) ? " (waiting for you to confirm it)" : ""}
                   </td>
                 </tr>
