@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -30,6 +31,9 @@ from schema.fastpath.declared import RowLoad
 from schema.ids import to_global_id
 from schema.node import Node, PageInfo
 from schema.permissions import Info, Requires
+
+if TYPE_CHECKING:
+    from schema.members.types import MemberType
 
 strawberry.enum(PaymentMethodKind, name="PaymentMethodKind")
 strawberry.enum(StatementStatus, name="StatementStatus")
@@ -202,6 +206,18 @@ class PaymentType(Node):
         if statement is None:
             return None
         return (await loaded_statements(info, [statement]))[0]
+
+    @strawberry.field(
+        description="The member who paid; null for autopay, a partner app or a member since removed."
+    )
+    async def paid_by(
+        self, info: Info
+    ) -> Annotated[MemberType, strawberry.lazy("schema.members.types")] | None:
+        from schema.members.types import MemberType
+
+        member_id = self.model.paid_by_id
+        member = await info.context.loaders.member_by_id.load(member_id) if member_id is not None else None
+        return MemberType(model=member) if member is not None else None
 
 
 @strawberry.type(name="Autopay")

@@ -75,6 +75,10 @@ const BillingPageQuery = graphql(`
             createdAt
             failureMessage
             nextAction
+            paidBy {
+              id
+              displayName
+            }
             paymentMethod {
               kind
               brand
@@ -214,7 +218,7 @@ export default function Billing() {
             )}
           </section>
 
-          <PaymentHistory payments={account.payments} timeZone={tz} />
+          <PaymentHistory payments={account.payments} timeZone={tz} viewerId={me.id} />
         </>
       )}
     </Page>
