@@ -99,7 +99,7 @@ async def invite(actor: Actor, invitation: Invitation, links: LinkPolicy) -> Mem
             using_db=connection,
         )
         await _replace_grants(member.id, grants, connection)
-        await _send_invitation(member, links, connection)
+        await _send_invitation(actor, member, links, connection)
         await _record(
             actor,
             ActivityKind.MEMBER_INVITED,
@@ -117,7 +117,7 @@ async def resend_invitation(actor: Actor, member_id: int, links: LinkPolicy) -> 
             Refusal.INVALID_STATUS, "Only an invited member can be invited again.", "memberId"
         )
     async with in_transaction() as connection:
-        await _send_invitation(member, links, connection)
+        await _send_invitation(actor, member, links, connection)
         await _record(
             actor,
             ActivityKind.MEMBER_INVITATION_RESENT,
@@ -274,19 +274,36 @@ async def _replace_grants(
 
 
 async def send_activation(
-    member: Member, account_name: str, links: LinkPolicy, *, invited: bool, using_db: BaseDBAsyncClient
+    member: Member,
+    account_name: str,
+    links: LinkPolicy,
+    *,
+    invited: bool,
+    using_db: BaseDBAsyncClient,
+    invited_by: str | None = None,
 ) -> None:
     """A fresh activation link (earlier ones stop working) e-mailed to the member: welcome or invitation."""
     token = await issue_link_token(
         member.id, TokenPurpose.ACTIVATION, links.activation_seconds, using_db=using_db
     )
-    text = messages.activation(links.public_url, member.display_name, account_name, token, invited=invited)
+    text = messages.activation(
+        links.public_url, member.display_name, account_name, token, invited=invited, invited_by=invited_by
+    )
     await email_member(member, text, MessageKind.ACTIVATION, using_db=using_db)
 
 
-async def _send_invitation(member: Member, links: LinkPolicy, connection: BaseDBAsyncClient) -> None:
+async def _send_invitation(
+    actor: Actor, member: Member, links: LinkPolicy, connection: BaseDBAsyncClient
+) -> None:
     account = await Account.get(id=member.account_id, using_db=connection)
-    await send_activation(member, account.name, links, invited=True, using_db=connection)
+    await send_activation(
+        member,
+        account.name,
+        links,
+        invited=True,
+        using_db=connection,
+        invited_by=actor.member.display_name,
+    )
 
 
 async def _record(actor: Actor, kind: ActivityKind, summary: str, connection: BaseDBAsyncClient) -> None:

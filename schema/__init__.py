@@ -16,6 +16,7 @@ from schema.limits import MAX_COST, CostLimit, QueryLimits
 from schema.members.mutations import Mutation as MemberMutation
 from schema.members.profile import Mutation as ProfileMutation
 from schema.partners.mutations import Mutation as PartnerMutation
+from schema.security.activation import Query as ActivationQuery
 from schema.security.mutations import Mutation as SecurityMutation
 from schema.security.passkeys import Mutation as PasskeyMutation
 from schema.security.recovery import Mutation as RecoveryMutation
@@ -25,7 +26,7 @@ from schema.security.signed_in import Mutation as SignedInMutation
 from schema.security.totp import Mutation as TotpMutation
 from schema.services.mutations import Mutation as ServiceMutation
 
-Query = merge_types("Query", (AccountQuery, RecoveryQuery, BillingQuery))
+Query = merge_types("Query", (AccountQuery, RecoveryQuery, ActivationQuery, BillingQuery))
 Mutation = merge_types(
     "Mutation",
     (

@@ -13,7 +13,7 @@ from tortoise.models import Model
 
 from models.access import Role
 from models.billing.models import PaymentMethod, Statement
-from models.members.models import Member
+from models.members.models import Member, MemberStatus
 from models.partners.api_keys import ApiKey
 from models.security.codes import issue_link_token
 from models.security.models import Session, TokenPurpose
@@ -32,6 +32,17 @@ Variables = Callable[[PortalAccount], Awaitable[dict[str, Any]]]
 
 async def reset_link(portal: PortalAccount) -> dict[str, Any]:
     return {"token": await issue_link_token(portal.primary.id, TokenPurpose.PASSWORD_RESET, 600)}
+
+
+async def activation_link(portal: PortalAccount) -> dict[str, Any]:
+    invitee = await Member.create(
+        account_id=portal.account.id,
+        role=Role.STANDARD,
+        status=MemberStatus.INVITED,
+        display_name="Invitee",
+        email=f"invitee.{portal.account.id}@example.com",
+    )
+    return {"token": await issue_link_token(invitee.id, TokenPurpose.ACTIVATION, 600)}
 
 
 async def a_member(portal: PortalAccount) -> dict[str, Any]:
@@ -92,7 +103,11 @@ async def nothing(portal: PortalAccount) -> dict[str, Any]:
 
 
 # The variables a document requires besides its Boolean switches (all true: the most it can show).
-REQUIRED: dict[str, Variables] = {"PasswordResetLink": reset_link, "StatementPdfUrl": a_statement}
+REQUIRED: dict[str, Variables] = {
+    "PasswordResetLink": reset_link,
+    "ActivationLink": activation_link,
+    "StatementPdfUrl": a_statement,
+}
 # The portal's mutations that run on the seeded account as its primary (stepped up), with their
 # variables; the others need a state the seed does not make (an invitation, a code, a processor).
 MUTATIONS: dict[str, Variables] = {

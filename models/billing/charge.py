@@ -107,6 +107,7 @@ async def charge(
             request_fingerprint=fingerprint,
             payment_method_id=payment_method.id,
             statement_id=statement_id,
+            paid_by_id=actor_id,
         )
     except IntegrityError:
         existing = await Payment.get(account_id=account_id, idempotency_key=idempotency_key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from models.billing.declines import decline_sentence
 from models.billing.models import format_money
 from models.billing.processor import AUTHENTICATION_ABANDONED
 from models.notify.messages import Text
@@ -47,8 +48,8 @@ def payment_failed(amount: int, method: str, reason: str) -> Text:
         )
     return _text(
         "Your payment did not go through",
-        f"Your payment of {format_money(amount)} by {method} was refused ({reason}). "
-        "Nothing was charged; please pay with another method.",
+        f"Your payment of {format_money(amount)} by {method} did not go through, and nothing was charged. "
+        f"{decline_sentence(reason)}",
     )
 
 

@@ -10,6 +10,7 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from models.accounts.models import Account
+    from models.members.models import Member
 
 CURRENCY = "USD"
 
@@ -121,6 +122,11 @@ class Payment(Model):
         "gateway.Statement", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
     statement_id: int | None
+    # The member who paid (payBill); None for autopay and for a partner app's key.
+    paid_by: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
+        "gateway.Member", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
+    )
+    paid_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     settled_at = fields.DatetimeField(null=True)
 

@@ -12,15 +12,35 @@ class Text:
     body: str
 
 
-def activation(public_url: str, display_name: str, account_name: str, token: str, *, invited: bool) -> Text:
+def the_account(account_name: str, *, capital: bool = False) -> str:
+    """ "the Smith Household account"; a name that brings its own article keeps it ("The Demo Household
+    account", never "the The Demo Household account")."""
+    if account_name.casefold().startswith("the "):
+        return f"{account_name} account"
+    return f"{'The' if capital else 'the'} {account_name} account"
+
+
+def activation(
+    public_url: str,
+    display_name: str,
+    account_name: str,
+    token: str,
+    *,
+    invited: bool,
+    invited_by: str | None = None,
+) -> Text:
     link = f"{public_url}/activate?token={token}"
-    opening = (
-        f"You have been invited to the {account_name} account."
-        if invited
-        else f"Welcome! Your account {account_name} is ready to activate."
-    )
+    if not invited:
+        opening = f"Welcome! Your account {account_name} is ready to activate."
+        subject = "Activate your account"
+    elif invited_by:
+        opening = f"{invited_by} has invited you to {the_account(account_name)}."
+        subject = f"{invited_by} invited you to {account_name}"
+    else:
+        opening = f"You have been invited to {the_account(account_name)}."
+        subject = f"You're invited to {account_name}"
     return Text(
-        subject="Activate your account" if not invited else f"You're invited to {account_name}",
+        subject=subject,
         body=(
             f"Hello {display_name},\n\n{opening}\n\n"
             f"Choose your username and password here (the link works for 72 hours):\n{link}\n\n"

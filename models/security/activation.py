@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import activity
+from models.accounts.models import Account
 from models.activity import ActivityKind
 from models.db.clock import utcnow
 from models.members.contact import CONTROL_CHARACTERS_MESSAGE, has_control_characters
@@ -33,6 +35,26 @@ class Activation:
     password: str
     security_question: str
     security_answer: str
+
+
+@dataclass(frozen=True)
+class ActivationLink:
+    """What a live activation link opens with: whom it invites, to which account, until when."""
+
+    display_name: str
+    account_name: str
+    expires_at: datetime
+
+
+async def activation_link(token: str) -> ActivationLink | None:
+    """The live link's invitee and account, without using the link; None when it is unknown, used, expired
+    or its member is no longer waiting to activate."""
+    row = await find_link_token(token, TokenPurpose.ACTIVATION)
+    member = await Member.get_or_none(id=row.member_id) if row else None
+    if row is None or member is None or member.status_enum is not MemberStatus.INVITED:
+        return None
+    account = await Account.get(id=member.account_id)
+    return ActivationLink(member.display_name, account.name, row.expires_at)
 
 
 async def activate(gate: Gate, activation: Activation, device_id: str | None, client: ClientInfo) -> SignedIn:

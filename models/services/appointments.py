@@ -247,7 +247,9 @@ async def _tell(
     *,
     kind: MessageKind = MessageKind.APPOINTMENT,
 ) -> None:
-    text = messages.Text(subject=subject, body=f"Hello,\n\n{sentence}\n\nThe {account.name} account\n")
+    text = messages.Text(
+        subject=subject, body=f"Hello,\n\n{sentence}\n\n{messages.the_account(account.name, capital=True)}\n"
+    )
     await notify_account(
         account.id,
         "serviceChanges",

@@ -170,8 +170,8 @@ def _alert_text(account: Account, service: Service, percent: int, total: int) ->
     return messages.Text(
         subject=subject,
         body=(
-            f"Hello,\n\nThe {account.name} account has used {format_bytes(total)} of its "
-            f"{format_bytes(allowance)} monthly allowance on {service.plan} ({service.kind_name}).\n\n"
+            f"Hello,\n\n{messages.the_account(account.name, capital=True)} has used {format_bytes(total)} "
+            f"of its {format_bytes(allowance)} monthly allowance on {service.plan} ({service.kind_name}).\n\n"
             "The allowance starts again on the next billing day.\n"
         ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from models.billing.declines import decline_sentence
 from models.billing.errors import BillingRefused
 from models.billing.models import PaymentStatus
 from models.billing.pay_bill import pay_bill as pay
@@ -36,7 +37,7 @@ async def pay_bill(info: Info, input: PayBillInput) -> PaymentPayload:
             errors=[
                 user_error(
                     ErrorCode.PAYMENT_DECLINED,
-                    f"The payment was declined ({payment.failure_reason}).",
+                    decline_sentence(payment.failure_reason),
                     "paymentMethodId",
                 )
             ],

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from models.access import Permission
 from models.billing.balance import UpcomingPayment
+from models.billing.declines import decline_sentence
 from models.billing.models import (
     CURRENCY,
     AutopayEnrollment,
@@ -29,6 +31,9 @@ from schema.fastpath.declared import RowLoad
 from schema.ids import to_global_id
 from schema.node import Node, PageInfo
 from schema.permissions import Info, Requires
+
+if TYPE_CHECKING:
+    from schema.members.types import MemberType
 
 strawberry.enum(PaymentMethodKind, name="PaymentMethodKind")
 strawberry.enum(StatementStatus, name="StatementStatus")
@@ -163,7 +168,12 @@ class PaymentType(Node):
     status: PaymentStatus
     source: PaymentSource
     created_at: datetime
-    failure_reason: str | None
+    failure_reason: str | None = strawberry.field(
+        description="A FAILED payment's code from the processor (card_declined, ...), for operators and apps."
+    )
+    failure_message: str | None = strawberry.field(
+        description="A FAILED payment's reason in a sentence for the member (the code is failureReason)."
+    )
     next_action: str | None = strawberry.field(
         description="While PENDING for the member (3-D Secure): the link where they confirm the payment."
     )
@@ -179,6 +189,9 @@ class PaymentType(Node):
             source=PaymentSource(payment.source),
             created_at=payment.created_at,
             failure_reason=payment.failure_reason,
+            failure_message=decline_sentence(payment.failure_reason)
+            if payment.status == PaymentStatus.FAILED
+            else None,
             next_action=payment.next_action,
             payment_method=PaymentMethodType.from_model(method) if method is not None else None,
             model=payment,
@@ -193,6 +206,18 @@ class PaymentType(Node):
         if statement is None:
             return None
         return (await loaded_statements(info, [statement]))[0]
+
+    @strawberry.field(
+        description="The member who paid; null for autopay, a partner app or a member since removed."
+    )
+    async def paid_by(
+        self, info: Info
+    ) -> Annotated[MemberType, strawberry.lazy("schema.members.types")] | None:
+        from schema.members.types import MemberType
+
+        member_id = self.model.paid_by_id
+        member = await info.context.loaders.member_by_id.load(member_id) if member_id is not None else None
+        return MemberType(model=member) if member is not None else None
 
 
 @strawberry.type(name="Autopay")

@@ -34,8 +34,11 @@ async def test_a_new_member_activates_from_the_welcome_e_mail(
     link = await create_account(portal, name, email)
     # when: the member opens it
     await page.goto(link)
-    # then: the form, with the password rules shown before anything is typed
+    # then: the form, greeting the member by name, with the password rules shown before anything is typed
     await expect(page.get_by_role("heading", name="Create your account", level=1)).to_be_visible()
+    await expect(
+        page.get_by_text(re.compile(rf"^Welcome, .+: this creates your sign-in for {name}\.$"))
+    ).to_be_visible()
     password = page.get_by_label("Password")
     await expect(password).to_have_accessible_description(re.compile("12 to 128 characters"))
     assert await serious_violations(page) == []
@@ -69,7 +72,7 @@ async def test_a_new_member_activates_from_the_welcome_e_mail(
     await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()
 
 
-async def test_a_used_activation_link_says_so(portal: Server, page: Page) -> None:
+async def test_a_used_activation_link_says_so_as_it_opens(portal: Server, page: Page) -> None:
     # given: a welcome link used once
     name, email, username = someone("Grace")
     link = await create_account(portal, name, email)
@@ -84,10 +87,16 @@ async def test_a_used_activation_link_says_so(portal: Server, page: Page) -> Non
     await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     # when: it is opened again
     await page.goto(link)
-    await page.get_by_label("Username").fill(f"{username}2")
+    # then: said at once, with no form to fill in for nothing, and the way on
+    await expect(page.get_by_role("alert")).to_have_text("This link has expired or was already used.")
+    await expect(page.get_by_label("Username")).to_have_count(0)
+    await expect(page.get_by_role("button", name="Create account")).to_have_count(0)
+    assert await serious_violations(page) == []
+    # when: they follow "sign in"
+    await page.get_by_role("link", name="sign in", exact=True).click()
+    # then: the sign-in form, where their username and password work
+    await expect(page).to_have_url(re.compile(r"/sign-in$"))
+    await page.get_by_label("Username").fill(username)
     await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_label("Security question").fill(SECURITY_QUESTION)
-    await page.get_by_label("Answer").fill(SECURITY_ANSWER)
-    await page.get_by_role("button", name="Create account").click()
-    # then
-    await expect(page.get_by_role("alert")).to_contain_text("not valid any more")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Account overview", level=1)).to_be_visible()

@@ -22,6 +22,7 @@ from tests.e2e.support import (
     expect_refused,
     serious_violations,
 )
+from tests.e2e.test_members import active_member, api_session
 from tests.e2e.test_sign_in import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -30,9 +31,7 @@ PLAN, PRICE = "Gig", 6500
 STEP_UP_SUBJECT = "Your code to confirm it is you"
 NOT_AN_AMOUNT = "Enter an amount in dollars and cents, like 79.99."
 WRONG_CODE = "That code is not right, or it has expired."
-DECLINED = (
-    "The payment was declined: the card was declined. Nothing was charged; please try another payment method."
-)
+DECLINED = "Nothing was charged. Your card was declined. Try another card or contact your bank."
 
 ACTIVATE = """
 mutation($input: ActivateMemberInput!) { activateMember(input: $input) { token errors { code } } }
@@ -56,6 +55,10 @@ query {
   }
 }
 """
+PAY_BILL = """
+mutation($input: PayBillInput!) { payBill(input: $input) { payment { status } errors { code } } }
+"""
+METHOD_IDS = "{ account { paymentMethods { id } } }"
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ async def test_a_declined_card_is_refused_in_words_and_a_good_card_pays_the_bill
     await expect(amount).not_to_have_attribute("aria-invalid", "true")
     await expect(page.get_by_role("status")).to_have_count(0)
     await expect(page.get_by_role("region", name="Payment history")).to_contain_text(
-        "Failed (the card was declined)"
+        "Failed: Your card was declined. Try another card or contact your bank."
     )
     await expect(balance).to_contain_text("$90.00")
     declined = await billing_of(portal, billed)
@@ -420,3 +423,45 @@ async def test_autopay_takes_the_next_payment_up_to_its_maximum_and_turns_off(
     await expect(autopay.get_by_role("button", name="Set up autopay")).to_be_visible()
     await expect(balance).to_contain_text("Autopay is off: please pay it yourself.")
     assert (await billing_of(portal, billed))["autopay"]["enabled"] is False
+
+
+async def pay_by_api(portal: Server, token: str, cents: int) -> None:
+    """A payment of `cents` with the account's first saved method, made from the payer's laptop."""
+    async with httpx.AsyncClient() as client:
+        methods = await portal.graphql(client, METHOD_IDS, token=token)
+        method_id = methods["data"]["account"]["paymentMethods"][0]["id"]
+        paid = await portal.graphql(
+            client,
+            PAY_BILL,
+            {
+                "input": {
+                    "paymentMethodId": method_id,
+                    "amount": cents,
+                    "idempotencyKey": f"{token[:8]}-{cents}",
+                }
+            },
+            token=token,
+        )
+    assert paid["data"]["payBill"] == {"payment": {"status": "SUCCEEDED"}, "errors": []}, paid
+
+
+async def test_the_payment_history_says_which_member_paid(portal: Server, page: Page) -> None:
+    # given: the primary and a manager of the household each paid part of the bill
+    billed = await billed_member(portal, "Pia")
+    await add_methods(portal, billed, "tok_visa")
+    manager = await active_member(portal, billed.member, "Quinn", "MANAGER")
+    async with httpx.AsyncClient() as client:
+        manager_token = await api_session(portal, client, manager)
+    await pay_by_api(portal, manager_token, 1000)
+    await pay_by_api(portal, billed.token, 2000)
+    # when: the primary opens billing
+    await signed_in(page, billed.member)
+    await open_billing(page)
+    # then: their own payment says "You paid", the manager's names the manager
+    history = page.get_by_role("region", name="Payment history")
+    await expect(history.get_by_role("columnheader", name="Who paid")).to_be_visible()
+    await expect(history.get_by_role("row").filter(has_text="$20.00")).to_contain_text("You paid")
+    managers_row = history.get_by_role("row").filter(has_text="$10.00")
+    await expect(managers_row).to_contain_text(manager.name)
+    await expect(managers_row).not_to_contain_text("You paid")
+    assert await serious_violations(page) == []

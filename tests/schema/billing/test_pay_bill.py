@@ -8,11 +8,14 @@ import httpx
 import pytest
 
 from models.access import Permission, Role
-from models.billing.models import Payment, PaymentStatus, Statement, StatementStatus
+from models.activity import ActivityEvent
+from models.billing.charge import charge
+from models.billing.models import Payment, PaymentSource, PaymentStatus, Statement, StatementStatus
+from models.members.models import Member
 from models.notify.outbox import OutboxMessage
 from schema.ids import to_global_id
 from tests.billing_support import add_card, billing_session, issue, sandbox_charges
-from tests.support import error_codes, gql, make_account
+from tests.support import error_codes, gql, make_account, make_member, sign_in
 
 PAY_BILL = """
 mutation($input: PayBillInput!) {
@@ -110,6 +113,49 @@ async def test_declined_card_answers_payment_declined_with_the_failed_payment(
     assert after["data"]["account"]["balance"]["amount"] == 7999
 
 
+PAY_BILL_WORDED = """
+mutation($input: PayBillInput!) {
+  payBill(input: $input) { payment { status failureReason failureMessage } errors { code field message } }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("token", "code", "sentence"),
+    [
+        (
+            "tok_chargeDeclined",
+            "card_declined",
+            "Your card was declined. Try another card or contact your bank.",
+        ),
+        (
+            "tok_insufficientFunds",
+            "insufficient_funds",
+            "Your card has insufficient funds. Try another card or a smaller amount.",
+        ),
+    ],
+)
+async def test_a_decline_reads_as_a_sentence_and_keeps_its_code_for_operators(
+    client: httpx.AsyncClient, token: str, code: str, sentence: str
+) -> None:
+    # given
+    account, session = await billing_session(client)
+    card = await add_card(account, token)
+    await issue(account, 7999)
+    # when
+    body = await gql(client, PAY_BILL_WORDED, pay_input(card.id), token=session)
+    # then the member reads the sentence, the code is there for operators and apps
+    assert body["data"]["payBill"] == {
+        "payment": {"status": "FAILED", "failureReason": code, "failureMessage": sentence},
+        "errors": [{"code": "PAYMENT_DECLINED", "field": "paymentMethodId", "message": sentence}],
+    }
+    [mail] = await OutboxMessage.filter(kind="PAYMENT_FAILED")
+    assert sentence in mail.body
+    assert code not in mail.body
+    [event] = await ActivityEvent.filter(account_id=account.id, kind="PAYMENT_FAILED")
+    assert event.summary.endswith(f"failed: {code}")
+
+
 async def test_same_key_different_amount_is_refused(client: httpx.AsyncClient) -> None:
     account, token = await billing_session(client)
     card = await add_card(account)
@@ -168,3 +214,47 @@ async def test_without_pay_bills_it_is_forbidden(client: httpx.AsyncClient) -> N
     body = await gql(client, PAY_BILL, pay_input(card.id), token=token)
     assert error_codes(body) == ["FORBIDDEN"]
     assert await Payment.all().count() == 0
+
+
+PAYERS = """
+{ account { payments { edges { node { source paidBy { id displayName } amount { amount } } } } } }
+"""
+
+
+async def test_each_payment_says_which_member_paid_it(client: httpx.AsyncClient) -> None:
+    # given: alice (primary) and bob (a manager) each pay part of the bill, and autopay pays the rest
+    account, alice_token = await billing_session(client)
+    bob = await make_member(account, "bob", role=Role.MANAGER)
+    bob_token = await sign_in(client, "bob")
+    card = await add_card(account)
+    await issue(account, 7999)
+    alice_paid = await gql(client, PAY_BILL, pay_input(card.id, "key-a", 1000), token=alice_token)
+    bob_paid = await gql(client, PAY_BILL, pay_input(card.id, "key-b", 2000), token=bob_token)
+    assert alice_paid["data"]["payBill"]["errors"] == []
+    assert bob_paid["data"]["payBill"]["errors"] == []
+    await charge(
+        account_id=account.id,
+        amount=4999,
+        payment_method=card,
+        idempotency_key="autopay:rest",
+        source=PaymentSource.AUTOPAY,
+    )
+    alice = await Member.get(account_id=account.id, username="alice")
+    # when
+    body = await gql(client, PAYERS, token=alice_token)
+    # then
+    assert "errors" not in body
+    payers = {
+        edge["node"]["amount"]["amount"]: (edge["node"]["source"], edge["node"]["paidBy"])
+        for edge in body["data"]["account"]["payments"]["edges"]
+    }
+    assert payers == {
+        1000: ("MANUAL", {"id": to_global_id("Member", alice.id), "displayName": "Alice"}),
+        2000: ("MANUAL", {"id": to_global_id("Member", bob.id), "displayName": "Bob"}),
+        4999: ("AUTOPAY", None),
+    }
+    assert [payment.paid_by_id for payment in await Payment.all().order_by("amount")] == [
+        alice.id,
+        bob.id,
+        None,
+    ]

@@ -130,6 +130,9 @@ async def test_primary_invites_and_the_invitee_activates(
     # and the invitation went to the invitee, with the activation link
     message = await last_message("Carol@example.com", "ACTIVATION")
     assert "http://portal.test/activate?token=" in message.body
+    # naming who invited them, and the account's name with its own article only
+    assert message.subject == "Alice invited you to The Smiths"
+    assert "Alice has invited you to The Smiths account." in message.body
     # when the invitee activates from the link and signs in
     activated = await activate(client, token_in(message.body), "carol")
     # then

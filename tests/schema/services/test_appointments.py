@@ -76,6 +76,7 @@ async def test_a_manager_schedules_a_window_and_the_household_is_told(client: ht
     assert confirmation.recipient == member.email
     assert confirmation.subject == "Your appointment is booked"
     assert "18:00-20:00 (America/Chicago)" in confirmation.body
+    assert confirmation.body.endswith("\n\nThe Smiths account\n")
     assert await ActivityEvent.filter(account_id=account.id, kind="APPOINTMENT_SCHEDULED").count() == 1
 
 

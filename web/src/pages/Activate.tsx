@@ -1,8 +1,9 @@
 import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
+import { useQuery } from "../api/hooks";
 import { Field, PasswordRules, UsernameField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
-import { Alert } from "../components/Notice";
+import { Alert, Loading } from "../components/Notice";
 import { Page } from "../components/Page";
 import { graphql } from "../gql";
 import { useMutationForm } from "../lib/useForm";
@@ -21,9 +22,21 @@ const ActivateMutation = graphql(`
   }
 `);
 
+const LinkQuery = graphql(`
+  query ActivationLink($token: String!) {
+    activationLink(token: $token) {
+      displayName
+      accountName
+    }
+  }
+`);
+
 export default function Activate() {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
+  // Checked as the page opens (without using the link up): a dead link says so before anything is typed.
+  const link = useQuery(LinkQuery, { token }, !token);
+  const invitation = link.data?.activationLink;
   const navigate = useNavigate();
   const { signedIn } = useSession();
   const form = useMutationForm(ActivateMutation, {
@@ -62,17 +75,29 @@ export default function Activate() {
     else form.refuse(payload.errors);
   });
 
-  if (!token || linkDead) {
+  if (token && link.loading) {
+    return (
+      <Page title="Create your account" narrow>
+        <Loading />
+      </Page>
+    );
+  }
+
+  if (!token || linkDead || (link.data && !invitation)) {
     return (
       <Page title="Create your account" narrow>
         <Alert>
           {token
-            ? "This activation link is not valid any more: it may have expired or been used already."
+            ? "This link has expired or was already used."
             : "This page needs the link from your welcome or invitation e-mail."}
         </Alert>
         <p>
-          Ask the account's primary member to send a new invitation, or contact us for a new welcome e-mail. If you
-          have already created your sign-in, <Link to="/sign-in">sign in</Link>.
+          If you have already created your sign-in, <Link to="/sign-in">sign in</Link> (or{" "}
+          <Link to="/forgot-password">reset your password</Link> if you forgot it).
+        </p>
+        <p>
+          Otherwise, ask the account's primary member to send you a new invitation from Manage users, or contact
+          us for a new welcome e-mail. A new link works for 72 hours.
         </p>
       </Page>
     );
@@ -80,6 +105,11 @@ export default function Activate() {
 
   return (
     <Page title="Create your account" narrow>
+      {invitation && (
+        <p>
+          Welcome, {invitation.displayName}: this creates your sign-in for {invitation.accountName}.
+        </p>
+      )}
       <p>Choose how you will sign in. You will use your username and password every time.</p>
       <form onSubmit={submit} noValidate className="card">
         <UsernameField

@@ -73,8 +73,12 @@ const BillingPageQuery = graphql(`
             status
             source
             createdAt
-            failureReason
+            failureMessage
             nextAction
+            paidBy {
+              id
+              displayName
+            }
             paymentMethod {
               kind
               brand
@@ -214,17 +218,9 @@ export default function Billing() {
             )}
           </section>
 
-          <PaymentHistory payments={account.payments} timeZone={tz} />
+          <PaymentHistory payments={account.payments} timeZone={tz} viewerId={me.id} />
         </>
       )}
     </Page>
   );
-}
-
-export function readableReason(reason: string): string {
-  const words: Record<string, string> = {
-    card_declined: "the card was declined",
-    insufficient_funds: "not enough funds",
-  };
-  return words[reason] ?? reason.replace(/_/g, " ");
 }

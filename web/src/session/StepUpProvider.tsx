@@ -5,6 +5,7 @@ import { useFlash } from "../components/Flash";
 import { Alert, Status } from "../components/Notice";
 import { graphql } from "../gql";
 import type { Channel } from "../gql/graphql";
+import { refocus } from "../lib/focus";
 import { passkeysSupported } from "../lib/webauthn";
 import { stepUpWithPasskey } from "./passkeyStepUp";
 import { useSession } from "./SessionProvider";
@@ -52,6 +53,17 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
   const flash = useFlash();
   const waiting = useRef<{ promise: Promise<boolean>; resolve: (ok: boolean) => void } | null>(null);
+  // The control the member last used: the button whose request asks for the dialog is disabled (and so has
+  // lost focus) by the time the dialog opens, and focus goes back to it when the dialog closes.
+  const lastFocused = useRef<HTMLElement | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    const note = (event: FocusEvent) => {
+      if (event.target instanceof HTMLElement && !event.target.closest("dialog")) lastFocused.current = event.target;
+    };
+    document.addEventListener("focusin", note);
+    return () => document.removeEventListener("focusin", note);
+  }, []);
 
   const confirm = useCallback(() => {
     // Requests that need it at the same time share one dialog.
@@ -61,6 +73,8 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
       resolve = settle;
     });
     waiting.current = { promise, resolve };
+    const active = document.activeElement;
+    opener.current = active instanceof HTMLElement && active !== document.body ? active : lastFocused.current;
     // The dialog's own confirmation is then the only one on the page.
     flash.clear();
     setOpen(true);
@@ -78,7 +92,7 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
   return (
     <StepUpContext.Provider value={value}>
       {children}
-      {open && <StepUpDialog onDone={finish} />}
+      {open && <StepUpDialog onDone={finish} opener={opener.current} />}
     </StepUpContext.Provider>
   );
 }
@@ -89,10 +103,10 @@ export function useStepUp(): StepUp {
   return stepUp;
 }
 
-function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
+function StepUpDialog({ onDone, opener }: { onDone: (ok: boolean) => void; opener: HTMLElement | null }) {
   const { me } = useSession();
   const dialog = useRef<HTMLDialogElement>(null);
-  const opener = useRef<Element | null>(null);
+  const codeInput = useRef<HTMLInputElement>(null);
   const headingId = useId();
   const codeId = useId();
   const [channel, setChannel] = useState<Channel>("EMAIL");
@@ -106,13 +120,12 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
   const hasPasskey = passkeysSupported() && (me?.passkeys?.length ?? 0) > 0;
 
   useEffect(() => {
-    opener.current = document.activeElement;
     const element = dialog.current;
     if (element && !element.open) element.showModal();
     return () => {
-      if (opener.current instanceof HTMLElement) restoreFocus(opener.current);
+      if (opener) refocus(opener);
     };
-  }, []);
+  }, [opener]);
 
   const close = (ok: boolean) => {
     dialog.current?.close();
@@ -127,7 +140,10 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
       const data = await request(RequestStepUpCode, { channel });
       const payload = data.requestStepUpCode;
       if (payload.errors.length > 0) setError(payload.errors.map((error) => userErrorMessage(error)).join(" "));
-      else setSentTo(payload.challenge?.sentTo ?? (channel === "SMS" ? "your phone" : "your e-mail address"));
+      else {
+        setSentTo(payload.challenge?.sentTo ?? (channel === "SMS" ? "your phone" : "your e-mail address"));
+        codeInput.current?.focus();
+      }
     } catch (failure) {
       setError(
         failure instanceof ApiError && failure.code === "RATE_LIMITED"
@@ -221,6 +237,7 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
         <div className={`field${error && codeRefused ? " has-error" : ""}`}>
           <label htmlFor={codeId}>Code</label>
           <input
+            ref={codeInput}
             id={codeId}
             name="code"
             inputMode="numeric"
@@ -243,14 +260,4 @@ function StepUpDialog({ onDone }: { onDone: (ok: boolean) => void }) {
       </form>
     </dialog>
   );
-}
-
-/** Back to the control that opened the dialog, once the retried request lets it be focused again. */
-function restoreFocus(element: HTMLElement, triesLeft = 120) {
-  if (!element.isConnected) return;
-  if (!(element as HTMLButtonElement).disabled) {
-    if (document.activeElement === document.body || document.activeElement === null) element.focus();
-    return;
-  }
-  if (triesLeft > 0) requestAnimationFrame(() => restoreFocus(element, triesLeft - 1));
 }

@@ -7,6 +7,7 @@ import { FormActions } from "../../components/FormActions";
 import { Errors } from "../../components/Notice";
 import { graphql } from "../../gql";
 import { centsInput, methodName, parseCents } from "../../lib/format";
+import { useReturnFocus } from "../../lib/focus";
 import { useMutationForm } from "../../lib/useForm";
 import type { BillingAccount, SavedMethod } from "../Billing";
 import { daysText } from "./NextPayment";
@@ -54,6 +55,11 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
   const on = !!autopay?.enabled;
   // As in PayBill: the method the select shows, also when the chosen one is gone or none was chosen yet.
   const chosenId = shownMethod(methods, enroll.values.paymentMethodId);
+  const opener = useReturnFocus<HTMLButtonElement>(editing);
+  const stopEditing = () => {
+    opener.closed();
+    setEditing(false);
+  };
 
   const start = () => {
     setEditing(true);
@@ -80,7 +86,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
     if (!fine) return;
     const data = await enroll.run({ input: { paymentMethodId: chosenId, daysBeforeDue: dayCount, maxAmount } });
     if (!data || enroll.refuse(data.enrollAutopay.errors)) return;
-    setEditing(false);
+    stopEditing();
     flash.confirm("Autopay is on.");
     onChanged();
   });
@@ -117,7 +123,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
       <Errors messages={[enroll.error, cancel.error, ...(editing ? [] : enroll.general)]} />
       {canManage && !editing && (
         <div className="actions">
-          <button type="button" onClick={start}>
+          <button type="button" ref={opener.ref} onClick={start}>
             {on ? "Change autopay" : "Set up autopay"}
           </button>
           {on && (
@@ -133,7 +139,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
           <p>Add a payment method first.</p>
         ) : (
           <form onSubmit={submit} noValidate>
-            <MethodSelect methods={methods} {...enroll.field("paymentMethodId")} value={chosenId} />
+            <MethodSelect methods={methods} autoFocus {...enroll.field("paymentMethodId")} value={chosenId} />
             <Field
               label="Days before due date"
               inputMode="numeric"
@@ -147,7 +153,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
               {...enroll.field("maxAmount")}
             />
             <FormActions messages={enroll.general} pending={enroll.pending} submit="Turn on autopay">
-              <button type="button" className="secondary" onClick={() => setEditing(false)}>
+              <button type="button" className="secondary" onClick={stopEditing}>
                 Cancel
               </button>
             </FormActions>

@@ -5,8 +5,9 @@ import { FormActions } from "../../components/FormActions";
 import { Alert } from "../../components/Notice";
 import { graphql } from "../../gql";
 import { centsInput, methodName, parseCents } from "../../lib/format";
+import { useReturnFocus } from "../../lib/focus";
 import { useMutationForm, type FieldBinding } from "../../lib/useForm";
-import { readableReason, type SavedMethod } from "../Billing";
+import type { SavedMethod } from "../Billing";
 
 const PayBillMutation = graphql(`
   mutation PayBill($input: PayBillInput!) {
@@ -17,7 +18,7 @@ const PayBillMutation = graphql(`
         amount {
           formatted
         }
-        failureReason
+        failureMessage
       }
       errors {
         ...UserErrorFields
@@ -41,6 +42,11 @@ export function PayBill({ balance, methods, onPaid }: Props) {
   // The select shows a method even when none was chosen yet (the form opened before any was saved, or
   // the chosen one was removed): pay with the one it shows.
   const chosenId = shownMethod(methods, pay.values.paymentMethodId);
+  const opener = useReturnFocus<HTMLButtonElement>(open);
+  const close = () => {
+    opener.closed();
+    setOpen(false);
+  };
 
   const start = () => {
     setOpen(true);
@@ -68,13 +74,13 @@ export function PayBill({ balance, methods, onPaid }: Props) {
           ? `Thank you: your payment of ${payload.payment.amount.formatted} went through.`
           : `Thank you: your payment of ${payload.payment.amount.formatted} is being processed.`,
       );
-      setOpen(false);
+      close();
       onPaid();
       return;
     }
-    // The processor's reason, in words, where the member chose the method it refused.
-    const reason = payload.payment?.failureReason;
-    const declined = `The payment was declined${reason ? `: ${readableReason(reason)}` : ""}. Nothing was charged; please try another payment method.`;
+    // The processor's reason in a sentence (never its code), where the member chose the method it refused.
+    const reason = payload.payment?.failureMessage ?? "Your payment did not go through.";
+    const declined = `Nothing was charged. ${reason}`;
     pay.refuse(payload.errors, { PAYMENT_DECLINED: declined });
     // A refused attempt is done: the next one is a new payment.
     setIdempotencyKey(crypto.randomUUID());
@@ -86,7 +92,7 @@ export function PayBill({ balance, methods, onPaid }: Props) {
     <div>
       <FlashSlot message={flash.message} />
       {!open ? (
-        <button type="button" onClick={start}>
+        <button type="button" ref={opener.ref} onClick={start}>
           Pay bill
         </button>
       ) : methods.length === 0 ? (
@@ -96,12 +102,13 @@ export function PayBill({ balance, methods, onPaid }: Props) {
           <Field
             label="Amount"
             inputMode="decimal"
+            autoFocus
             hint={balance ? `Your balance is ${balance.formatted}.` : undefined}
             {...pay.field("amount")}
           />
           <MethodSelect methods={methods} markDefault {...pay.field("paymentMethodId")} value={chosenId} />
           <FormActions messages={pay.messages} pending={pay.pending} submit="Pay">
-            <button type="button" className="secondary" onClick={() => setOpen(false)}>
+            <button type="button" className="secondary" onClick={close}>
               Cancel
             </button>
           </FormActions>
@@ -125,10 +132,11 @@ export function shownMethod(methods: readonly SavedMethod[], chosenId: string): 
 export function MethodSelect({
   methods,
   markDefault = false,
+  autoFocus = false,
   ...binding
-}: FieldBinding & { methods: readonly SavedMethod[]; markDefault?: boolean }) {
+}: FieldBinding & { methods: readonly SavedMethod[]; markDefault?: boolean; autoFocus?: boolean }) {
   return (
-    <SelectField label="Payment method" {...binding}>
+    <SelectField label="Payment method" autoFocus={autoFocus} {...binding}>
       {methods.map((method) => (
         <option key={method.id} value={method.id}>
           {methodName(method)}

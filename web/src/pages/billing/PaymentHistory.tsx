@@ -1,5 +1,5 @@
 import { dateTime, methodName } from "../../lib/format";
-import { readableReason, type BillingAccount } from "../Billing";
+import type { BillingAccount, PaymentRow } from "../Billing";
 import { awaitingMember } from "./PaymentsAwaiting";
 
 const PAYMENT_STATUS = { PENDING: "Pending", SUCCEEDED: "Paid", FAILED: "Failed" } as const;
@@ -7,10 +7,20 @@ const PAYMENT_STATUS = { PENDING: "Pending", SUCCEEDED: "Paid", FAILED: "Failed"
 interface Props {
   payments: BillingAccount["payments"];
   timeZone: string | undefined;
+  /** The signed-in member: their own payments say "You paid". */
+  viewerId: string;
+}
+
+/** Who made the payment, as the viewer reads it: "You paid", another member's name, or "Autopay". A payment
+ * with no member (a partner app's, or one by a member since removed) says it was paid online. */
+export function payer(payment: Pick<PaymentRow, "source" | "paidBy">, viewerId: string): string {
+  if (payment.source === "AUTOPAY") return "Autopay";
+  if (!payment.paidBy) return "Paid online";
+  return payment.paidBy.id === viewerId ? "You paid" : payment.paidBy.displayName;
 }
 
 /** The account's payments, newest first; one waiting for the member says so (PaymentsAwaiting has its link). */
-export function PaymentHistory({ payments, timeZone }: Props) {
+export function PaymentHistory({ payments, timeZone, viewerId }: Props) {
   return (
     <section className="card" aria-labelledby="bill-payments">
       <h2 id="bill-payments">Payment history</h2>
@@ -24,7 +34,7 @@ export function PaymentHistory({ payments, timeZone }: Props) {
                   Amount
                 </th>
                 <th scope="col">Paid with</th>
-                <th scope="col">How</th>
+                <th scope="col">Who paid</th>
                 <th scope="col">Status</th>
               </tr>
             </thead>
@@ -36,10 +46,10 @@ export function PaymentHistory({ payments, timeZone }: Props) {
                     {node.amount.formatted}
                   </td>
                   <td data-label="Paid with">{node.paymentMethod ? methodName(node.paymentMethod) : "—"}</td>
-                  <td data-label="How">{node.source === "AUTOPAY" ? "Autopay" : "You paid"}</td>
+                  <td data-label="Who paid">{payer(node, viewerId)}</td>
                   <td data-label="Status">
                     {PAYMENT_STATUS[node.status]}
-                    {node.failureReason ? ` (${readableReason(node.failureReason)})` : ""}
+                    {node.failureMessage ? `: ${node.failureMessage}` : ""}
                     {awaitingMember(node) ? " (waiting for you to confirm it)" : ""}
                   </td>
                 </tr>

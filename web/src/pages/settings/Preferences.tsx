@@ -5,6 +5,7 @@ import { FlashSlot, useFlash } from "../../components/Flash";
 import { Errors } from "../../components/Notice";
 import { graphql } from "../../gql";
 import type { Channel } from "../../gql/graphql";
+import { refocus } from "../../lib/focus";
 import type { Profile } from "../Settings";
 
 const UpdatePreferences = graphql(`
@@ -65,7 +66,8 @@ export function Preferences({ profile }: { profile: Profile }) {
   if (!prefs) return null;
 
   // Each box saves at once: there is no separate button to forget.
-  const toggle = async (category: Category, channel: Channel, on: boolean) => {
+  // `box` is disabled while it saves, like the others, and so loses focus: it gets it back once saved.
+  const toggle = async (category: Category, channel: Channel, on: boolean, box: HTMLInputElement) => {
     const before = prefs;
     const chosen = on ? [...prefs[category], channel] : prefs[category].filter((item) => item !== channel);
     const next = { ...prefs, [category]: chosen };
@@ -73,6 +75,7 @@ export function Preferences({ profile }: { profile: Profile }) {
     setRefusal(null);
     flash.clear();
     const data = await save.run({ input: { [category]: chosen } });
+    refocus(box);
     const payload = data?.updateNotificationPreferences;
     if (!payload || payload.errors.length > 0 || !payload.notificationPreferences) {
       setPrefs(before);
@@ -111,7 +114,7 @@ export function Preferences({ profile }: { profile: Profile }) {
                     type="checkbox"
                     checked={prefs[category.key].includes(channel)}
                     disabled={locked || save.pending || (channel === "SMS" && !profile.phone)}
-                    onChange={(event) => void toggle(category.key, channel, event.target.checked)}
+                    onChange={(event) => void toggle(category.key, channel, event.target.checked, event.currentTarget)}
                   />{" "}
                   {category.name} by {name}
                 </label>
