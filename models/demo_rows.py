@@ -141,6 +141,7 @@ async def add_payment(
         processor_reference=f"sb_{secrets.token_hex(10)}",
         payment_method_id=method.id,
         statement_id=statement.id,
+        paid_by_id=payer.id if payer else None,
         created_at=paid_at,
         settled_at=paid_at,
         using_db=connection,

@@ -51,7 +51,7 @@ OVERVIEW = """
       } }
     }
     payments(first: 20) {
-      totalCount edges { node { source status amount { amount } paymentMethod { kind } } }
+      totalCount edges { node { source status amount { amount } paymentMethod { kind } paidBy { username } } }
     }
     paymentMethods { kind brand last4 isDefault }
     autopay { enabled daysBeforeDue maxAmount { amount } paymentMethod { last4 } }
@@ -118,6 +118,11 @@ async def test_the_demo_household_has_a_year_to_see_and_seeding_again_adds_nothi
         [("AUTOPAY", "CARD")] * 7 + [("MANUAL", "CARD")] * 3 + [("MANUAL", "BANK_ACCOUNT")] * 2
     )
     assert {p["status"] for p in payments} == {"SUCCEEDED"}
+    # (the primary made the payments by hand, so the history says "You paid" to her)
+    assert {(p["source"], (p["paidBy"] or {}).get("username")) for p in payments} == {
+        ("AUTOPAY", None),
+        ("MANUAL", DEMO_USERNAME),
+    }
     assert account["paymentMethods"] == [
         {"kind": "CARD", "brand": "visa", "last4": "4242", "isDefault": True},
         {"kind": "BANK_ACCOUNT", "brand": "Sandbox Bank", "last4": "6789", "isDefault": False},
