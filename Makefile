@@ -5,15 +5,17 @@ STAMP := $(VENV)/.installed
 WEB := web
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+PORT ?= 8000
 
 .PHONY: run test test-pg lint install lock migrate seed-demo migrations schema web web-dev node screenshots
 
 ## make run: install, build the portal when its sources changed, migrate, seed the demo account (its
-## login is printed) and serve the portal on http://localhost:8000/
+## login is printed) and serve the portal on http://localhost:8000/ (`make run PORT=8080` for another
+## port; the links in its e-mails follow unless PUBLIC_URL says otherwise)
 run: node install web
 	$(BIN)/gateway migrate
 	$(BIN)/gateway seed-demo
-	$(BIN)/gateway serve
+	PUBLIC_URL="$${PUBLIC_URL:-http://localhost:$(PORT)}" $(BIN)/gateway serve --port $(PORT)
 
 ## make test: ruff, ruff format --check, mypy, the portal's build (codegen from schema.graphql and the
 ## TypeScript check: a contract change that breaks a page fails here) and the whole pytest suite (SQLite +
