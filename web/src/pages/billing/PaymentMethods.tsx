@@ -251,7 +251,7 @@ function removalEffect(method: SavedMethod, methods: readonly SavedMethod[]): st
   const others = methods.filter((other) => other.id !== method.id);
   // The list comes oldest first.
   const newest = others.at(-1);
-  if (!newest) return "You will have no saved payment method: to pay a bill you will need to add one again.";
+  if (!newest) return "You will have no saved payment method left: to pay a bill you will need to add one.";
   if (method.isDefault) return `${methodName(newest)} becomes your default payment method.`;
   return "It will no longer be offered when you pay a bill; to use it again you will need to add it again.";
 }
