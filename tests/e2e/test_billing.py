@@ -1,7 +1,7 @@
 """Billing in Chromium: statements, their line items and the balance; paying the bill (a declined card, then a
-good one, and a double click that pays once); adding a payment method behind "Confirm it's you"; autopay
-with its ceiling; and the overview's billing summary. Each journey has its own fresh account, made by the
-operator's CLI with a service and a statement."""
+good one, and a double click that pays once); adding a payment method behind "Confirm it's you"; removing one,
+which asks first; autopay with its ceiling, and turning it off, which asks first; and the overview's billing
+summary. Each journey has its own fresh account, made by the operator's CLI with a service and a statement."""
 
 from __future__ import annotations
 
@@ -59,6 +59,9 @@ PAY_BILL = """
 mutation($input: PayBillInput!) { payBill(input: $input) { payment { status } errors { code } } }
 """
 METHOD_IDS = "{ account { paymentMethods { id } } }"
+ENROLL_AUTOPAY = """
+mutation($input: EnrollAutopayInput!) { enrollAutopay(input: $input) { autopay { enabled } errors { code } } }
+"""
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,11 @@ async def billed_member(portal: Server, first_name: str, *extra_charges: tuple[i
     return Billed(member=member, token=member.token, account_number=number)
 
 
-async def add_methods(portal: Server, billed: Billed, *processor_tokens: str) -> None:
-    """The member adds payment methods from their laptop: confirms it's them with the e-mailed code first."""
+async def add_methods(
+    portal: Server, billed: Billed, *processor_tokens: str, autopay_with: str | None = None
+) -> None:
+    """The member adds payment methods from their laptop: confirms it's them with the e-mailed code first;
+    with `autopay_with` (one of the tokens), they then turn on autopay with that method."""
     async with httpx.AsyncClient() as client:
         requested = await portal.graphql(client, REQUEST_STEP_UP, token=billed.token)
         assert requested["data"]["requestStepUpCode"]["errors"] == [], requested
@@ -96,6 +102,12 @@ async def add_methods(portal: Server, billed: Billed, *processor_tokens: str) ->
                 client, ADD_METHOD, {"input": {"processorToken": processor_token}}, token=billed.token
             )
             assert added["data"]["addPaymentMethod"]["errors"] == [], added
+            if processor_token == autopay_with:
+                method_id = added["data"]["addPaymentMethod"]["paymentMethod"]["id"]
+                enrolled = await portal.graphql(
+                    client, ENROLL_AUTOPAY, {"input": {"paymentMethodId": method_id}}, token=billed.token
+                )
+                assert enrolled["data"]["enrollAutopay"]["errors"] == [], enrolled
 
 
 async def billing_of(portal: Server, billed: Billed) -> dict[str, Any]:
@@ -401,8 +413,30 @@ async def test_autopay_takes_the_next_payment_up_to_its_maximum_and_turns_off(
     await expect(overview_fact(page, "Next payment")).to_contain_text("Autopay will pay it")
     await expect(overview_fact(page, "Autopay")).to_contain_text("On")
 
-    # when: they lower the maximum below the bill (still within their confirmation: no dialog)
+    # when: they start turning it off, and change their mind with Escape
     await open_billing(page)
+    turn_off = autopay.get_by_role("button", name="Turn off autopay")
+    await turn_off.click()
+    # then: asked first, in words that say which bill it will not pay, with the keyboard on "Keep"
+    due = re.search(r"\$65\.00 due (.+?)\.", await balance.inner_text())
+    assert due is not None
+    asking = autopay.get_by_role("group", name="Turn off autopay?")
+    await expect(asking).to_contain_text(
+        f"Your next bill of $65.00 due {due[1]} will not be paid automatically:"
+        " you will need to pay it yourself."
+    )
+    await expect(asking.get_by_role("button", name="Keep")).to_be_focused()
+    assert await serious_violations(page) == []
+    await page.keyboard.press("Escape")
+    # then: nothing changed, also after a reload, and the keyboard is back on the button that asked
+    await expect(asking).to_have_count(0)
+    await expect(turn_off).to_be_focused()
+    await page.reload()
+    await expect(autopay).to_contain_text("it pays each statement 3 days before its due date")
+    await expect(balance).to_contain_text("Autopay will pay it 3 days before the due date.")
+    assert (await billing_of(portal, billed))["autopay"]["enabled"] is True
+
+    # when: they lower the maximum below the bill (still within their confirmation: no dialog)
     await autopay.get_by_role("button", name="Change autopay").click()
     await expect(maximum).to_have_value("100.00")
     await maximum.fill("50.00")
@@ -415,14 +449,99 @@ async def test_autopay_takes_the_next_payment_up_to_its_maximum_and_turns_off(
     await open_overview(page)
     await expect(overview_fact(page, "Next payment")).to_contain_text(above)
 
-    # when: they turn it off
+    # when: they turn it off, and say yes when asked (autopay would not pay this bill anyway)
     await open_billing(page)
-    await autopay.get_by_role("button", name="Turn off autopay").click()
-    # then: off, said in words, and they are to pay themselves
+    await turn_off.click()
+    await expect(asking).to_contain_text(
+        "Your bills will no longer be paid automatically: you will need to pay each one yourself."
+    )
+    await asking.get_by_role("button", name="Yes, turn off").click()
+    # then: off, said in words, and they are to pay themselves, also after a reload
     await expect_in_words(autopay.get_by_role("status"), "Autopay is off.")
+    await expect(asking).to_have_count(0)
     await expect(autopay.get_by_role("button", name="Set up autopay")).to_be_visible()
     await expect(balance).to_contain_text("Autopay is off: please pay it yourself.")
     assert (await billing_of(portal, billed))["autopay"]["enabled"] is False
+    await page.reload()
+    await expect(autopay).to_contain_text("Autopay is off.")
+    await expect(turn_off).to_have_count(0)
+
+
+async def test_removing_a_payment_method_asks_first_and_says_what_changes(portal: Server, page: Page) -> None:
+    # given: a member with a Visa (their default), a Mastercard that autopay charges and a bank account
+    billed = await billed_member(portal, "Olek")
+    cards = ("tok_visa", "tok_mastercard", "btok_checking")
+    await add_methods(portal, billed, *cards, autopay_with="tok_mastercard")
+    await signed_in(page, billed.member)
+    await open_billing(page)
+    methods = page.get_by_role("region", name="Payment methods")
+    visa = methods.get_by_role("listitem").filter(has_text="Visa ending 4242")
+    remove_visa = methods.get_by_role("button", name="Remove Visa ending 4242")
+    await expect(visa).to_contain_text("Default")
+
+    # when: they start removing the Visa, and change their mind with Escape
+    await remove_visa.click()
+    # then: asked first, saying which method becomes the default; the keyboard is on "Keep"
+    asking = methods.get_by_role("group", name="Remove Visa ending 4242?")
+    await expect(asking).to_have_text(
+        re.compile(r"Sandbox Bank account ending 6789 becomes your default payment method\.")
+    )
+    await expect(asking.get_by_role("button", name="Keep")).to_be_focused()
+    assert await serious_violations(page) == []
+    await page.keyboard.press("Escape")
+    # then: nothing removed, the keyboard back on the Remove button, and nothing asked any more
+    await expect(asking).to_have_count(0)
+    await expect(remove_visa).to_be_focused()
+
+    # when: they ask again and choose "Keep" with the mouse
+    await remove_visa.click()
+    await asking.get_by_role("button", name="Keep").click()
+    # then: the Visa is still theirs and still the default, also after a reload and on the gateway
+    await expect(asking).to_have_count(0)
+    await page.reload()
+    await expect(visa).to_contain_text("Default")
+    kept = await billing_of(portal, billed)
+    assert [(method["last4"], method["isDefault"]) for method in kept["paymentMethods"]] == [
+        ("4242", True),
+        ("4444", False),
+        ("6789", False),
+    ]
+
+    # when: they remove it for real
+    await remove_visa.click()
+    await asking.get_by_role("button", name="Yes, remove").click()
+    # then: removed, said in words, and the bank account is the default, also after a reload
+    await expect_in_words(methods.get_by_role("status"), "Visa ending 4242 was removed.")
+    await expect(visa).to_have_count(0)
+    await page.reload()
+    await expect(methods.get_by_role("listitem").filter(has_text="Mastercard ending 4444")).to_be_visible()
+    await expect(visa).to_have_count(0)
+    await expect(methods.get_by_role("listitem").filter(has_text="ending 6789")).to_contain_text("Default")
+    removed = await billing_of(portal, billed)
+    assert [(method["last4"], method["isDefault"]) for method in removed["paymentMethods"]] == [
+        ("4444", False),
+        ("6789", True),
+    ]
+
+    # when: they try to remove the Mastercard that autopay charges
+    await methods.get_by_role("button", name="Remove Mastercard ending 4444").click()
+    # then: told it cannot go while autopay uses it and what to do instead; nothing to say yes to
+    blocked = methods.get_by_role("group", name=re.compile("Mastercard ending 4444 can't be removed"))
+    await expect(blocked).to_contain_text(
+        "can't be removed while autopay pays your bills with it."
+        " To remove it, change autopay's payment method or turn off autopay first."
+    )
+    await expect(blocked.get_by_role("button", name="Yes, remove")).to_have_count(0)
+    await blocked.get_by_role("button", name="Keep").click()
+    # then: the Mastercard and autopay are unchanged, also after a reload and on the gateway
+    await page.reload()
+    await expect(methods.get_by_role("listitem").filter(has_text="Mastercard ending 4444")).to_contain_text(
+        "Autopay"
+    )
+    unchanged = await billing_of(portal, billed)
+    assert [method["last4"] for method in unchanged["paymentMethods"]] == ["4444", "6789"]
+    assert unchanged["autopay"]["enabled"] is True
+    assert unchanged["autopay"]["paymentMethod"] == {"last4": "4444"}
 
 
 async def pay_by_api(portal: Server, token: str, cents: int) -> None:

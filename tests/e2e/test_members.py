@@ -371,10 +371,21 @@ async def test_the_primary_resends_an_invitation_changes_access_and_removes_a_me
     await expect(navigation.get_by_role("link", name="Billing")).to_be_visible()
     await expect(navigation.get_by_role("link", name="Manage users")).to_have_count(0)
 
-    # when: the primary removes them, and the page asks first
-    await row.get_by_role("button", name="Remove", exact=True).click()
-    await expect(row).to_contain_text(f"Remove {member.name}? They will be signed out")
-    await row.get_by_role("button", name="Yes, remove").click()
+    # when: the primary starts removing them, and changes their mind with Escape
+    remove = row.get_by_role("button", name="Remove", exact=True)
+    await remove.click()
+    asking = row.get_by_role("group", name=f"Remove {member.name}?")
+    await expect(asking).to_contain_text("They will be signed out and can no longer use this account.")
+    await expect(asking.get_by_role("button", name="Keep")).to_be_focused()
+    await own.keyboard.press("Escape")
+    # then: nothing asked any more, the member still listed, the keyboard back on "Remove"
+    await expect(asking).to_have_count(0)
+    await expect(remove).to_be_focused()
+    await expect(row).to_contain_text("Account partner")
+
+    # when: the primary removes them, and says yes when asked
+    await remove.click()
+    await asking.get_by_role("button", name="Yes, remove").click()
     # then: gone from the list, also after a reload and on the gateway
     await expect(own.get_by_role("status")).to_contain_text(f"{member.name} was removed")
     await expect(row).to_have_count(0)

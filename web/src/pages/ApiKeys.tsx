@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { useMutation, useQuery } from "../api/hooks";
 import { refusalText } from "../api/messages";
+import { Confirm, useConfirm } from "../components/Confirm";
 import { Field } from "../components/Field";
 import { FlashSlot, useFlash } from "../components/Flash";
 import { FormActions } from "../components/FormActions";
@@ -196,14 +197,7 @@ function KeyRow({
   busy: boolean;
   onRevoke: () => Promise<void>;
 }) {
-  const [confirming, setConfirming] = useState(false);
-  const [refocus, setRefocus] = useState(false);
-  const opener = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (!refocus) return;
-    opener.current?.focus();
-    setRefocus(false);
-  }, [refocus]);
+  const confirming = useConfirm<"revoke">();
 
   return (
     <li className="session">
@@ -215,42 +209,26 @@ function KeyRow({
           {dateTime(apiKey.createdAt, timeZone)}
           {apiKey.lastUsedAt ? `, last used ${dateTime(apiKey.lastUsedAt, timeZone)}` : ", never used"}.
         </span>
-        {confirming && (
-          <div className="notice confirm-box">
-            <p>Revoke “{apiKey.name}”? Apps using it are refused at once, and it cannot be turned back on.</p>
-            <div className="actions">
-              <button
-                type="button"
-                className="danger"
-                disabled={busy}
-                onClick={async () => {
-                  await onRevoke();
-                  setConfirming(false);
-                }}
-              >
-                Yes, revoke
-              </button>
-              <button
-                type="button"
-                className="secondary"
-                autoFocus
-                onClick={() => {
-                  setConfirming(false);
-                  setRefocus(true);
-                }}
-              >
-                Keep
-              </button>
-            </div>
-          </div>
+        {confirming.asking === "revoke" && (
+          <Confirm
+            confirm="Yes, revoke"
+            pending={busy}
+            onConfirm={async () => {
+              await onRevoke();
+              confirming.close();
+            }}
+            onCancel={confirming.cancel}
+          >
+            Revoke “{apiKey.name}”? Apps using it are refused at once, and it cannot be turned back on.
+          </Confirm>
         )}
       </div>
-      {!confirming && (
+      {confirming.asking === null && (
         <button
-          ref={opener}
+          ref={confirming.opener("revoke")}
           type="button"
           className="danger-secondary small"
-          onClick={() => setConfirming(true)}
+          onClick={() => confirming.ask("revoke")}
         >
           Revoke
         </button>

@@ -163,6 +163,7 @@ export default function Billing() {
             </section>
             <AutopaySection
               autopay={account.autopay}
+              next={account.nextPayment}
               methods={account.paymentMethods ?? []}
               canManage={can(me, "MANAGE_PAYMENT_METHODS")}
               onChanged={reload}

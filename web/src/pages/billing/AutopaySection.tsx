@@ -1,12 +1,13 @@
 import { useState } from "react";
 import { useMutation } from "../../api/hooks";
 import { userErrorMessage } from "../../api/messages";
+import { Confirm, useConfirm } from "../../components/Confirm";
 import { Field } from "../../components/Field";
 import { FlashSlot, useFlash } from "../../components/Flash";
 import { FormActions } from "../../components/FormActions";
 import { Errors } from "../../components/Notice";
 import { graphql } from "../../gql";
-import { centsInput, methodName, parseCents } from "../../lib/format";
+import { calendarDate, centsInput, methodName, parseCents } from "../../lib/format";
 import { useReturnFocus } from "../../lib/focus";
 import { useMutationForm } from "../../lib/useForm";
 import type { BillingAccount, SavedMethod } from "../Billing";
@@ -41,16 +42,18 @@ const Cancel = graphql(`
 
 interface Props {
   autopay: BillingAccount["autopay"];
+  next: BillingAccount["nextPayment"];
   methods: readonly SavedMethod[];
   canManage: boolean;
   onChanged: () => void;
 }
 
-export function AutopaySection({ autopay, methods, canManage, onChanged }: Props) {
+export function AutopaySection({ autopay, next, methods, canManage, onChanged }: Props) {
   const [editing, setEditing] = useState(false);
   // The form's refusals not about one field also say why turning autopay off was refused.
   const enroll = useMutationForm(Enroll, { paymentMethodId: "", daysBeforeDue: "0", maxAmount: "" });
   const cancel = useMutation(Cancel);
+  const confirming = useConfirm<"off">();
   const flash = useFlash();
   const on = !!autopay?.enabled;
   // As in PayBill: the method the select shows, also when the chosen one is gone or none was chosen yet.
@@ -95,6 +98,7 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
     flash.clear();
     enroll.setGeneral([]);
     const data = await cancel.run();
+    confirming.close();
     if (!data) return;
     if (data.cancelAutopay.errors.length > 0) {
       enroll.setGeneral(data.cancelAutopay.errors.map((error) => userErrorMessage(error)));
@@ -121,17 +125,33 @@ export function AutopaySection({ autopay, methods, canManage, onChanged }: Props
         )}
       </p>
       <Errors messages={[enroll.error, cancel.error, ...(editing ? [] : enroll.general)]} />
-      {canManage && !editing && (
+      {canManage && !editing && confirming.asking === null && (
         <div className="actions">
           <button type="button" ref={opener.ref} onClick={start}>
             {on ? "Change autopay" : "Set up autopay"}
           </button>
           {on && (
-            <button type="button" className="secondary" onClick={() => void turnOff()} disabled={cancel.pending}>
+            <button
+              type="button"
+              className="secondary"
+              ref={confirming.opener("off")}
+              onClick={() => {
+                flash.clear();
+                confirming.ask("off");
+              }}
+            >
               Turn off autopay
             </button>
           )}
         </div>
+      )}
+      {confirming.asking === "off" && (
+        <Confirm confirm="Yes, turn off" pending={cancel.pending} onConfirm={() => void turnOff()} onCancel={confirming.cancel}>
+          Turn off autopay?{" "}
+          {next?.autopay
+            ? `Your next bill of ${next.amount.formatted} due ${calendarDate(next.dueDate)} will not be paid automatically: you will need to pay it yourself.`
+            : "Your bills will no longer be paid automatically: you will need to pay each one yourself."}
+        </Confirm>
       )}
       {!canManage && <p className="aside">Your access does not include changing autopay.</p>}
       {editing &&

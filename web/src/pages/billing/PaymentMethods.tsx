@@ -1,6 +1,7 @@
 import { useRef, useState } from "react";
 import { useMutation } from "../../api/hooks";
 import { refusalText, type UserErrorShape } from "../../api/messages";
+import { Confirm, useConfirm } from "../../components/Confirm";
 import { RadioField } from "../../components/Field";
 import { FlashSlot, useFlash } from "../../components/Flash";
 import { FormActions } from "../../components/FormActions";
@@ -82,6 +83,8 @@ export function PaymentMethods({ methods, setup, autopayMethodId, canManage, onC
   // Why a row's action was refused; the add form's refusals not about the method are shown in the same place.
   const [refusal, setRefusal] = useState<string | null>(null);
   const remove = useMutation(RemoveMethod);
+  // The method whose removal is being asked about, by id.
+  const confirming = useConfirm<string>();
   const setDefault = useMutation(MakeDefault);
 
   const submit = add.onSubmit(async ({ processorToken }) => {
@@ -119,8 +122,10 @@ export function PaymentMethods({ methods, setup, autopayMethodId, canManage, onC
     onChanged();
   };
 
-  const removeOne = (method: SavedMethod) =>
-    rowAction(async () => (await remove.run({ id: method.id }))?.removePaymentMethod, `${methodName(method)} was removed.`);
+  const removeOne = async (method: SavedMethod) => {
+    await rowAction(async () => (await remove.run({ id: method.id }))?.removePaymentMethod, `${methodName(method)} was removed.`);
+    confirming.close();
+  };
 
   const defaultOne = (method: SavedMethod) =>
     rowAction(
@@ -143,7 +148,7 @@ export function PaymentMethods({ methods, setup, autopayMethodId, canManage, onC
               {method.expMonth && method.expYear ? `, expires ${String(method.expMonth).padStart(2, "0")}/${method.expYear}` : ""}{" "}
               {method.isDefault && <span className="badge">Default</span>}{" "}
               {method.id === autopayMethodId && <span className="badge">Autopay</span>}
-              {canManage && (
+              {canManage && confirming.asking !== method.id && (
                 <div className="row-actions">
                   {!method.isDefault && (
                     <button
@@ -159,12 +164,33 @@ export function PaymentMethods({ methods, setup, autopayMethodId, canManage, onC
                     type="button"
                     className="danger-secondary small"
                     aria-label={`Remove ${methodName(method)}`}
-                    onClick={() => void removeOne(method)}
+                    ref={confirming.opener(method.id)}
+                    onClick={() => {
+                      flash.clear();
+                      setRefusal(null);
+                      confirming.ask(method.id);
+                    }}
                   >
                     Remove
                   </button>
                 </div>
               )}
+              {confirming.asking === method.id &&
+                (method.id === autopayMethodId ? (
+                  <Confirm onCancel={confirming.cancel}>
+                    {methodName(method)} can't be removed while autopay pays your bills with it. To remove it, change
+                    autopay's payment method or turn off autopay first.
+                  </Confirm>
+                ) : (
+                  <Confirm
+                    confirm="Yes, remove"
+                    pending={remove.pending}
+                    onConfirm={() => void removeOne(method)}
+                    onCancel={confirming.cancel}
+                  >
+                    Remove {methodName(method)}? {removalEffect(method, methods)}
+                  </Confirm>
+                ))}
             </li>
           ))}
         </ul>
@@ -218,4 +244,14 @@ export function PaymentMethods({ methods, setup, autopayMethodId, canManage, onC
         ))}
     </section>
   );
+}
+
+/** What else changes when `method` is removed: the server makes the newest other method the default. */
+function removalEffect(method: SavedMethod, methods: readonly SavedMethod[]): string {
+  const others = methods.filter((other) => other.id !== method.id);
+  // The list comes oldest first.
+  const newest = others.at(-1);
+  if (!newest) return "You will have no saved payment method left: to pay a bill you will need to add one.";
+  if (method.isDefault) return `${methodName(newest)} becomes your default payment method.`;
+  return "It will no longer be offered when you pay a bill; to use it again you will need to add it again.";
 }

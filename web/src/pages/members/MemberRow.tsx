@@ -1,10 +1,12 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useMutation } from "../../api/hooks";
 import { refusalText, type UserErrorShape } from "../../api/messages";
+import { Confirm, useConfirm } from "../../components/Confirm";
 import { SelectField } from "../../components/Field";
 import { Errors } from "../../components/Notice";
 import { Remove, Resend, Transfer, UnlockById, UpdateAccess } from "./rowActions";
 import type { MembersQuery, Permission, Role } from "../../gql/graphql";
+import { useReturnFocus } from "../../lib/focus";
 import { dateTime } from "../../lib/format";
 import { ROLE_NAMES } from "../../lib/permissions";
 import { useSession } from "../../session/SessionProvider";
@@ -36,17 +38,11 @@ export function MemberRow({
   const { refresh } = useSession();
   const [role, setRole] = useState<Role>(member.role);
   const [grants, setGrants] = useState<Permission[]>(member.role === "STANDARD" ? [...member.permissions] : []);
-  const [confirming, setConfirming] = useState<"remove" | "transfer" | null>(null);
+  const confirming = useConfirm<"remove" | "transfer">();
   const [editing, setEditing] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
-  // A closed form or confirmation hands focus back to the button that opened it (keyboard users).
-  const [refocus, setRefocus] = useState<string | null>(null);
-  const actions = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (refocus === null) return;
-    actions.current?.querySelector<HTMLButtonElement>(`[data-action="${refocus}"]`)?.focus();
-    setRefocus(null);
-  }, [refocus]);
+  // A closed form hands focus back to the button that opened it (keyboard users).
+  const editOpener = useReturnFocus<HTMLButtonElement>(editing);
   const flash = { clear: onBusy };
   const update = useMutation(UpdateAccess);
   const resend = useMutation(Resend);
@@ -76,13 +72,8 @@ export function MemberRow({
   ) => {
     flash.clear();
     const data = await action.run({ memberId: member.id });
-    if (confirmed) setConfirming(null);
+    if (confirmed) confirming.close();
     return data !== null && outcome(errorsOf(data), done);
-  };
-
-  const keep = () => {
-    setRefocus(confirming);
-    setConfirming(null);
   };
 
   const save = async (event: FormEvent) => {
@@ -131,8 +122,8 @@ export function MemberRow({
                 type="button"
                 className="secondary"
                 onClick={() => {
+                  editOpener.closed();
                   setEditing(false);
-                  setRefocus("edit");
                   setRole(member.role);
                   setGrants(member.role === "STANDARD" ? [...member.permissions] : []);
                 }}
@@ -144,9 +135,9 @@ export function MemberRow({
         )}
         {editable && (
           <div>
-            <div className="actions" ref={actions}>
+            <div className="actions">
               {usable && !editing && (
-                <button type="button" className="secondary" data-action="edit" onClick={() => setEditing(true)}>
+                <button type="button" className="secondary" ref={editOpener.ref} onClick={() => setEditing(true)}>
                   Change access
                 </button>
               )}
@@ -172,68 +163,49 @@ export function MemberRow({
                   Unlock
                 </button>
               )}
-              {member.status === "ACTIVE" && confirming === null && (
+              {member.status === "ACTIVE" && confirming.asking === null && (
                 <button
                   type="button"
                   className="secondary"
-                  data-action="transfer"
-                  onClick={() => setConfirming("transfer")}
+                  ref={confirming.opener("transfer")}
+                  onClick={() => confirming.ask("transfer")}
                 >
                   Make primary member
                 </button>
               )}
-              {confirming === null && (
+              {confirming.asking === null && (
                 <button
                   type="button"
                   className="danger-secondary"
-                  data-action="remove"
-                  onClick={() => setConfirming("remove")}
+                  ref={confirming.opener("remove")}
+                  onClick={() => confirming.ask("remove")}
                 >
                   Remove
                 </button>
               )}
             </div>
-            {confirming === "remove" && (
-              <div className="notice confirm-box">
-                <p>Remove {member.displayName}? They will be signed out and can no longer use this account.</p>
-                <div className="actions">
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={remove.pending}
-                    onClick={() => void act(remove, (data) => data.removeMember.errors, `${member.displayName} was removed.`, true)}
-                  >
-                    Yes, remove
-                  </button>
-                  <button type="button" className="secondary" autoFocus onClick={() => keep()}>
-                    Keep
-                  </button>
-                </div>
-              </div>
+            {confirming.asking === "remove" && (
+              <Confirm
+                confirm="Yes, remove"
+                pending={remove.pending}
+                onConfirm={() => void act(remove, (data) => data.removeMember.errors, `${member.displayName} was removed.`, true)}
+                onCancel={confirming.cancel}
+              >
+                Remove {member.displayName}? They will be signed out and can no longer use this account.
+              </Confirm>
             )}
-            {confirming === "transfer" && (
-              <div className="notice confirm-box">
-                <p>
-                  Make {member.displayName} the primary member? You become an account partner and can no longer manage
-                  users.
-                </p>
-                <div className="actions">
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={transfer.pending}
-                    onClick={async () => {
-                      if (await act(transfer, (data) => data.transferPrimary.errors, `${member.displayName} is now the primary member.`, true))
-                        await refresh();
-                    }}
-                  >
-                    Yes, hand over
-                  </button>
-                  <button type="button" className="secondary" autoFocus onClick={() => keep()}>
-                    Keep
-                  </button>
-                </div>
-              </div>
+            {confirming.asking === "transfer" && (
+              <Confirm
+                confirm="Yes, hand over"
+                pending={transfer.pending}
+                onConfirm={async () => {
+                  if (await act(transfer, (data) => data.transferPrimary.errors, `${member.displayName} is now the primary member.`, true))
+                    await refresh();
+                }}
+                onCancel={confirming.cancel}
+              >
+                Make {member.displayName} the primary member? You become an account partner and can no longer manage users.
+              </Confirm>
             )}
           </div>
         )}
