@@ -12,7 +12,7 @@ from gateway.settings import Settings
 from models.access import Role
 from tests.support import SIGN_IN, count_queries, gql, make_account, make_member
 
-TRIES = 20
+TRIES = 30
 
 
 @pytest.fixture
@@ -39,13 +39,19 @@ async def test_unknown_username_takes_as_long_as_a_wrong_password(client: httpx.
     account = await make_account()
     await make_member(account, "alice", role=Role.PRIMARY)
     await timed(client, "warm-up", 0)
-    # when the two kinds of failure alternate
-    known, unknown = [], []
+    # when the two kinds of failure alternate, each going first in every other pair
+    ratios = []
     for number in range(1, TRIES + 1):
-        known.append(await timed(client, "alice", number))
-        unknown.append(await timed(client, f"nobody{number}", number + 100))
-    # then their medians are within 20% of each other
-    ratio = statistics.median(unknown) / statistics.median(known)
+        if number % 2:
+            known = await timed(client, "alice", number)
+            unknown = await timed(client, f"nobody{number}", number + 100)
+        else:
+            unknown = await timed(client, f"nobody{number}", number + 100)
+            known = await timed(client, "alice", number)
+        ratios.append(unknown / known)
+    # then a typical pair is within 20% of even: pairs, each measured over the same moment, keep the
+    # machine's changing load (other processes, a test suite beside this one) out of the comparison
+    ratio = statistics.median(ratios)
     assert 0.8 <= ratio <= 1.2, f"unknown/known median time ratio {ratio:.2f}"
 
 
