@@ -5,19 +5,11 @@ connections; the script takes any empty database's URL (SQLite here)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-SCRIPT = """
-import asyncio, json, sys
-from tortoise import Tortoise, connections
-from tortoise.exceptions import IntegrityError
-from tortoise.migrations.api import migrate
-from models.db.database import tortoise_config
+from tests.models.migration_support import report_of
 
-config = tortoise_config(sys.argv[1])
+SCRIPT = """
 APPOINTMENT = (
     "INSERT INTO appointment (account_id, starts_at, ends_at, reason, status, created_at{key})"
     " VALUES (1, '2030-01-02 16:00:00+00:00', '2030-01-02 18:00:00+00:00', '{reason}', '{status}',"
@@ -29,10 +21,7 @@ async def main():
     await Tortoise.close_connections()
     await Tortoise.init(config=config)
     db = connections.get("default")
-    await db.execute_script(
-        "INSERT INTO account (number, name, time_zone, billing_day, created_at)"
-        " VALUES ('1234567890', 'The Smiths', 'UTC', 15, '2025-01-01 00:00:00+00:00')"
-    )
+    await db.execute_script(ACCOUNT)
     for reason, status in (("cancelled", "CANCELLED"), ("first", "SCHEDULED"), ("again", "SCHEDULED")):
         await db.execute_script(APPOINTMENT.format(key="", value="", reason=reason, status=status))
     await Tortoise.close_connections()
@@ -63,17 +52,9 @@ asyncio.run(main())
 
 def test_the_first_of_an_accounts_bookings_of_a_window_holds_it(tmp_path: Path) -> None:
     # given a database at 0011 whose account booked one window twice and cancelled it once; when migrated
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, f"sqlite://{tmp_path / 'old.sqlite3'}"],
-        cwd=Path(__file__).parents[2],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    report = report_of(SCRIPT, tmp_path)
     # then
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {
+    assert report == {
         "holding": [["cancelled", False], ["first", True], ["again", False]],
         "third": "refused",
     }

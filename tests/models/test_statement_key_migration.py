@@ -4,19 +4,11 @@ Run in a subprocess with its own SQLite file: tortoise's migrate takes over the 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-SCRIPT = """
-import asyncio, json, sys
-from tortoise import Tortoise, connections
-from tortoise.exceptions import IntegrityError
-from tortoise.migrations.api import migrate
-from models.db.database import tortoise_config
+from tests.models.migration_support import report_of
 
-config = tortoise_config(sys.argv[1])
+SCRIPT = """
 STATEMENT = (
     "INSERT INTO statement (account_id, period_start, period_end, issued_at, due_date, amount_due,"
     " amount_paid, status{key}) VALUES (1, '2025-01-15', '2025-02-14', '2025-01-15 06:00:00+00:00',"
@@ -28,10 +20,7 @@ async def main():
     await Tortoise.close_connections()
     await Tortoise.init(config=config)
     db = connections.get("default")
-    await db.execute_script(
-        "INSERT INTO account (number, name, time_zone, billing_day, created_at)"
-        " VALUES ('1234567890', 'The Smiths', 'UTC', 15, '2025-01-01 00:00:00+00:00')"
-    )
+    await db.execute_script(ACCOUNT)
     await db.execute_script(STATEMENT.format(key="", value=""))
     await db.execute_script(
         "INSERT INTO line_item (statement_id, description, amount) VALUES (1, 'Gig', 7999)"
@@ -68,17 +57,9 @@ def test_existing_statements_become_their_periods_regular_ones_and_keep_their_li
     tmp_path: Path,
 ) -> None:
     # given a database at 0004 with a statement and its line item; when it is migrated
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, f"sqlite://{tmp_path / 'old.sqlite3'}"],
-        cwd=Path(__file__).parents[2],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    report = report_of(SCRIPT, tmp_path)
     # then
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {
+    assert report == {
         "statements": [[1, "period:2025-01-15"]],
         "lineItems": [[1, "Gig"]],
         "foreignKeys": 1,
